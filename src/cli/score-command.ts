@@ -1,0 +1,33 @@
+import { createReadStream } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { once } from 'node:events';
+import type { Engine } from '../engine.js';
+import { describeIssues, PetitionInputSchema } from '../ingest/petition-input.js';
+import { LineError, readJsonLines } from '../ingest/jsonl.js';
+
+export interface ScoreCommandOptions {
+  store: boolean;
+}
+
+/**
+ * `sito score`: JSON lines in, one score result per line out, in input order. Output is written
+ * line by line with back-pressure, so a file of any size streams through in constant memory. A bad
+ * line stops the run with its line number; every line before it has been written whole.
+ */
+export async function scoreStream(engine: Engine, input: Readable, output: Writable, opts: ScoreCommandOptions): Promise<number> {
+  let count = 0;
+  for await (const { line, value } of readJsonLines(input)) {
+    const parsed = PetitionInputSchema.safeParse(value);
+    if (!parsed.success) throw new LineError(line, describeIssues(parsed.error));
+    const petition = { ...parsed.data, store: opts.store && parsed.data.store };
+    const result = engine.score(petition);
+    if (!output.write(`${JSON.stringify(result)}\n`)) await once(output, 'drain');
+    count++;
+  }
+  return count;
+}
+
+export function openInput(file: string | undefined): Readable {
+  if (file === undefined || file === '-') return process.stdin;
+  return createReadStream(file);
+}

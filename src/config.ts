@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * Configuration: environment variables, read once at start-up and validated. Every field has an
+ * embedded default, so `npx sito serve` works on a fresh machine.
+ */
+const EnvSchema = z.object({
+  SITO_DATA_DIR: z.string().min(1).default('./var'),
+  SITO_HOST: z.string().min(1).default('127.0.0.1'),
+  SITO_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  SITO_API_KEYS: z.string().default(''),
+  SITO_RULES_FILE: z.string().optional(),
+  SITO_THRESHOLD_HIGH: z.coerce.number().gt(0).lt(1).default(0.8),
+  SITO_THRESHOLD_REVIEW: z.coerce.number().gt(0).lt(1).default(0.35),
+  /** Largest request body accepted, in bytes. */
+  SITO_BODY_LIMIT: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  SITO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Thresholds {
+  /** score >= high → level "high", track "petycje_masowe" */
+  high: number;
+  /** score >= review → level "review" */
+  review: number;
+}
+
+export interface Config {
+  dataDir: string;
+  host: string;
+  port: number;
+  apiKeys: string[];
+  rulesFile: string | undefined;
+  thresholds: Thresholds;
+  bodyLimit: number;
+  logLevel: z.infer<typeof EnvSchema>['SITO_LOG_LEVEL'];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`configuration: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const thresholds = { high: e.SITO_THRESHOLD_HIGH, review: e.SITO_THRESHOLD_REVIEW };
+  if (thresholds.review >= thresholds.high) {
+    throw new Error('configuration: SITO_THRESHOLD_REVIEW must be lower than SITO_THRESHOLD_HIGH');
+  }
+  return {
+    dataDir: e.SITO_DATA_DIR,
+    host: e.SITO_HOST,
+    port: e.SITO_PORT,
+    apiKeys: e.SITO_API_KEYS.split(',').map((k) => k.trim()).filter(Boolean),
+    rulesFile: e.SITO_RULES_FILE,
+    thresholds,
+    bodyLimit: e.SITO_BODY_LIMIT,
+    logLevel: e.SITO_LOG_LEVEL,
+    ...overrides,
+  };
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { ScoreResultSchema } from '../decision/result.js';
+import type { Engine } from '../engine.js';
+import { PetitionInputSchema } from '../ingest/petition-input.js';
+import { apiKeyGuard } from './auth.js';
+import { errorHandler } from './errors.js';
+
+export interface AppDeps {
+  config: Config;
+  engine: Engine;
+  /** pino options or false; tests pass false */
+  logger?: boolean | object;
+}
+
+const ErrorSchema = z.object({ error: z.string(), message: z.string() });
+
+export async function buildApp({ config, engine, logger }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    disableRequestLogging: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  // The API speaks JSON only: a text/plain body is refused with 415, not parsed as a string.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Sito',
+        description: 'Screens petitions and flags mass-mailed and commercial-solicitation petitions, with reasons.',
+        version: '1',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const guard = apiKeyGuard(config.apiKeys);
+
+  r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  r.get(
+    '/health',
+    {
+      schema: {
+        summary: 'Liveness and the active model',
+        response: {
+          200: z.object({
+            status: z.literal('ok'),
+            model: z.object({ version: z.string() }),
+            rules: z.object({ count: z.number(), fingerprint: z.string() }),
+            embedding: z.object({ loaded: z.boolean(), model: z.string().nullable() }),
+          }),
+        },
+      },
+    },
+    async () => ({
+      status: 'ok' as const,
+      model: { version: engine.modelVersion },
+      rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint },
+      embedding: { loaded: false, model: null },
+    }),
+  );
+
+  r.post(
+    '/v1/petitions/score',
+    {
+      onRequest: guard,
+      schema: {
+        summary: 'Score one petition and explain the verdict',
+        body: PetitionInputSchema,
+        security: [{ apiKey: [] }],
+        response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
+      },
+    },
+    async (req) => engine.score(req.body),
+  );
+
+  return app;
+}

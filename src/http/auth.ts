@@ -1,0 +1,31 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** True when `host` is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Bearer API keys for machine clients. Keys are compared as SHA-256 digests in constant time.
+ * With no key configured the API answers unauthenticated — the server refuses to start like that on
+ * anything but loopback (see server.ts).
+ */
+export function apiKeyGuard(keys: readonly string[]) {
+  const digests = keys.map(digest);
+  return async function guard(req: FastifyRequest, reply: FastifyReply) {
+    if (digests.length === 0) return;
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer[ \t]+(\S{1,512})$/i.exec(header);
+    if (m) {
+      const given = digest(m[1]!);
+      if (digests.some((d) => timingSafeEqual(d, given))) return;
+    }
+    return reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ error: 'unauthorized', message: 'authorization: send "Authorization: Bearer <API key>"' });
+  };
+}

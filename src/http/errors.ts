@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+interface ValidationItem {
+  instancePath?: string;
+  message?: string;
+}
+
+function fieldOf(item: ValidationItem): string {
+  const path = (item.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  return path || 'body';
+}
+
+/** Every error leaves as JSON `{ error, message }`; a 5xx never shows internals to the caller. */
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (err.validation) {
+    const message = (err.validation as ValidationItem[])
+      .slice(0, 5)
+      .map((v) => {
+        const field = fieldOf(v);
+        const msg = v.message ?? 'is invalid';
+        return msg.startsWith(`${field} `) ? msg : `${field}: ${msg}`;
+      })
+      .join('; ');
+    return reply.code(400).send({ error: 'invalid_request', message });
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return reply.code(413).send({ error: 'body_too_large', message: `request body exceeds the limit of ${req.routeOptions.bodyLimit ?? 0} bytes` });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return reply.code(415).send({ error: 'unsupported_media_type', message: `content-type must be application/json (got ${req.headers['content-type'] ?? 'none'})` });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return reply.code(400).send({ error: 'invalid_json', message: 'body: the JSON body is empty' });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return reply.code(400).send({ error: 'invalid_json', message: `body: malformed JSON (${err.message})` });
+  }
+  if (err instanceof SyntaxError || err.statusCode === 400) {
+    return reply.code(400).send({ error: 'invalid_json', message: `body: malformed JSON (${err.message})` });
+  }
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  if (status >= 500) {
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal_error', message: 'internal error; the request id is in the x-request-id header' });
+  }
+  return reply.code(status).send({ error: err.code ?? 'error', message: err.message });
+}

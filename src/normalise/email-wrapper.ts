@@ -1,0 +1,116 @@
+import type { Range } from './fold.js';
+
+/**
+ * Recognises what e-mail intake wraps around a petition: mail headers, the registry stamp
+ * ("Data wpływu", "Nr", "Przyjęła"), external-sender warning banners, print footers, forwarding
+ * separators, attachment lists and quoted replies. The ranges found are left out of the folded text,
+ * so the wrapper neither raises nor lowers a score.
+ *
+ * Every expression here is anchored to one line and bounded, so detection is linear in the text.
+ */
+
+export interface WrapperRange extends Range {
+  kind: 'header' | 'banner' | 'footer' | 'separator' | 'attachment' | 'quote';
+}
+
+/** Header keys that only ever appear in a mail header or a registry stamp. */
+const CERTAIN_KEYS =
+  'data wp[łl]ywu|przyj[ęe][łl]a|przyj[ąa][łl]|za[łl][ąa]cznik[óo]w|liczba za[łl][ąa]cznik[óo]w|wys[łl]ano|temat|dw|udw|from|subject|sent|cc|nadawca|odbiorca|znak sprawy kancelarii';
+/** Keys that also begin lines of a petition ("Do: Rada Gminy"): a header only beside a certain one or with an address. */
+const AMBIGUOUS_KEYS = 'od|do|data|nr|to|date';
+
+const HEADER_LINE = new RegExp(
+  `^[^\\p{L}\\p{N}\\n]{0,6}(${CERTAIN_KEYS}|${AMBIGUOUS_KEYS})[ \\t]*:[^\\n]{0,400}$`,
+  'gimu',
+);
+const CERTAIN_KEY = new RegExp(`^(?:${CERTAIN_KEYS})$`, 'iu');
+const EMAIL_ADDRESS = /[^\s@<>()]{1,64}@[^\s@<>()]{1,255}\.[a-z]{2,24}/iu;
+const DATE_TIME = /\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2}/u;
+
+const PATTERNS: ReadonlyArray<[RegExp, WrapperRange['kind']]> = [
+  // "**** OSTRZEŻENIE ****" banners and their sentence
+  [/\*{2,}[ \t]{0,3}(?:ostrze[żz]enie|uwaga|warning|caution)[ \t]{0,3}\*{2,}/giu, 'banner'],
+  [/(?:ten e-?mail|ta wiadomo[śs][ćc]|wiadomo[śs][ćc] e-?mail) (?:pochodzi|zosta[łl]a wys[łl]ana) (?:spoza|z zewn[ąa]trz)[^\n]{0,600}/giu, 'banner'],
+  [/this (?:e-?mail|message) (?:originated|came) from outside[^\n]{0,600}/giu, 'banner'],
+  [/nie klikaj (?:w )?(?:link[óo]w|[łl][ąa]czy)[^\n]{0,400}/giu, 'banner'],
+  // print and environment footers
+  [/czy na pewno musisz drukowa[ćc][^\n]{0,200}/giu, 'footer'],
+  [/pomy[śs]l o [śs]rodowisku[^\n]{0,200}/giu, 'footer'],
+  [/please consider the environment[^\n]{0,200}/giu, 'footer'],
+  // forwarding separators
+  [/^[ \t]*-{2,}[ \t]*(?:tre[śs][ćc] przekazanej wiadomo[śs]ci|wiadomo[śs][ćc] (?:oryginalna|przekazana)|original message|forwarded message)[ \t]*-*[ \t]*$/gimu, 'separator'],
+  // a sender line as Outlook prints it: "Name @ Firm <a@b.pl>"
+  [/^[^\n<>]{1,80}<[^\s@<>]{1,64}@[^\s<>]{1,255}>[ \t]*$/gmu, 'header'],
+  // a date line as Outlook prints it: "Pn, 06.05.2024 08:18"
+  [/^[ \t]*(?:pn|wt|[śs]r|cz|pt|so|nd|pon|wto|[śs]ro|czw|pi[ąa]|sob|nie|mon|tue|wed|thu|fri|sat|sun)[a-ząćęłńóśźż]{0,10},?[ \t]+\d{1,2}[./ ]\d{1,2}[./ ]\d{2,4},?[ \t]+\d{1,2}:\d{2}[^\n]{0,20}$/gimu, 'header'],
+  // attachment file names on their own line
+  [/^[ \t]*[^\s/\\]{1,200}\.(?:pdf|docx?|odt|rtf|jpe?g|png|zip|xml|xades|sig|p7s)[;,]?[ \t]*$/gimu, 'attachment'],
+];
+
+const QUOTE_LINE = /^[ \t]{0,3}>[^\n]{0,100000}$/gmu;
+
+function mergeRanges(ranges: WrapperRange[]): WrapperRange[] {
+  ranges.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: WrapperRange[] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) {
+      if (r.end > last.end) last.end = r.end;
+    } else out.push({ ...r });
+  }
+  return out;
+}
+
+function headerRanges(text: string): WrapperRange[] {
+  const lines: Array<{ start: number; end: number; certain: boolean; line: number; value: string }> = [];
+  for (const m of text.matchAll(HEADER_LINE)) {
+    const start = m.index;
+    const key = m[1]!;
+    const value = m[0].slice(m[0].indexOf(':') + 1);
+    const line = lineNumberAt(text, start);
+    lines.push({ start, end: start + m[0].length, certain: CERTAIN_KEY.test(key), line, value });
+  }
+  const out: WrapperRange[] = [];
+  for (const h of lines) {
+    const nearCertain = lines.some((o) => o.certain && Math.abs(o.line - h.line) <= 2);
+    const addressed = EMAIL_ADDRESS.test(h.value) || (DATE_TIME.test(h.value) && h.value.length < 60);
+    if (h.certain || nearCertain || addressed) out.push({ start: h.start, end: h.end, kind: 'header' });
+  }
+  return out;
+}
+
+let lineIndexCache: { text: string; starts: number[] } | null = null;
+function lineNumberAt(text: string, index: number): number {
+  if (lineIndexCache?.text !== text) {
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    lineIndexCache = { text, starts };
+  }
+  const starts = lineIndexCache.starts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The wrapper ranges of `text`, sorted and merged. */
+export function findWrapper(text: string): WrapperRange[] {
+  const found: WrapperRange[] = headerRanges(text);
+  for (const [re, kind] of PATTERNS) {
+    for (const m of text.matchAll(re)) found.push({ start: m.index, end: m.index + m[0].length, kind });
+  }
+  // Quoted lines are someone else's earlier message — unless they are all there is (a forwarded petition).
+  const quotes: WrapperRange[] = [];
+  let quoted = 0;
+  for (const m of text.matchAll(QUOTE_LINE)) {
+    quotes.push({ start: m.index, end: m.index + m[0].length, kind: 'quote' });
+    quoted += m[0].length;
+  }
+  if (quotes.length > 0 && text.trim().length - quoted >= 200) found.push(...quotes);
+  lineIndexCache = null;
+  return mergeRanges(found);
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import RE2 from 're2';
+import { parse as parseYaml } from 'yaml';
+import { createHash } from 'node:crypto';
+import { foldUnit } from '../../normalise/normalise.js';
+import { RuleFileSchema, type RuleFile, type RuleSpec } from './schema.js';
+
+export const DEFAULT_RULES_FILE = fileURLToPath(new URL('../../../src/signals/rules/rules.yaml', import.meta.url));
+
+export interface CompiledRule extends Omit<RuleSpec, 'patterns' | 'exclude'> {
+  /** All of the rule's patterns as one RE2 alternation (linear-time matching). */
+  regex: RE2;
+  exclude: RE2 | null;
+  source: string[];
+}
+
+export interface RuleSet {
+  version: number;
+  bias: number;
+  rules: CompiledRule[];
+  /** A digest of the rules, for model cards and /health. */
+  fingerprint: string;
+}
+
+const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/-]/g;
+const escapeLiteral = (s: string) => s.replace(REGEX_SPECIAL, '\\$&');
+
+/** Pattern text is written with Polish letters for readability; it matches the folded text. */
+function foldPattern(p: string): string {
+  let out = '';
+  for (const ch of p) {
+    const code = ch.charCodeAt(0);
+    out += code < 0x80 ? ch : escapeLiteral(foldUnit(code));
+  }
+  return out;
+}
+
+function expandLists(p: string, lists: Record<string, string[]>, where: string): string {
+  return p.replace(/\{\{([a-z_]+)\}\}/g, (_, name: string) => {
+    const list = lists[name];
+    if (!list) throw new Error(`${where}: unknown list {{${name}}}`);
+    return `(?:${list.map((l) => escapeLiteral(foldPattern(l.toLowerCase()))).join('|')})`;
+  });
+}
+
+function compile(patterns: string[], lists: Record<string, string[]>, where: string): RE2 {
+  const parts = patterns.map((p, i) => {
+    const src = foldPattern(expandLists(p, lists, `${where} pattern ${i + 1}`));
+    try {
+      new RE2(src);
+    } catch (e) {
+      throw new Error(`${where} pattern ${i + 1} is not a valid RE2 expression: ${(e as Error).message}`);
+    }
+    return `(?:${src})`;
+  });
+  return new RE2(parts.join('|'), 'g');
+}
+
+export function compileRules(file: RuleFile): RuleSet {
+  const rules = file.rules.map((r): CompiledRule => {
+    const where = `rule ${r.id}`;
+    return {
+      ...r,
+      regex: compile(r.patterns, file.lists, where),
+      exclude: r.exclude.length ? compile(r.exclude, file.lists, `${where} exclude`) : null,
+      source: r.patterns,
+    };
+  });
+  const fingerprint = createHash('sha256').update(JSON.stringify(file)).digest('hex').slice(0, 12);
+  return { version: file.version, bias: file.bias, rules, fingerprint };
+}
+
+/** Parses and validates a rules file; every error names the path inside the file. */
+export function parseRules(text: string, origin = 'rules'): RuleSet {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new Error(`${origin}: not valid YAML: ${(e as Error).message}`);
+  }
+  const parsed = RuleFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.length ? issue.path.join('.') : '(top level)';
+    throw new Error(`${origin}: ${path}: ${issue.message}${parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : ''}`);
+  }
+  return compileRules(parsed.data);
+}
+
+export function loadRules(path = DEFAULT_RULES_FILE): RuleSet {
+  return parseRules(readFileSync(path, 'utf8'), path);
+}

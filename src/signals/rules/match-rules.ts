@@ -1,0 +1,73 @@
+import { toOriginalSpan, type NormalisedText } from '../../normalise/normalise.js';
+import type { CompiledRule, RuleSet } from './load-rules.js';
+import type { Trait } from './schema.js';
+
+export interface Evidence {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface RuleHit {
+  id: string;
+  trait: Trait;
+  weight: number;
+  description: string;
+  hits: number;
+  evidence: Evidence[];
+}
+
+/** Evidence spans kept per rule: enough for a clerk, bounded for hostile input. */
+export const MAX_EVIDENCE = 12;
+/** Matches counted per rule; a density rule needs no more. */
+const MAX_COUNTED = 5000;
+
+const isBlank = (c: number) => c === 0x20 || c === 0x0a;
+
+/** Evidence never starts or ends with the white space a pattern needed as a boundary. */
+function trimSpan(folded: string, start: number, end: number): [number, number] {
+  while (start < end && isBlank(folded.charCodeAt(start))) start++;
+  while (end > start && isBlank(folded.charCodeAt(end - 1))) end--;
+  return [start, end];
+}
+
+function matchRule(rule: CompiledRule, text: NormalisedText): RuleHit | null {
+  const re = rule.regex;
+  re.lastIndex = 0;
+  const spans: Array<[number, number]> = [];
+  let hits = 0;
+  let m: RegExpExecArray | null;
+  while (hits < MAX_COUNTED && (m = re.exec(text.folded)) !== null) {
+    const end = m.index + m[0].length;
+    if (m[0].length === 0) {
+      re.lastIndex = end + 1;
+      continue;
+    }
+    if (rule.exclude) {
+      rule.exclude.lastIndex = 0;
+      if (rule.exclude.test(m[0])) continue;
+    }
+    hits++;
+    if (spans.length < MAX_EVIDENCE) spans.push(trimSpan(text.folded, m.index, end));
+  }
+  if (hits < rule.min_hits) return null;
+  if (rule.min_per_1000_chars !== undefined) {
+    const per1000 = (hits * 1000) / Math.max(text.folded.length, 1000);
+    if (per1000 < rule.min_per_1000_chars) return null;
+  }
+  const evidence = spans.map(([s, e]) => {
+    const o = toOriginalSpan(text, s, e);
+    return { start: o.start, end: o.end, text: text.original.slice(o.start, o.end) };
+  });
+  return { id: rule.id, trait: rule.trait, weight: rule.weight, description: rule.description, hits, evidence };
+}
+
+/** Runs every rule over the folded text; returns the rules that fired, in file order. */
+export function matchRules(rules: RuleSet, text: NormalisedText): RuleHit[] {
+  const out: RuleHit[] = [];
+  for (const rule of rules.rules) {
+    const hit = matchRule(rule, text);
+    if (hit) out.push(hit);
+  }
+  return out;
+}

@@ -1,0 +1,10 @@
+import { Engine } from '../../src/engine.js';
+import { loadRules } from '../../src/signals/rules/load-rules.js';
+
+export const thresholds = { high: 0.8, review: 0.35 };
+let shared: Engine | null = null;
+export function engine(): Engine {
+  shared ??= new Engine({ rules: loadRules(), thresholds });
+  return shared;
+}
+export const score = (text: string) => engine().score({ text, store: false });
