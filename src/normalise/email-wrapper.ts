@@ -27,24 +27,25 @@ const CERTAIN_KEY = new RegExp(`^(?:${CERTAIN_KEYS})$`, 'iu');
 const EMAIL_ADDRESS = /[^\s@<>()]{1,64}@[^\s@<>()]{1,255}\.[a-z]{2,24}/iu;
 const DATE_TIME = /\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2}/u;
 
-const PATTERNS: ReadonlyArray<[RegExp, WrapperRange['kind']]> = [
+/** [expression, kind, a literal the text (lower-cased) must contain for the expression to be tried] */
+const PATTERNS: ReadonlyArray<[RegExp, WrapperRange['kind'], string]> = [
   // "**** OSTRZEŻENIE ****" banners and their sentence
-  [/\*{2,}[ \t]{0,3}(?:ostrze[żz]enie|uwaga|warning|caution)[ \t]{0,3}\*{2,}/giu, 'banner'],
-  [/(?:ten e-?mail|ta wiadomo[śs][ćc]|wiadomo[śs][ćc] e-?mail) (?:pochodzi|zosta[łl]a wys[łl]ana) (?:spoza|z zewn[ąa]trz)[^\n]{0,600}/giu, 'banner'],
-  [/this (?:e-?mail|message) (?:originated|came) from outside[^\n]{0,600}/giu, 'banner'],
-  [/nie klikaj (?:w )?(?:link[óo]w|[łl][ąa]czy)[^\n]{0,400}/giu, 'banner'],
+  [/\*{2,}[ \t]{0,3}(?:ostrze[żz]enie|uwaga|warning|caution)[ \t]{0,3}\*{2,}/giu, 'banner', '**'],
+  [/(?:ten e-?mail|ta wiadomo[śs][ćc]|wiadomo[śs][ćc] e-?mail) (?:pochodzi|zosta[łl]a wys[łl]ana) (?:spoza|z zewn[ąa]trz)[^\n]{0,600}/giu, 'banner', 'pochodzi'],
+  [/this (?:e-?mail|message) (?:originated|came) from outside[^\n]{0,600}/giu, 'banner', 'outside'],
+  [/nie klikaj (?:w )?(?:link[óo]w|[łl][ąa]czy)[^\n]{0,400}/giu, 'banner', 'klikaj'],
   // print and environment footers
-  [/czy na pewno musisz drukowa[ćc][^\n]{0,200}/giu, 'footer'],
-  [/pomy[śs]l o [śs]rodowisku[^\n]{0,200}/giu, 'footer'],
-  [/please consider the environment[^\n]{0,200}/giu, 'footer'],
+  [/czy na pewno musisz drukowa[ćc][^\n]{0,200}/giu, 'footer', 'drukowa'],
+  [/pomy[śs]l o [śs]rodowisku[^\n]{0,200}/giu, 'footer', 'rodowisku'],
+  [/please consider the environment[^\n]{0,200}/giu, 'footer', 'environment'],
   // forwarding separators
-  [/^[ \t]*-{2,}[ \t]*(?:tre[śs][ćc] przekazanej wiadomo[śs]ci|wiadomo[śs][ćc] (?:oryginalna|przekazana)|original message|forwarded message)[ \t]*-*[ \t]*$/gimu, 'separator'],
+  [/^[ \t]*-{2,}[ \t]*(?:tre[śs][ćc] przekazanej wiadomo[śs]ci|wiadomo[śs][ćc] (?:oryginalna|przekazana)|original message|forwarded message)[ \t]*-*[ \t]*$/gimu, 'separator', '--'],
   // a sender line as Outlook prints it: "Name @ Firm <a@b.pl>"
-  [/^[^\n<>]{1,80}<[^\s@<>]{1,64}@[^\s<>]{1,255}>[ \t]*$/gmu, 'header'],
+  [/^[^\n<>]{1,80}<[^\s@<>]{1,64}@[^\s<>]{1,255}>[ \t]*$/gmu, 'header', '@'],
   // a date line as Outlook prints it: "Pn, 06.05.2024 08:18"
-  [/^[ \t]*(?:pn|wt|[śs]r|cz|pt|so|nd|pon|wto|[śs]ro|czw|pi[ąa]|sob|nie|mon|tue|wed|thu|fri|sat|sun)[a-ząćęłńóśźż]{0,10},?[ \t]+\d{1,2}[./ ]\d{1,2}[./ ]\d{2,4},?[ \t]+\d{1,2}:\d{2}[^\n]{0,20}$/gimu, 'header'],
+  [/^[ \t]*(?:pn|wt|[śs]r|cz|pt|so|nd|pon|wto|[śs]ro|czw|pi[ąa]|sob|nie|mon|tue|wed|thu|fri|sat|sun)[a-ząćęłńóśźż]{0,10},?[ \t]+\d{1,2}[./ ]\d{1,2}[./ ]\d{2,4},?[ \t]+\d{1,2}:\d{2}[^\n]{0,20}$/gimu, 'header', ':'],
   // attachment file names on their own line
-  [/^[ \t]*[^\s/\\]{1,200}\.(?:pdf|docx?|odt|rtf|jpe?g|png|zip|xml|xades|sig|p7s)[;,]?[ \t]*$/gimu, 'attachment'],
+  [/^[ \t]*[^\s/\\]{1,200}\.(?:pdf|docx?|odt|rtf|jpe?g|png|zip|xml|xades|sig|p7s)[;,]?[ \t]*$/gimu, 'attachment', '.'],
 ];
 
 const QUOTE_LINE = /^[ \t]{0,3}>[^\n]{0,100000}$/gmu;
@@ -99,14 +100,16 @@ function lineNumberAt(text: string, index: number): number {
 
 /** The wrapper ranges of `text`, sorted and merged. */
 export function findWrapper(text: string): WrapperRange[] {
-  const found: WrapperRange[] = headerRanges(text);
-  for (const [re, kind] of PATTERNS) {
+  const found: WrapperRange[] = text.includes(':') ? headerRanges(text) : [];
+  const lower = text.toLowerCase();
+  for (const [re, kind, guard] of PATTERNS) {
+    if (!lower.includes(guard)) continue;
     for (const m of text.matchAll(re)) found.push({ start: m.index, end: m.index + m[0].length, kind });
   }
   // Quoted lines are someone else's earlier message — unless they are all there is (a forwarded petition).
   const quotes: WrapperRange[] = [];
   let quoted = 0;
-  for (const m of text.matchAll(QUOTE_LINE)) {
+  for (const m of text.includes('>') ? text.matchAll(QUOTE_LINE) : []) {
     quotes.push({ start: m.index, end: m.index + m[0].length, kind: 'quote' });
     quoted += m[0].length;
   }

@@ -15,6 +15,8 @@ export const PLACEHOLDER = '\u007f';
 export interface FoldedText {
   readonly original: string;
   readonly folded: string;
+  /** `folded` as bytes (ASCII, so byte i is character i): what RE2 scans. */
+  readonly bytes: Buffer;
   /** folded index → original index; length folded.length */
   readonly map: Int32Array;
 }
@@ -92,7 +94,7 @@ export function foldUnit(code: number): string {
  */
 export function foldText(original: string, excluded: readonly Range[] = []): FoldedText {
   const n = original.length;
-  const out: number[] = new Array(n);
+  const out = Buffer.allocUnsafe(n);
   const map = new Int32Array(n + 1);
   let len = 0;
   let pendingSpace = 0; // 0 none, 1 space, 2 newline
@@ -143,11 +145,8 @@ export function foldText(original: string, excluded: readonly Range[] = []): Fol
     len++;
     i++;
   }
-  out.length = len;
-  let folded = '';
-  const CHUNK = 8192;
-  for (let k = 0; k < len; k += CHUNK) folded += String.fromCharCode(...out.slice(k, Math.min(len, k + CHUNK)));
-  return { original, folded, map: map.subarray(0, len) };
+  const bytes = out.subarray(0, len);
+  return { original, folded: bytes.toString('latin1'), bytes, map: map.subarray(0, len) };
 }
 
 /** Maps the folded span [start, end) back to the original text. */

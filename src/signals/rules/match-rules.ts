@@ -19,8 +19,14 @@ export interface RuleHit {
 
 /** Evidence spans kept per rule: enough for a clerk, bounded for hostile input. */
 export const MAX_EVIDENCE = 12;
-/** Matches counted per rule; a density rule needs no more. */
-const MAX_COUNTED = 5000;
+/**
+ * How many matches a rule needs counted before its verdict and evidence are settled: every match
+ * costs a call into RE2, so counting stops there (`hits` then reads "at least").
+ */
+function enoughHits(rule: CompiledRule, foldedLength: number): number {
+  const density = rule.min_per_1000_chars === undefined ? 0 : Math.ceil((rule.min_per_1000_chars * Math.max(foldedLength, 1000)) / 1000);
+  return Math.max(rule.min_hits, density, MAX_EVIDENCE);
+}
 
 const isBlank = (c: number) => c === 0x20 || c === 0x0a;
 
@@ -31,21 +37,28 @@ function trimSpan(folded: string, start: number, end: number): [number, number] 
   return [start, end];
 }
 
+/**
+ * RE2 runs over the folded text as a byte buffer: the folded text is ASCII, so byte offsets are
+ * character offsets, and RE2 skips re-encoding the string and re-counting offsets on every match.
+ */
 function matchRule(rule: CompiledRule, text: NormalisedText): RuleHit | null {
+  const bytes = text.bytes;
+  const enough = enoughHits(rule, bytes.length);
   const re = rule.regex;
   re.lastIndex = 0;
   const spans: Array<[number, number]> = [];
   let hits = 0;
-  let m: RegExpExecArray | null;
-  while (hits < MAX_COUNTED && (m = re.exec(text.folded)) !== null) {
-    const end = m.index + m[0].length;
-    if (m[0].length === 0) {
+  let m: { index: number; 0: Buffer } | null;
+  while (hits < enough && (m = re.exec(bytes)) !== null) {
+    const matched = m[0];
+    const end = m.index + matched.length;
+    if (matched.length === 0) {
       re.lastIndex = end + 1;
       continue;
     }
     if (rule.exclude) {
       rule.exclude.lastIndex = 0;
-      if (rule.exclude.test(m[0])) continue;
+      if (rule.exclude.test(matched)) continue;
     }
     hits++;
     if (spans.length < MAX_EVIDENCE) spans.push(trimSpan(text.folded, m.index, end));

@@ -1,0 +1,79 @@
+/**
+ * Benchmarks, on loopback only, bounded in time:
+ *   npm run bench                 all sections
+ *   npm run bench -- http         POST /v1/petitions/score under concurrent load (autocannon)
+ *   npm run bench -- rules        scoring in-process, and 1 MB hostile texts
+ */
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config.js';
+import { Engine } from '../src/engine.js';
+import { loadRules } from '../src/signals/rules/load-rules.js';
+import { table } from './lib/corpus.js';
+import { serveSito } from './lib/serve.js';
+
+const seedPath = new URL('../../shared/seeds/petition-g1ant-as-received-email.txt', import.meta.url);
+function seedText(): string {
+  try {
+    return readFileSync(seedPath, 'utf8');
+  } catch {
+    return readFileSync(new URL('../test/fixtures/vendor/led-lighting.txt', import.meta.url), 'utf8').repeat(10);
+  }
+}
+
+async function benchHttp() {
+  const text = seedText();
+  const sito = await serveSito();
+  const rows: Array<Array<string | number>> = [];
+  try {
+    for (const store of [false]) {
+      const body = JSON.stringify({ text, store });
+      // warm-up
+      await autocannon({ url: `${sito.url}/v1/petitions/score`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 4, duration: 2 });
+      const r = await autocannon({
+        url: `${sito.url}/v1/petitions/score`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections: 8,
+        duration: 10,
+      });
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`http bench: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+      rows.push([`seed petition (${text.length} chars), store=${store}`, 8, Math.round(r.requests.average), r.latency.p50, r.latency.p99, r.requests.total]);
+    }
+  } finally {
+    await sito.stop();
+  }
+  console.log('\nHTTP POST /v1/petitions/score (autocannon, loopback, server in its own process)');
+  console.log(table(['body', 'connections', 'petitions/s', 'p50 ms', 'p99 ms', 'requests'], rows));
+}
+
+function benchRules() {
+  const config = loadConfig();
+  const engine = new Engine({ rules: loadRules(config.rulesFile), thresholds: config.thresholds });
+  const text = seedText();
+  const rows: Array<Array<string | number>> = [];
+  const time = (label: string, t: string, n: number) => {
+    engine.score({ text: t, store: false });
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) engine.score({ text: t, store: false });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6 / n;
+    rows.push([label, t.length, ms.toFixed(3)]);
+  };
+  time('seed petition', text, 300);
+  time('1 MB: repeated words', 'bezpłatny '.repeat(100_000), 3);
+  time('1 MB: one endless word', 'a'.repeat(1_000_000), 3);
+  time('1 MB: near-miss URLs', `https://${'a.'.repeat(300_000)}`, 3);
+  time('1 MB: § and digits', '§1.1.1.1.'.repeat(110_000), 3);
+  time('1 MB: the seed repeated', text.repeat(Math.ceil(1_000_000 / text.length)).slice(0, 1_000_000), 3);
+  console.log('\nIn-process scoring (normalise + rules + decision), one core');
+  console.log(table(['input', 'chars', 'ms per petition'], rows));
+}
+
+const sections: Record<string, () => unknown> = { rules: benchRules, http: benchHttp };
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of wanted.length ? wanted : Object.keys(sections)) {
+  const fn = sections[name];
+  if (!fn) throw new Error(`unknown bench section ${name}; sections: ${Object.keys(sections).join(', ')}`);
+  await fn();
+}
