@@ -62,6 +62,22 @@ describe('HTTP API without keys (loopback, single user)', () => {
     expect(after.status).toBe(200);
   });
 
+  it('lists stored petitions with filters and paging, and finds them by text', async () => {
+    for (const [id, f] of [['list-a', 'vendor/led-lighting.txt'], ['list-b', 'genuine/bakery-parking.txt'], ['list-c', 'vendor/nis2-audit.txt']] as const) {
+      expect((await postJson(scoreUrl(), { id, text: fixture(f), sender: { email: `${id}@example.pl` } })).status).toBe(200);
+    }
+    const high = (await (await fetch(`${s.url}/v1/petitions?level=high&limit=1`)).json()) as { items: Array<{ id: string }>; total: number };
+    expect(high.items).toHaveLength(1);
+    expect(high.total).toBeGreaterThanOrEqual(2);
+    const search = (await (await fetch(`${s.url}/v1/petitions?q=${encodeURIComponent('piekarnię')}`)).json()) as { items: Array<{ id: string; level: string }> };
+    expect(search.items.map((i) => i.id)).toEqual(['list-b']);
+    const bad = await fetch(`${s.url}/v1/petitions?level=urgent`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/level/);
+    const missing = await fetch(`${s.url}/v1/petitions/nope`);
+    expect(missing.status).toBe(404);
+  });
+
   it('reports health with the model version', async () => {
     const res = await fetch(`${s.url}/health`);
     const body = (await res.json()) as { status: string; model: { version: string }; rules: { count: number } };
@@ -92,6 +108,13 @@ describe('HTTP API with API keys', () => {
     expect(none.status).toBe(401);
     const wrong = await postJson(`${s.url}/v1/petitions/score`, { text: 'abc' }, { authorization: 'Bearer k-three' });
     expect(wrong.status).toBe(401);
+  });
+
+  it.each(['/v1/petitions', '/v1/petitions/x', '/v1/campaigns', '/v1/campaigns/x'])('refuses GET %s without a key', async (path) => {
+    const res = await fetch(`${s.url}${path}`);
+    expect(res.status).toBe(401);
+    const withKey = await fetch(`${s.url}${path}`, { headers: { authorization: 'Bearer k-one' } });
+    expect([200, 404]).toContain(withKey.status);
   });
 
   it('accepts any configured key', async () => {

@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from '../config.js';
-import { Engine } from '../engine.js';
 import { startServer } from '../http/server.js';
-import { loadRules } from '../signals/rules/load-rules.js';
+import { openRuntime } from '../runtime.js';
+import { importCampaigns } from './campaigns-command.js';
 import { openInput, scoreStream } from './score-command.js';
 
 function buildProgram(): Command {
@@ -39,9 +39,47 @@ function buildProgram(): Command {
     .argument('[file]', 'JSON-lines file, or - for stdin', '-')
     .option('--no-store', 'do not keep the petitions in the database')
     .action(async (file: string, opts: { store: boolean }) => {
-      const config = loadConfig();
-      const engine = new Engine({ rules: loadRules(config.rulesFile), thresholds: config.thresholds });
-      await scoreStream(engine, openInput(file), process.stdout, { store: opts.store });
+      const runtime = openRuntime(loadConfig());
+      try {
+        await scoreStream(runtime.engine, openInput(file), process.stdout, { store: opts.store });
+      } finally {
+        runtime.close();
+      }
+    });
+
+  const campaigns = program.command('campaigns').description('near-duplicate campaigns: list them, import known ones');
+  campaigns
+    .command('list')
+    .description('list campaigns as JSON lines, largest first')
+    .option('--order <order>', 'size or last_seen', 'size')
+    .option('--limit <n>', 'how many', '50')
+    .action((opts: { order: string; limit: string }) => {
+      if (opts.order !== 'size' && opts.order !== 'last_seen') throw new Error(`--order: expected size or last_seen, got ${opts.order}`);
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, got ${opts.limit}`);
+      const runtime = openRuntime(loadConfig());
+      try {
+        for (const c of runtime.store.listCampaigns(opts.order, limit, 0).items) {
+          process.stdout.write(`${JSON.stringify({ ...c, representative_text: c.representative_text?.slice(0, 200) ?? null })}\n`);
+        }
+      } finally {
+        runtime.close();
+      }
+    });
+  campaigns
+    .command('import')
+    .description('fingerprint petitions (JSON lines: text, and optionally id, family, label, sender, received_at), group near-duplicates, add the groups to the library of known campaigns')
+    .argument('<file>', 'JSON-lines file, or - for stdin')
+    .option('--fingerprints-only', 'keep no petition text: fingerprints and metadata only')
+    .option('--write-library <path>', 'also write the groups as a shareable library file (fingerprints only)')
+    .action(async (file: string, opts: { fingerprintsOnly?: boolean; writeLibrary?: string }) => {
+      const runtime = openRuntime(loadConfig());
+      try {
+        const r = await importCampaigns(runtime.store, file, { fingerprintsOnly: opts.fingerprintsOnly ?? false, ...(opts.writeLibrary ? { writeLibrary: opts.writeLibrary } : {}) });
+        process.stderr.write(`imported ${r.petitions} petitions as ${r.campaigns.length} known campaigns${r.skippedShort ? ` (${r.skippedShort} too short to fingerprint)` : ''}\n`);
+      } finally {
+        runtime.close();
+      }
     });
 
   return program;

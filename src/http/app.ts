@@ -14,6 +14,7 @@ import type { Engine } from '../engine.js';
 import { PetitionInputSchema } from '../ingest/petition-input.js';
 import { apiKeyGuard } from './auth.js';
 import { errorHandler } from './errors.js';
+import { registerReadRoutes } from './read-routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -68,6 +69,7 @@ export async function buildApp({ config, engine, logger }: AppDeps): Promise<Fas
             model: z.object({ version: z.string() }),
             rules: z.object({ count: z.number(), fingerprint: z.string() }),
             embedding: z.object({ loaded: z.boolean(), model: z.string().nullable() }),
+            storage: z.object({ kind: z.string().nullable() }),
           }),
         },
       },
@@ -77,6 +79,7 @@ export async function buildApp({ config, engine, logger }: AppDeps): Promise<Fas
       model: { version: engine.modelVersion },
       rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint },
       embedding: { loaded: false, model: null },
+      storage: { kind: engine.store ? 'sqlite' : null },
     }),
   );
 
@@ -93,6 +96,8 @@ export async function buildApp({ config, engine, logger }: AppDeps): Promise<Fas
     },
     async (req) => engine.score(req.body),
   );
+
+  if (engine.store) registerReadRoutes(app, engine.store, guard);
 
   return app;
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { Engine } from '../engine.js';
-import { loadRules } from '../signals/rules/load-rules.js';
+import { openRuntime } from '../runtime.js';
 import { buildApp } from './app.js';
 import { isLoopback } from './auth.js';
 
@@ -12,8 +11,9 @@ export async function startServer(config: Config, logger?: boolean | object): Pr
       `refusing to listen on ${config.host} without an API key: set SITO_API_KEYS, or bind 127.0.0.1 (SITO_HOST)`,
     );
   }
-  const engine = new Engine({ rules: loadRules(config.rulesFile), thresholds: config.thresholds });
-  const app = await buildApp({ config, engine, ...(logger === undefined ? {} : { logger }) });
+  const runtime = openRuntime(config);
+  const app = await buildApp({ config, engine: runtime.engine, ...(logger === undefined ? {} : { logger }) });
+  app.addHook('onClose', async () => runtime.close());
   if (config.apiKeys.length === 0) {
     app.log.warn(`no API key configured (SITO_API_KEYS): the API answers without authentication, on loopback only`);
   }

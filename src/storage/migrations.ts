@@ -1,0 +1,67 @@
+/**
+ * Versioned schema migrations, applied in order at start-up inside one transaction each.
+ * Portable SQL (TEXT, INTEGER, REAL, BLOB; no SQLite-only types) so that a PostgreSQL store can
+ * run the same shape (BLOB → bytea, INTEGER keys → bigint).
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'petitions, campaigns, LSH index',
+    sql: `
+      CREATE TABLE campaigns (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL CHECK (source IN ('local', 'known')),
+        label TEXT CHECK (label IN ('mass', 'regular')),
+        family TEXT,
+        sender TEXT,
+        representative_petition TEXT,
+        representative_text TEXT,
+        signature BLOB NOT NULL,
+        shingles INTEGER NOT NULL,
+        size INTEGER NOT NULL DEFAULT 0,
+        distinct_senders INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT,
+        last_seen TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX campaigns_size ON campaigns (size DESC, seq);
+      CREATE INDEX campaigns_last_seen ON campaigns (last_seen DESC, seq);
+
+      CREATE TABLE petitions (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        received_at TEXT,
+        stored_at TEXT NOT NULL,
+        subject TEXT,
+        sender_name TEXT,
+        sender_email TEXT,
+        text TEXT NOT NULL,
+        score REAL NOT NULL,
+        level TEXT NOT NULL,
+        track TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        result TEXT NOT NULL,
+        campaign_seq INTEGER REFERENCES campaigns (seq),
+        signature BLOB NOT NULL,
+        shingles INTEGER NOT NULL
+      );
+      CREATE INDEX petitions_stored ON petitions (stored_at DESC, seq DESC);
+      CREATE INDEX petitions_level ON petitions (level, stored_at DESC);
+      CREATE INDEX petitions_campaign ON petitions (campaign_seq, seq);
+
+      CREATE TABLE campaign_senders (
+        campaign_seq INTEGER NOT NULL REFERENCES campaigns (seq),
+        sender TEXT NOT NULL,
+        PRIMARY KEY (campaign_seq, sender)
+      ) WITHOUT ROWID;
+
+      -- LSH band keys. ref > 0: petitions.seq; ref < 0: −campaigns.seq (a known campaign's fingerprint)
+      CREATE TABLE lsh (
+        key INTEGER NOT NULL,
+        ref INTEGER NOT NULL,
+        PRIMARY KEY (key, ref)
+      ) WITHOUT ROWID;
+    `,
+  },
+];

@@ -1,0 +1,348 @@
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ScoreResult } from '../decision/result.js';
+import { signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
+import { MIGRATIONS } from './migrations.js';
+import type {
+  Campaign,
+  Candidate,
+  NewKnownCampaign,
+  NewPetition,
+  Page,
+  PetitionFilter,
+  PetitionSummary,
+  Store,
+  StoredPetition,
+} from './store.js';
+
+export class StoreError extends Error {}
+
+interface CampaignRow extends Campaign {
+  seq: number;
+}
+
+const CAMPAIGN_COLUMNS =
+  'seq, id, source, label, family, sender, representative_petition, representative_text, size, distinct_senders, first_seen, last_seen';
+
+const SUMMARY_SELECT = `
+  SELECT p.id, p.received_at, p.stored_at, p.subject, p.sender_name, p.sender_email,
+         substr(p.text, 1, 400) AS excerpt, p.score, p.level, p.track, c.id AS campaign_id, c.size AS campaign_size
+  FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq`;
+
+interface SummaryRow {
+  id: string;
+  received_at: string | null;
+  stored_at: string;
+  subject: string | null;
+  sender_name: string | null;
+  sender_email: string | null;
+  excerpt: string;
+  score: number;
+  level: ScoreResult['level'];
+  track: ScoreResult['track'];
+  campaign_id: string | null;
+  campaign_size: number | null;
+}
+
+function summary(r: SummaryRow): PetitionSummary {
+  return {
+    id: r.id,
+    received_at: r.received_at,
+    stored_at: r.stored_at,
+    subject: r.subject,
+    sender: { name: r.sender_name, email: r.sender_email },
+    excerpt: r.excerpt,
+    score: r.score,
+    level: r.level,
+    track: r.track,
+    campaign: r.campaign_id ? { id: r.campaign_id, size: r.campaign_size ?? 0 } : null,
+  };
+}
+
+const publicCampaign = ({ seq: _seq, ...c }: CampaignRow): Campaign => c;
+
+/**
+ * The embedded store: one SQLite file (WAL) under SITO_DATA_DIR. Every write path runs in a
+ * transaction, so a crash mid-write leaves the database as it was before that petition.
+ */
+export class SqliteStore implements Store {
+  readonly path: string;
+  private readonly db: Database.Database;
+
+  static open(dataDir: string): SqliteStore {
+    const dir = resolve(dataDir);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new StoreError(`data folder ${dir} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); set SITO_DATA_DIR to a writable folder`);
+    }
+    const path = join(dir, 'sito.db');
+    try {
+      accessSync(dir, constants.W_OK);
+      if (existsSync(path)) accessSync(path, constants.R_OK | constants.W_OK);
+    } catch {
+      throw new StoreError(`data folder ${dir} or its database is not writable; Sito needs to write there (set SITO_DATA_DIR to a writable folder)`);
+    }
+    return new SqliteStore(path);
+  }
+
+  private constructor(path: string) {
+    this.path = path;
+    try {
+      this.db = new Database(path, { timeout: 5000 });
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.migrate();
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/not a database|malformed|corrupt/i.test(msg)) {
+        throw new StoreError(`database ${path} is damaged or not a Sito database (${msg}); move it aside and restore a backup, or start with an empty SITO_DATA_DIR`);
+      }
+      if (/readonly|read-only|unable to open/i.test(msg)) {
+        throw new StoreError(`database ${path} cannot be opened for writing (${msg}); check the permissions of SITO_DATA_DIR`);
+      }
+      throw new StoreError(`database ${path}: ${msg}`);
+    }
+  }
+
+  private migrate() {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+    const known = Math.max(...MIGRATIONS.map((m) => m.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      throw new StoreError(`database ${this.path} has schema version ${newest}, newer than this Sito knows (${known}); upgrade Sito`);
+    }
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      }).immediate();
+    }
+  }
+
+  writeTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  private campaignRowBySeq(seq: number): CampaignRow | null {
+    return (this.db.prepare(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE seq = ?`).get(seq) as CampaignRow | undefined) ?? null;
+  }
+
+  private campaignRow(id: string): CampaignRow | null {
+    return (this.db.prepare(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ?`).get(id) as CampaignRow | undefined) ?? null;
+  }
+
+  candidates(bandKeys: number[], limit: number): Candidate[] {
+    const refs = this.db
+      .prepare('SELECT ref, COUNT(*) AS hits FROM lsh WHERE key IN (SELECT value FROM json_each(?)) GROUP BY ref ORDER BY hits DESC LIMIT ?')
+      .all(JSON.stringify(bandKeys), limit) as Array<{ ref: number; hits: number }>;
+    const out: Candidate[] = [];
+    const petition = this.db.prepare('SELECT id, campaign_seq, signature, shingles FROM petitions WHERE seq = ?');
+    const campaign = this.db.prepare(`SELECT ${CAMPAIGN_COLUMNS}, signature, shingles FROM campaigns WHERE seq = ?`);
+    for (const { ref } of refs) {
+      if (ref > 0) {
+        const p = petition.get(ref) as { id: string; campaign_seq: number | null; signature: Buffer; shingles: number } | undefined;
+        if (!p) continue;
+        const c = p.campaign_seq === null ? null : this.campaignRowBySeq(p.campaign_seq);
+        out.push({ kind: 'petition', id: p.id, campaign: c && publicCampaign(c), fingerprint: { signature: signatureFromBuffer(p.signature), shingles: p.shingles } });
+      } else {
+        const c = campaign.get(-ref) as (CampaignRow & { signature: Buffer; shingles: number }) | undefined;
+        if (!c) continue;
+        const { signature, shingles, ...row } = c;
+        out.push({ kind: 'campaign', id: c.id, campaign: publicCampaign(row), fingerprint: { signature: signatureFromBuffer(signature), shingles } });
+      }
+    }
+    return out;
+  }
+
+  hasPetition(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM petitions WHERE id = ?').get(id) !== undefined;
+  }
+
+  private indexKeys(ref: number, keys: number[]) {
+    const ins = this.db.prepare('INSERT OR IGNORE INTO lsh (key, ref) VALUES (?, ?)');
+    for (const k of keys) ins.run(k, ref);
+  }
+
+  private touchCampaign(seq: number, sender: string | null, seenAt: string) {
+    if (sender) {
+      const added = this.db.prepare('INSERT OR IGNORE INTO campaign_senders (campaign_seq, sender) VALUES (?, ?)').run(seq, sender.toLowerCase());
+      if (added.changes > 0) this.db.prepare('UPDATE campaigns SET distinct_senders = distinct_senders + 1 WHERE seq = ?').run(seq);
+    }
+    this.db
+      .prepare(
+        `UPDATE campaigns SET size = size + 1,
+           first_seen = CASE WHEN first_seen IS NULL OR first_seen > @at THEN @at ELSE first_seen END,
+           last_seen = CASE WHEN last_seen IS NULL OR last_seen < @at THEN @at ELSE last_seen END
+         WHERE seq = @seq`,
+      )
+      .run({ seq, at: seenAt });
+  }
+
+  insertPetition(p: NewPetition, campaignId: string | null, bandKeys: number[] | null): void {
+    const campaign = campaignId === null ? null : this.campaignRow(campaignId);
+    if (campaignId !== null && !campaign) throw new StoreError(`campaign ${campaignId} does not exist`);
+    const info = this.db
+      .prepare(
+        `INSERT INTO petitions (id, received_at, stored_at, subject, sender_name, sender_email, text, score, level, track,
+                                model_version, result, campaign_seq, signature, shingles)
+         VALUES (@id, @receivedAt, @storedAt, @subject, @senderName, @senderEmail, @text, @score, @level, @track,
+                 @modelVersion, @result, @campaignSeq, @signature, @shingles)`,
+      )
+      .run({
+        id: p.id,
+        receivedAt: p.receivedAt,
+        storedAt: p.storedAt,
+        subject: p.subject,
+        senderName: p.senderName,
+        senderEmail: p.senderEmail,
+        text: p.text,
+        score: p.result.score,
+        level: p.result.level,
+        track: p.result.track,
+        modelVersion: p.result.model.version,
+        result: JSON.stringify(p.result),
+        campaignSeq: campaign?.seq ?? null,
+        signature: signatureToBuffer(p.fingerprint.signature),
+        shingles: p.fingerprint.shingles,
+      });
+    const seq = Number(info.lastInsertRowid);
+    if (bandKeys) this.indexKeys(seq, bandKeys);
+    if (campaign) this.touchCampaign(campaign.seq, p.senderEmail ?? p.senderName, p.receivedAt ?? p.storedAt);
+  }
+
+  createCampaign(id: string, representativePetitionId: string): Campaign {
+    const p = this.db
+      .prepare('SELECT seq, text, signature, shingles, sender_email, sender_name, received_at, stored_at FROM petitions WHERE id = ?')
+      .get(representativePetitionId) as
+      | { seq: number; text: string; signature: Buffer; shingles: number; sender_email: string | null; sender_name: string | null; received_at: string | null; stored_at: string }
+      | undefined;
+    if (!p) throw new StoreError(`petition ${representativePetitionId} does not exist`);
+    const info = this.db
+      .prepare(
+        `INSERT INTO campaigns (id, source, representative_petition, representative_text, signature, shingles, size, created_at)
+         VALUES (?, 'local', ?, ?, ?, ?, 0, ?)`,
+      )
+      .run(id, representativePetitionId, p.text.slice(0, 4000), p.signature, p.shingles, new Date().toISOString());
+    const seq = Number(info.lastInsertRowid);
+    this.db.prepare('UPDATE petitions SET campaign_seq = ? WHERE seq = ?').run(seq, p.seq);
+    this.touchCampaign(seq, p.sender_email ?? p.sender_name, p.received_at ?? p.stored_at);
+    return publicCampaign(this.campaignRowBySeq(seq)!);
+  }
+
+  upsertKnownCampaign(c: NewKnownCampaign, bandKeys: number[]): void {
+    const existing = this.campaignRow(c.id);
+    const params = {
+      id: c.id,
+      label: c.label,
+      family: c.family,
+      sender: c.sender,
+      text: c.representativeText,
+      signature: signatureToBuffer(c.fingerprint.signature),
+      shingles: c.fingerprint.shingles,
+      size: c.size,
+      firstSeen: c.firstSeen,
+      lastSeen: c.lastSeen,
+      now: new Date().toISOString(),
+    };
+    if (existing) {
+      if (existing.source !== 'known') throw new StoreError(`campaign ${c.id} exists as a local campaign`);
+      this.db
+        .prepare(
+          `UPDATE campaigns SET label = @label, family = @family, sender = @sender, representative_text = COALESCE(@text, representative_text),
+             signature = @signature, shingles = @shingles, size = MAX(size, @size), first_seen = @firstSeen, last_seen = @lastSeen WHERE id = @id`,
+        )
+        .run(params);
+      this.db.prepare('DELETE FROM lsh WHERE ref = ?').run(-existing.seq);
+      this.indexKeys(-existing.seq, bandKeys);
+      return;
+    }
+    const info = this.db
+      .prepare(
+        `INSERT INTO campaigns (id, source, label, family, sender, representative_text, signature, shingles, size, first_seen, last_seen, created_at)
+         VALUES (@id, 'known', @label, @family, @sender, @text, @signature, @shingles, @size, @firstSeen, @lastSeen, @now)`,
+      )
+      .run(params);
+    this.indexKeys(-Number(info.lastInsertRowid), bandKeys);
+  }
+
+  campaign(id: string): Campaign | null {
+    const row = this.campaignRow(id);
+    return row && publicCampaign(row);
+  }
+
+  getPetition(id: string): StoredPetition | null {
+    const r = this.db
+      .prepare(
+        `SELECT p.id, p.received_at, p.stored_at, p.subject, p.sender_name, p.sender_email, p.text, p.result, c.id AS campaign_id
+         FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq WHERE p.id = ?`,
+      )
+      .get(id) as
+      | { id: string; received_at: string | null; stored_at: string; subject: string | null; sender_name: string | null; sender_email: string | null; text: string; result: string; campaign_id: string | null }
+      | undefined;
+    if (!r) return null;
+    return {
+      id: r.id,
+      received_at: r.received_at,
+      stored_at: r.stored_at,
+      subject: r.subject,
+      sender: { name: r.sender_name, email: r.sender_email },
+      text: r.text,
+      result: JSON.parse(r.result) as ScoreResult,
+      campaign_id: r.campaign_id,
+    };
+  }
+
+  listPetitions(f: PetitionFilter): Page<PetitionSummary> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: f.limit, offset: f.offset };
+    if (f.level) {
+      where.push('p.level = @level');
+      params.level = f.level;
+    }
+    if (f.track) {
+      where.push('p.track = @track');
+      params.track = f.track;
+    }
+    if (f.from) {
+      where.push('COALESCE(p.received_at, p.stored_at) >= @from');
+      params.from = f.from;
+    }
+    if (f.to) {
+      where.push('COALESCE(p.received_at, p.stored_at) <= @to');
+      params.to = f.to;
+    }
+    if (f.campaign) {
+      where.push('c.id = @campaign');
+      params.campaign = f.campaign;
+    }
+    if (f.q) {
+      where.push("(p.text LIKE @q ESCAPE '\\' OR p.subject LIKE @q ESCAPE '\\' OR p.sender_email LIKE @q ESCAPE '\\' OR p.id = @qExact)");
+      params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.qExact = f.q;
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`).get(params) as { n: number }).n;
+    const rows = this.db.prepare(`${SUMMARY_SELECT} ${clause} ORDER BY p.stored_at DESC, p.seq DESC LIMIT @limit OFFSET @offset`).all(params) as SummaryRow[];
+    return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
+  }
+
+  listCampaigns(order: 'size' | 'last_seen', limit: number, offset: number): Page<Campaign> {
+    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM campaigns').get() as { n: number }).n;
+    const by = order === 'size' ? 'size DESC, seq' : 'last_seen DESC, seq';
+    const rows = this.db.prepare(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY ${by} LIMIT ? OFFSET ?`).all(limit, offset) as CampaignRow[];
+    return { items: rows.map(publicCampaign), total, limit, offset };
+  }
+
+  campaignMembers(id: string, limit: number, offset: number): Page<PetitionSummary> {
+    return this.listPetitions({ campaign: id, limit, offset });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

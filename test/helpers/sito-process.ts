@@ -1,0 +1,67 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
+
+export const bin = `${repoRoot}/bin/sito.js`;
+export const tempDir = (prefix = 'sito-test-') => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(d, 0o777);
+  return d;
+};
+
+/**
+ * Permission checks mean nothing to root, so as root the command runs as `nobody` (setpriv);
+ * as anyone else it runs as that user.
+ */
+export function asUnprivileged(args: string[]): [string, string[]] {
+  if (process.getuid?.() === 0) return ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args]];
+  return [process.execPath, args];
+}
+
+export function sitoSync(args: string[], opts: { input?: string; env?: Record<string, string>; unprivileged?: boolean } = {}) {
+  const [cmd, argv] = opts.unprivileged ? asUnprivileged([bin, ...args]) : [process.execPath, [bin, ...args]];
+  return spawnSync(cmd, argv, {
+    input: opts.input,
+    encoding: 'utf8',
+    env: { ...process.env, SITO_LOG_LEVEL: 'silent', ...opts.env },
+    timeout: 60_000,
+  });
+}
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  stop: () => Promise<void>;
+}
+
+/** `sito serve` as a real process on 127.0.0.1; resolves when /health answers. */
+export async function serveProcess(env: Record<string, string>, port: number): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], {
+    env: { ...process.env, SITO_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`sito serve exited ${child.exitCode}: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
