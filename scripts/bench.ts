@@ -3,12 +3,15 @@
  *   npm run bench                 all sections
  *   npm run bench -- http         POST /v1/petitions/score under concurrent load (autocannon)
  *   npm run bench -- rules        scoring in-process, and 1 MB hostile texts
+ *   npm run bench -- fingerprints [--petitions=N]   near-duplicate recall/precision and look-up
+ *                                 latency with N (default 100 000) generated petitions stored
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.js';
 import { Engine } from '../src/engine.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
+import { benchFingerprints } from './lib/bench-fingerprints.js';
 import { table } from './lib/corpus.js';
 import { serveSito } from './lib/serve.js';
 
@@ -70,7 +73,12 @@ function benchRules() {
   console.log(table(['input', 'chars', 'ms per petition'], rows));
 }
 
-const sections: Record<string, () => unknown> = { rules: benchRules, http: benchHttp };
+const sizeArg = process.argv.find((a) => a.startsWith('--petitions='));
+const sections: Record<string, () => unknown> = {
+  rules: benchRules,
+  http: benchHttp,
+  fingerprints: () => benchFingerprints(sizeArg ? Number(sizeArg.split('=')[1]) : 100_000),
+};
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(sections)) {
   const fn = sections[name];

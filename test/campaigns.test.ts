@@ -8,7 +8,7 @@ import { compare, fingerprint } from '../src/signals/fingerprint/minhash.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
 import { SqliteStore } from '../src/storage/sqlite-store.js';
 import { thresholds } from './helpers/engine.js';
-import { fixture, hasShared, seedBip, seedEmail } from './helpers/paths.js';
+import { fixture, hasShared, repoRoot, seedBip, seedEmail } from './helpers/paths.js';
 import { freePort } from '../scripts/lib/serve.js';
 import { serveProcess, sitoSync, tempDir, type ServeProcess } from './helpers/sito-process.js';
 
@@ -174,10 +174,11 @@ describe('durability', () => {
     const results = await Promise.all(sends);
     const ids = new Set(results.map((r) => r.campaign?.id).filter(Boolean));
     expect(ids.size).toBe(1);
-    const campaigns = (await (await fetch(`${a.url}/v1/campaigns`)).json()) as { items: Array<{ size: number; distinct_senders: number }>; total: number };
-    expect(campaigns.total).toBe(1);
-    expect(campaigns.items[0]!.size).toBe(24);
-    expect(campaigns.items[0]!.distinct_senders).toBe(24);
+    const campaigns = (await (await fetch(`${a.url}/v1/campaigns?limit=200`)).json()) as { items: Array<{ source: string; size: number; distinct_senders: number }> };
+    const local = campaigns.items.filter((c) => c.source === 'local');
+    expect(local).toHaveLength(1);
+    expect(local[0]!.size).toBe(24);
+    expect(local[0]!.distinct_senders).toBe(24);
   });
 
   it('a read-only data folder is a clear error at start-up', () => {
@@ -207,5 +208,44 @@ describe('durability', () => {
     expect(r.stderr).toMatch(/damaged or not a Sito database/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
     expect(readFileSync(`${dir}/sito.db`, 'utf8')).toBe(garbage);
+  });
+});
+
+describe('the shipped library of known campaigns', () => {
+  const src = `${repoRoot}/data/known-campaigns-source`;
+  const manifest = JSON.parse(readFileSync(`${src}/manifest.json`, 'utf8')) as { campaigns: Array<{ file: string; family: string; label: string }> };
+
+  it('is reproduced byte for byte from the repository, and holds no petition text', async () => {
+    const dir = tempDir();
+    const lines = manifest.campaigns.map((c: { file: string; family: string; label: string; sender?: string | null; first_seen?: string | null }) =>
+      JSON.stringify({ text: readFileSync(`${src}/${c.file}`, 'utf8'), family: c.family, label: c.label, sender: c.sender ?? undefined, received_at: c.first_seen ?? undefined }),
+    );
+    writeFileSync(`${dir}/in.jsonl`, lines.join('\n'));
+    const store = SqliteStore.open(dir);
+    const { importCampaigns } = await import('../src/cli/campaigns-command.js');
+    await importCampaigns(store, `${dir}/in.jsonl`, { fingerprintsOnly: true, writeLibrary: `${dir}/lib.jsonl` });
+    store.close();
+    const shipped = readFileSync(`${repoRoot}/data/known-campaigns.jsonl`, 'utf8');
+    expect(readFileSync(`${dir}/lib.jsonl`, 'utf8')).toBe(shipped);
+    expect(shipped).not.toMatch(/defibrylator|wybieg/i);
+  });
+
+  it('lets an office with an empty database recognise a known template on day one', () => {
+    const r = openRuntime(loadConfig({}, { dataDir: tempDir() }));
+    try {
+      const aed = readFileSync(`${src}/aed-defibrillators.txt`, 'utf8').replace('Wójt/Burmistrz/Prezydent Miasta', 'Burmistrz Miasta Łask');
+      const res = r.engine.score({ text: aed, store: true });
+      expect(res.campaign?.id).toMatch(/^known-aed-vendor-/);
+      const reason = res.reasons.find((x) => x.signal === 'template')!;
+      expect(reason.contribution).toBeGreaterThan(0);
+      expect(reason.description).toMatch(/znaną kampanią masową/);
+
+      const dogs = readFileSync(`${src}/dog-park-residents-template.txt`, 'utf8').replace('naszym osiedlu', 'osiedlu Zielone Wzgórze w Kole');
+      const d = r.engine.score({ text: dogs, store: true });
+      expect(d.reasons.find((x) => x.signal === 'template')?.contribution).toBe(0);
+      expect(d.level).toBe('low');
+    } finally {
+      r.close();
+    }
   });
 });

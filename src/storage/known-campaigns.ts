@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { bandKeys, SLOTS, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
+import { bandKeys, SCHEME, SLOTS, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
 import type { NewKnownCampaign, Store } from './store.js';
 
 /** The library Sito ships: fingerprints and metadata of known campaigns, never petition texts. */
@@ -10,6 +10,7 @@ export const SHIPPED_LIBRARY = fileURLToPath(new URL('../../data/known-campaigns
 export const KnownCampaignRecord = z
   .object({
     id: z.string().min(1),
+    scheme: z.literal(SCHEME, { error: (i) => `fingerprint scheme ${String(i.input)} is not ${SCHEME}: rebuild the library with this Sito (sito campaigns import … --write-library)` }),
     label: z.enum(['mass', 'regular']).nullable(),
     family: z.string().nullable(),
     sender: z.string().nullable(),
@@ -25,6 +26,7 @@ export type KnownCampaignRecord = z.infer<typeof KnownCampaignRecord>;
 export function toRecord(c: NewKnownCampaign): KnownCampaignRecord {
   return {
     id: c.id,
+    scheme: SCHEME,
     label: c.label,
     family: c.family,
     sender: c.sender,
@@ -57,7 +59,13 @@ export function readLibrary(path: string): NewKnownCampaign[] {
     .map((line, i) => ({ line, n: i + 1 }))
     .filter(({ line }) => line.trim())
     .map(({ line, n }) => {
-      const parsed = KnownCampaignRecord.safeParse(JSON.parse(line));
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch (e) {
+        throw new Error(`${path}: line ${n}: malformed JSON (${(e as Error).message})`);
+      }
+      const parsed = KnownCampaignRecord.safeParse(raw);
       if (!parsed.success) throw new Error(`${path}: line ${n}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
       return fromRecord(parsed.data);
     });

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ScoreResult } from '../decision/result.js';
-import { signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
+import { SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
   Campaign,
@@ -95,7 +95,9 @@ export class SqliteStore implements Store {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       this.migrate();
+      this.checkScheme();
     } catch (e) {
+      if (e instanceof StoreError) throw e;
       const msg = (e as Error).message;
       if (/not a database|malformed|corrupt/i.test(msg)) {
         throw new StoreError(`database ${path} is damaged or not a Sito database (${msg}); move it aside and restore a backup, or start with an empty SITO_DATA_DIR`);
@@ -121,6 +123,15 @@ export class SqliteStore implements Store {
         this.db.exec(m.sql);
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
       }).immediate();
+    }
+  }
+
+  /** Fingerprints stored under another scheme cannot be compared with new ones: refuse, clearly. */
+  private checkScheme() {
+    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('fingerprint_scheme', ?)").run(SCHEME);
+    const stored = (this.db.prepare("SELECT value FROM meta WHERE key = 'fingerprint_scheme'").get() as { value: string }).value;
+    if (stored !== SCHEME) {
+      throw new StoreError(`database ${this.path} holds fingerprints of scheme ${stored}, this Sito computes ${SCHEME}; start with an empty SITO_DATA_DIR or re-import the petitions`);
     }
   }
 
@@ -340,6 +351,14 @@ export class SqliteStore implements Store {
 
   campaignMembers(id: string, limit: number, offset: number): Page<PetitionSummary> {
     return this.listPetitions({ campaign: id, limit, offset });
+  }
+
+  /** Every stored petition's fingerprint (benchmarks compare the LSH look-up with this scan). */
+  allFingerprints(): Array<{ id: string; fingerprint: { signature: Uint32Array; shingles: number } }> {
+    return (this.db.prepare('SELECT id, signature, shingles FROM petitions').all() as Array<{ id: string; signature: Buffer; shingles: number }>).map((r) => ({
+      id: r.id,
+      fingerprint: { signature: signatureFromBuffer(r.signature), shingles: r.shingles },
+    }));
   }
 
   close(): void {

@@ -1,0 +1,148 @@
+/**
+ * A seeded generator of petition-like Polish texts for benchmarks: templates (mass mailings) and
+ * their variants as different offices receive them, and unrelated one-off petitions. The texts are
+ * compositions of phrases, not real petitions; what matters for the fingerprint benchmark is the
+ * edit model, which follows what campaigns really change between offices.
+ */
+export type Edit = 'addressee' | 'office' | 'date' | 'number' | 'reorder' | 'words10' | 'wrapper' | 'diacritics';
+export const EDITS: Edit[] = ['addressee', 'office', 'date', 'number', 'reorder', 'words10', 'wrapper', 'diacritics'];
+
+export function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 0x100000000;
+  };
+}
+export type Rng = ReturnType<typeof rng>;
+export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+
+const TOWNS = ['Zalesie', 'Brzozówka', 'Dąbrowa', 'Stare Pole', 'Wolbórz', 'Kutno', 'Łask', 'Sieradz', 'Opatów', 'Żnin', 'Gniezno', 'Koło', 'Turek', 'Ełk', 'Pisz', 'Łomża', 'Sokółka', 'Hajnówka', 'Mielec', 'Dębica', 'Ropczyce', 'Bochnia', 'Wieliczka', 'Myślenice', 'Limanowa', 'Gorlice', 'Krosno', 'Sanok', 'Ustrzyki', 'Lesko'];
+const STREETS = ['Lipowa', 'Kwiatowa', 'Szkolna', 'Polna', 'Leśna', 'Ogrodowa', 'Słoneczna', 'Krótka', 'Długa', 'Kościelna', 'Parkowa', 'Łąkowa', 'Graniczna', 'Sportowa', 'Młyńska'];
+const SUBJECTS = ['Mieszkańcy ulicy', 'Rodzice uczniów', 'Członkowie stowarzyszenia', 'Rada sołecka', 'Właściciele działek', 'Przedsiębiorcy z rynku', 'Seniorzy z osiedla', 'Działkowcy', 'Nauczyciele szkoły', 'Kierowcy dojeżdżający'];
+const NEEDS = ['naprawę chodnika', 'budowę oświetlenia', 'wyznaczenie przejścia dla pieszych', 'utworzenie placu zabaw', 'remont świetlicy', 'dodatkowy kurs autobusu', 'wycinkę suchych drzew', 'nasadzenia drzew', 'montaż progów zwalniających', 'budowę kanalizacji', 'wydłużenie godzin pracy biblioteki', 'utworzenie wybiegu dla psów', 'naprawę przepustu', 'odśnieżanie drogi', 'ustawienie ławek', 'zmianę organizacji ruchu', 'budowę parkingu', 'modernizację boiska', 'remont przystanku', 'likwidację dzikiego wysypiska'];
+const REASONS = ['dzieci chodzą tędy codziennie do szkoły', 'po deszczu woda stoi na całej szerokości drogi', 'wieczorem jest zupełnie ciemno', 'samochody jeżdżą znacznie szybciej niż pozwalają przepisy', 'starsze osoby nie mają gdzie odpocząć', 'od lat nikt nie zajmował się tym miejscem', 'w okolicy przybyło wielu nowych mieszkańców', 'obecny stan zagraża bezpieczeństwu', 'autobus odjeżdża zbyt wcześnie', 'brakuje miejsca do spotkań', 'hałas nie pozwala spać', 'korzenie podnoszą płyty chodnika'];
+const CLOSINGS = ['Prosimy o pozytywne rozpatrzenie petycji.', 'Liczymy na szybką odpowiedź.', 'Z poważaniem, w imieniu mieszkańców.', 'Jesteśmy gotowi pomóc przy realizacji.', 'W załączeniu lista podpisów.', 'Prosimy o informację o terminie realizacji.'];
+const VENDOR_TOPICS = ['automatyzacji procesów', 'cyberbezpieczeństwa', 'oświetlenia LED', 'płatności bezgotówkowych', 'dostępności cyfrowej', 'fotowoltaiki', 'e-usług', 'obiegu dokumentów', 'monitoringu miejskiego', 'defibrylatorów AED', 'doradztwa funduszy unijnych', 'szkoleń dla urzędników', 'windykacji należności', 'termomodernizacji', 'gospodarki odpadami'];
+const VENDOR_LINES = [
+  'Zwracamy się z propozycją wdrożenia rozwiązań w zakresie {t} w Państwa jednostce.',
+  'Nasze doświadczenie obejmuje współpracę z wieloma samorządami w zakresie {t}.',
+  'Proponujemy bezpłatną analizę potrzeb urzędu w obszarze {t}.',
+  'Wdrożenie pozwala obniżyć koszty nawet o {n}% w ciągu roku.',
+  'Prosimy o wskazanie osoby odpowiedzialnej za obszar {t} wraz z numerem telefonu.',
+  'Wnosimy o udzielenie informacji, czy urząd planuje działania w zakresie {t}.',
+  'W przypadku odpowiedzi przeczącej prosimy o uzasadnienie w kilku zdaniach.',
+  'Zapraszamy do umówienia spotkania online z naszym doradcą.',
+  'Finansowanie projektu może pochodzić ze środków zewnętrznych bez wkładu własnego.',
+  'Dotychczasowe wdrożenia potwierdzają wysoką skuteczność proponowanych rozwiązań.',
+  'Wnosimy o opublikowanie niniejszej petycji na stronie internetowej urzędu.',
+  'Mamy nadzieję na owocną współpracę w zakresie {t}.',
+  'Raport z przeprowadzonych analiz zostanie udostępniony wszystkim zainteresowanym gminom.',
+  'Zgodnie z obowiązującymi przepisami urząd powinien wdrożyć odpowiednie procedury.',
+  'Szczegółowe informacje przekażemy na spotkaniu z przedstawicielami urzędu.',
+];
+const FILLER = ['w szczególności', 'naszym zdaniem', 'jak wynika z doświadczeń', 'co istotne', 'w ocenie wnioskodawcy', 'przede wszystkim', 'dodatkowo', 'w konsekwencji', 'niezależnie od powyższego', 'jednocześnie'];
+const REPLACEMENT_WORDS = ['ponadto', 'również', 'szczególnie', 'niniejszym', 'odpowiednio', 'obecnie', 'istotnie', 'wyraźnie', 'stosownie', 'zasadniczo'];
+
+const fill = (r: Rng, s: string) => s.replace('{t}', pick(r, VENDOR_TOPICS)).replace('{n}', String(10 + Math.floor(r() * 80)));
+
+/** Every word the phrase pools use: the vocabulary of generated sentences. */
+const VOCABULARY = [
+  ...new Set(
+    [...TOWNS, ...STREETS, ...SUBJECTS, ...NEEDS, ...REASONS, ...CLOSINGS, ...VENDOR_TOPICS, ...VENDOR_LINES, ...FILLER, ...REPLACEMENT_WORDS]
+      .join(' ')
+      .toLowerCase()
+      .split(/[^a-ząćęłńóśźż]+/)
+      .filter((w) => w.length > 1),
+  ),
+];
+
+/** A word drawn with a Zipf-like law: frequent words recur across texts, as in real language. */
+function zipfWord(r: Rng): string {
+  const i = Math.floor(VOCABULARY.length * Math.pow(r(), 2.2));
+  return VOCABULARY[i]!;
+}
+
+function sentence(r: Rng): string {
+  const n = 7 + Math.floor(r() * 12);
+  const words = Array.from({ length: n }, () => zipfWord(r));
+  return `${words[0]![0]!.toUpperCase()}${words.join(' ').slice(1)}.`;
+}
+
+/**
+ * A mass template: 8–20 paragraphs of the template's own sentences, a fifth of them boilerplate
+ * lines that many vendors share (so different templates overlap a little, as real ones do).
+ */
+export function makeTemplate(r: Rng): string[] {
+  const paragraphs: string[] = [];
+  const n = 8 + Math.floor(r() * 13);
+  for (let i = 0; i < n; i++) {
+    const sentences = 1 + Math.floor(r() * 3);
+    const p: string[] = [];
+    for (let j = 0; j < sentences; j++) p.push(r() < 0.2 ? fill(r, pick(r, VENDOR_LINES)) : sentence(r));
+    paragraphs.push(p.join(' '));
+  }
+  return paragraphs;
+}
+
+/** A one-off local petition. */
+export function makeLocal(r: Rng): string {
+  const town = pick(r, TOWNS);
+  const street = pick(r, STREETS);
+  const lines = [`${town}, ${1 + Math.floor(r() * 28)}.${1 + Math.floor(r() * 12)}.2024`, `Wójt Gminy ${town}`, ''];
+  const paras = 2 + Math.floor(r() * 5);
+  lines.push(`${pick(r, SUBJECTS)} ${street} w miejscowości ${town} wnoszą o ${pick(r, NEEDS)}, ponieważ ${pick(r, REASONS)}.`);
+  for (let i = 0; i < paras; i++) {
+    const n = 1 + Math.floor(r() * 3);
+    lines.push(Array.from({ length: n }, () => sentence(r)).join(' '));
+  }
+  lines.push('', pick(r, CLOSINGS), `${pick(r, ['Anna', 'Jan', 'Ewa', 'Piotr', 'Maria', 'Tomasz'])} ${pick(r, ['Nowak', 'Kowalska', 'Wiśniewski', 'Wójcik', 'Kamińska', 'Lewandowski'])}`);
+  return lines.join('\n');
+}
+
+/** One office's copy of a template, with the given edits applied. */
+export function makeVariant(r: Rng, template: string[], edits: ReadonlySet<Edit>, templateId: number): string {
+  let paragraphs = [...template];
+  const town = pick(r, TOWNS);
+  const header = [
+    `Petycja nr ${edits.has('number') ? `${templateId}/${Math.floor(r() * 1000)}` : `${templateId}/1`} z dnia ${edits.has('date') ? `${1 + Math.floor(r() * 28)}.${1 + Math.floor(r() * 12)}.2024` : '1.03.2024'}`,
+    edits.has('addressee') ? `${pick(r, ['Wójt', 'Burmistrz', 'Prezydent Miasta', 'Rada Gminy'])} ${town}` : 'Kierownik Jednostki Samorządu Terytorialnego',
+    edits.has('office') ? `Urząd Gminy ${town}, ul. ${pick(r, STREETS)} ${1 + Math.floor(r() * 40)}` : 'Urząd',
+  ];
+  if (edits.has('reorder')) {
+    for (let i = paragraphs.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [paragraphs[i], paragraphs[j]] = [paragraphs[j]!, paragraphs[i]!];
+    }
+  }
+  if (edits.has('words10')) {
+    paragraphs = paragraphs.map((p) =>
+      p
+        .split(' ')
+        .map((w) => (r() < 0.1 ? pick(r, REPLACEMENT_WORDS) : w))
+        .join(' '),
+    );
+  }
+  let text = [...header, '', ...paragraphs].join('\n\n');
+  if (edits.has('diacritics')) text = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ł/g, 'l').replace(/Ł/g, 'L');
+  if (edits.has('wrapper')) {
+    text = [
+      `Od: Biuro <biuro${templateId}@firma.example.pl>`,
+      `Wysłano: ${1 + Math.floor(r() * 28)}.03.2024 09:${10 + Math.floor(r() * 49)}`,
+      `Do: sekretariat@${town.toLowerCase()}.example.pl`,
+      `Temat: Petycja ${templateId}`,
+      '',
+      'Data wpływu: 2024-03-04',
+      `Nr: KC.${Math.floor(r() * 9000)}.2024`,
+      '**** OSTRZEŻENIE ****',
+      'Ten e-mail pochodzi spoza organizacji. Nie klikaj łączy ani nie otwieraj załączników.',
+      '',
+      text,
+      '',
+      'Czy na pewno musisz drukować tę wiadomość? Pomyśl o środowisku.',
+    ].join('\n');
+  }
+  return text;
+}
