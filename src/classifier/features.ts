@@ -1,0 +1,84 @@
+import type { RuleHit } from '../signals/rules/match-rules.js';
+
+/**
+ * The classifier's features, named so that a weight can be explained:
+ *   rule:<id>          1 when the rule fired
+ *   template:repeats   ln(1 + other petitions of the same template seen so far)
+ *   template:known_mass / template:known_regular   matched a known campaign of that label
+ *   ngram              hashed character 3–5-grams of the folded text (L2-normalised, binary)
+ * Dense features (rules, template) come first, then NGRAM_BUCKETS hashed n-gram slots.
+ */
+export const NGRAM_BITS = 18;
+export const NGRAM_BUCKETS = 1 << NGRAM_BITS;
+export const NGRAM_SIZES = [3, 4, 5] as const;
+/** Distinct n-grams kept per petition (bounded memory for 100 000-row training files). */
+export const MAX_NGRAMS = 2000;
+
+export const TEMPLATE_FEATURES = ['template:repeats', 'template:known_mass', 'template:known_regular'] as const;
+
+export interface TemplateEvidence {
+  /** other petitions of the same template seen before this one */
+  repeats: number;
+  known: 'mass' | 'regular' | null;
+}
+
+/** A sparse feature vector: dense part by name index, n-grams by bucket. */
+export interface FeatureVector {
+  dense: Float64Array;
+  ngrams: Uint32Array;
+  /** the value of each present n-gram bucket: 1/sqrt(count of distinct n-grams) */
+  ngramValue: number;
+}
+
+export function denseNames(ruleIds: readonly string[]): string[] {
+  return [...ruleIds.map((id) => `rule:${id}`), ...TEMPLATE_FEATURES];
+}
+
+export function hashNgram(s: string, start: number, len: number): number {
+  let h = 0x811c9dc5 ^ len;
+  for (let i = start; i < start + len; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return (h >>> 0) & (NGRAM_BUCKETS - 1);
+}
+
+/** Folded text with every character other than [a-z0-9] read as a space (same length: positions hold). */
+export const ngramText = (folded: string) => folded.replace(/[^a-z0-9]/g, ' ');
+
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Distinct hashed character n-grams of folded text. A long text keeps a sample of about MAX_NGRAMS
+ * of them, chosen by hash, not by position: the n-grams with the smallest hashes are kept, so what a
+ * long text keeps, a shorter one keeps too.
+ */
+export function ngramBuckets(folded: string): Uint32Array {
+  const set = new Set<number>();
+  const text = ngramText(folded);
+  for (const n of NGRAM_SIZES) for (let i = 0; i + n <= text.length; i++) set.add(hashNgram(text, i, n));
+  if (set.size <= MAX_NGRAMS) return Uint32Array.from(set).sort();
+  const cut = (MAX_NGRAMS / set.size) * 0x100000000;
+  const kept: number[] = [];
+  for (const b of set) if (mix(b) < cut) kept.push(b);
+  return Uint32Array.from(kept).sort();
+}
+
+export function featureVector(ruleIds: readonly string[], hits: readonly Pick<RuleHit, 'id'>[], template: TemplateEvidence, folded: string): FeatureVector {
+  const dense = new Float64Array(ruleIds.length + TEMPLATE_FEATURES.length);
+  const index = new Map(ruleIds.map((id, i) => [id, i]));
+  for (const h of hits) {
+    const i = index.get(h.id);
+    if (i !== undefined) dense[i] = 1;
+  }
+  const t = ruleIds.length;
+  dense[t] = Math.log1p(template.repeats);
+  dense[t + 1] = template.known === 'mass' ? 1 : 0;
+  dense[t + 2] = template.known === 'regular' ? 1 : 0;
+  const ngrams = ngramBuckets(folded);
+  return { dense, ngrams, ngramValue: ngrams.length ? 1 / Math.sqrt(ngrams.length) : 0 };
+}

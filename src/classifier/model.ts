@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Reason } from '../decision/result.js';
+import { toOriginalSpan, type NormalisedText } from '../normalise/normalise.js';
+import { SCHEME } from '../signals/fingerprint/minhash.js';
+import type { RuleHit } from '../signals/rules/match-rules.js';
+import { featureVector, hashNgram, MAX_NGRAMS, NGRAM_BITS, NGRAM_BUCKETS, NGRAM_SIZES, ngramText, TEMPLATE_FEATURES, type TemplateEvidence } from './features.js';
+import type { LinearWeights } from './logistic.js';
+
+const MetricsSchema = z.object({
+  n: z.number(),
+  positives: z.number(),
+  precision: z.number().nullable(),
+  recall: z.number().nullable(),
+  f1: z.number().nullable(),
+  falsePositiveRate: z.number().nullable(),
+  rocAuc: z.number().nullable(),
+  prAuc: z.number().nullable(),
+  confusion: z.object({ tp: z.number(), fp: z.number(), tn: z.number(), fn: z.number() }),
+});
+
+export const ModelCardSchema = z.object({
+  data: z.object({ file: z.string(), sha256: z.string(), rows: z.number(), mass: z.number(), regular: z.number(), families: z.number().nullable() }),
+  features: z.object({ rules: z.number(), template: z.array(z.string()), ngram: z.string() }),
+  cross_validation: z.object({ folds: z.number(), grouped_by: z.string().nullable(), at_high: MetricsSchema, at_review: MetricsSchema }),
+  thresholds: z.object({ high: z.number(), review: z.number() }),
+  training: z.object({ seconds: z.number(), peak_rss_mb: z.number(), options: z.record(z.string(), z.union([z.number(), z.boolean()])) }),
+});
+export type ModelCard = z.infer<typeof ModelCardSchema>;
+
+export const ModelArtifactSchema = z.object({
+  format: z.literal('sito-model/1'),
+  version: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/),
+  created_at: z.string(),
+  rules: z.object({ fingerprint: z.string(), ids: z.array(z.string()) }),
+  fingerprint_scheme: z.string(),
+  embedding: z.string().nullable(),
+  ngram: z.object({ bits: z.number(), sizes: z.array(z.number()), max: z.number() }),
+  weights: z.object({ bias: z.number(), dense: z.array(z.number()), ngram: z.array(z.tuple([z.number(), z.number()])) }),
+  calibration: z.object({ a: z.number(), b: z.number() }),
+  card: ModelCardSchema,
+});
+export type ModelArtifact = z.infer<typeof ModelArtifactSchema>;
+
+/** A loaded model: the artifact plus its weights in arrays, ready to score. */
+export interface Model {
+  artifact: ModelArtifact;
+  weights: LinearWeights;
+}
+
+export function toArtifact(meta: Omit<ModelArtifact, 'weights' | 'format' | 'ngram' | 'fingerprint_scheme'>, w: LinearWeights): ModelArtifact {
+  const ngram: Array<[number, number]> = [];
+  for (let b = 0; b < w.ngram.length; b++) {
+    const v = w.ngram[b]!;
+    if (Math.abs(v) >= 1e-4) ngram.push([b, Math.round(v * 1e5) / 1e5]);
+  }
+  return {
+    format: 'sito-model/1',
+    ...meta,
+    fingerprint_scheme: SCHEME,
+    ngram: { bits: NGRAM_BITS, sizes: [...NGRAM_SIZES], max: MAX_NGRAMS },
+    weights: { bias: w.bias, dense: [...w.dense].map((v) => Math.round(v * 1e6) / 1e6), ngram },
+  };
+}
+
+export class ModelError extends Error {}
+
+/**
+ * Checks that a model can run here: same feature layout, same rules (ids and order), same
+ * fingerprint scheme, same embedding model. A model trained under other conditions is refused.
+ */
+export function fromArtifact(a: ModelArtifact, env: { ruleIds: readonly string[]; embedding: string | null }): Model {
+  if (a.ngram.bits !== NGRAM_BITS || a.ngram.max !== MAX_NGRAMS || a.ngram.sizes.join() !== NGRAM_SIZES.join()) {
+    throw new ModelError(`model ${a.version} uses another n-gram layout; retrain it with this Sito`);
+  }
+  if (a.fingerprint_scheme !== SCHEME) throw new ModelError(`model ${a.version} was trained with fingerprint scheme ${a.fingerprint_scheme}, this Sito uses ${SCHEME}; retrain it`);
+  if (a.embedding !== env.embedding) {
+    throw new ModelError(`model ${a.version} was trained with embedding model ${a.embedding ?? 'none'}, but ${env.embedding ?? 'none'} is loaded; retrain it or load that embedding model`);
+  }
+  if (a.rules.ids.join('\n') !== env.ruleIds.join('\n')) {
+    throw new ModelError(`model ${a.version} was trained with another rule set (${a.rules.ids.length} rules, ${a.rules.fingerprint}); retrain it with the rules in use`);
+  }
+  if (a.weights.dense.length !== a.rules.ids.length + TEMPLATE_FEATURES.length) throw new ModelError(`model ${a.version}: weights do not match its features`);
+  const ngram = new Float32Array(NGRAM_BUCKETS);
+  for (const [b, v] of a.weights.ngram) ngram[b] = v;
+  return { artifact: a, weights: { bias: a.weights.bias, dense: Float64Array.from(a.weights.dense), ngram } };
+}
+
+export function readArtifact(path: string): ModelArtifact {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ModelError(`model file ${path}: ${(e as Error).message}`);
+  }
+  const parsed = ModelArtifactSchema.safeParse(raw);
+  if (!parsed.success) throw new ModelError(`model file ${path}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Scores with a model and explains it in the additive log-odds every reason speaks: the calibrated
+ * logit a·(w·x + bias) + b is split into the baseline, one reason per fired rule, one for the
+ * template features, and one for the n-grams (with the phrases that weigh most as evidence).
+ */
+export function explainWithModel(
+  model: Model,
+  text: NormalisedText,
+  hits: readonly RuleHit[],
+  template: TemplateEvidence,
+  templateReason: Reason | null,
+): { baseline: number; reasons: Reason[] } {
+  const { a, b } = model.artifact.calibration;
+  const ids = model.artifact.rules.ids;
+  const w = model.weights;
+  const x = featureVector(ids, hits, template, text.folded);
+  const reasons: Reason[] = [];
+  const byId = new Map(ids.map((id, i) => [id, i]));
+  for (const h of hits) {
+    const i = byId.get(h.id);
+    if (i === undefined) continue;
+    reasons.push({ signal: 'rule', id: h.id, description: h.description, trait: h.trait, contribution: round(a * w.dense[i]!), evidence: h.evidence });
+  }
+  const t = ids.length;
+  const tpl = a * (w.dense[t]! * x.dense[t]! + w.dense[t + 1]! * x.dense[t + 1]! + w.dense[t + 2]! * x.dense[t + 2]!);
+  if (templateReason) reasons.push({ ...templateReason, contribution: round(tpl) });
+  let ngramSum = 0;
+  const top: Array<[number, number]> = [];
+  for (let i = 0; i < x.ngrams.length; i++) {
+    const v = w.ngram[x.ngrams[i]!]! * x.ngramValue;
+    ngramSum += v;
+    top.push([x.ngrams[i]!, v]);
+  }
+  top.sort((p, q) => Math.abs(q[1]) - Math.abs(p[1]));
+  const strongest = new Map(top.slice(0, 6).map(([bucket, v]) => [bucket, v]));
+  const evidence = ngramEvidence(text, strongest);
+  reasons.push({
+    signal: 'model',
+    id: 'ngrams',
+    description: ngramSum >= 0 ? 'Sformułowania typowe dla petycji masowych i ofert (model uczony na oznaczonych petycjach)' : 'Sformułowania typowe dla zwykłych petycji mieszkańców (model uczony na oznaczonych petycjach)',
+    contribution: round(a * ngramSum),
+    evidence,
+  });
+  return { baseline: a * w.bias + b, reasons };
+}
+
+/** Where the strongest n-grams occur first, widened to whole words, in the original text. */
+function ngramEvidence(text: NormalisedText, buckets: Map<number, number>) {
+  const s = ngramText(text.folded);
+  const found = new Map<number, [number, number]>();
+  for (const n of NGRAM_SIZES) {
+    for (let i = 0; i + n <= s.length && found.size < buckets.size; i++) {
+      const bkt = hashNgram(s, i, n);
+      if (buckets.has(bkt) && !found.has(bkt)) {
+        let st = i;
+        let en = i + n;
+        while (st > 0 && s[st - 1] !== ' ') st--;
+        while (en < s.length && s[en] !== ' ') en++;
+        found.set(bkt, [st, en]);
+      }
+    }
+  }
+  const spans = [...found.values()].sort((p, q) => p[0] - q[0]);
+  const out: Array<{ start: number; end: number; text: string }> = [];
+  for (const [st, en] of spans) {
+    const o = toOriginalSpan(text, st, en);
+    if (out.some((e) => e.start === o.start)) continue;
+    out.push({ start: o.start, end: o.end, text: text.original.slice(o.start, o.end) });
+  }
+  return out;
+}

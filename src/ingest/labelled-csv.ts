@@ -1,0 +1,133 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { parse } from 'csv-parse';
+import iconv from 'iconv-lite';
+
+/** One labelled petition of an analyst's CSV. */
+export interface LabelledRow {
+  /** line of the file where the record starts (1-based; the header is line 1) */
+  line: number;
+  text: string;
+  label: 'mass' | 'regular';
+  id: string | null;
+  subject: string | null;
+  senderEmail: string | null;
+  receivedAt: string | null;
+  family: string | null;
+}
+
+export class CsvError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly column: string | null,
+    message: string,
+  ) {
+    super(`${file}${line !== null ? `: line ${line}` : ''}${column ? `, column ${column}` : ''}: ${message}`);
+  }
+}
+
+const LABELS: Record<string, 'mass' | 'regular'> = { mass: 'mass', masowa: 'mass', regular: 'regular', zwykla: 'regular', 'zwykła': 'regular' };
+
+export interface CsvFormat {
+  encoding: 'utf-8' | 'windows-1250';
+  delimiter: ',' | ';' | '\t';
+  bom: boolean;
+}
+
+/**
+ * Sniffs the first 64 KiB: a UTF-8 BOM or valid UTF-8 means UTF-8; bytes that are not UTF-8 are read
+ * as Windows-1250 (Excel's "CSV" in the Polish locale). The delimiter is the one of , ; TAB that
+ * appears most often in the header line.
+ */
+export async function sniffCsv(path: string): Promise<CsvFormat> {
+  const fh = await open(path, 'r');
+  const buf = Buffer.alloc(65536);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+  await fh.close();
+  const head = buf.subarray(0, bytesRead);
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+  let encoding: CsvFormat['encoding'] = 'utf-8';
+  if (!bom) {
+    // a multi-byte character may be cut at the end of the sample: ignore the last 3 bytes
+    const sample = head.subarray(0, Math.max(0, head.length - 3));
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(sample);
+    } catch {
+      encoding = 'windows-1250';
+    }
+  }
+  const text = encoding === 'utf-8' ? head.toString('utf8') : iconv.decode(head, 'win1250');
+  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const counts = ([',', ';', '\t'] as const).map((d) => [d, header.split(d).length - 1] as const);
+  const delimiter = counts.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+  return { encoding, delimiter, bom };
+}
+
+/**
+ * Streams the labelled rows of a CSV file (never the whole file in memory). Columns: `text` and
+ * `label` required; `id`, `subject`, `sender_email`, `received_at`, `family` optional; others
+ * ignored. Every error names the line and the column.
+ */
+export async function* readLabelledCsv(path: string): AsyncGenerator<LabelledRow> {
+  let format: CsvFormat;
+  try {
+    format = await sniffCsv(path);
+  } catch (e) {
+    throw new CsvError(path, null, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const raw = createReadStream(path);
+  const input: NodeJS.ReadableStream = format.encoding === 'utf-8' ? raw : raw.pipe(iconv.decodeStream('win1250'));
+  const parser = input.pipe(
+    parse({ delimiter: format.delimiter, bom: true, relax_column_count: false, skip_empty_lines: true, info: true, trim: false }),
+  );
+  let header: string[] | null = null;
+  let rows = 0;
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const { record, info } = rec;
+      if (header === null) {
+        header = record.map((h) => h.trim().toLowerCase().replace(/^\uFEFF/, ''));
+        for (const required of ['text', 'label']) {
+          if (!header.includes(required)) {
+            throw new CsvError(path, 1, required, `the header has no "${required}" column (found: ${header.join(', ')}; delimiter "${format.delimiter === '\t' ? 'TAB' : format.delimiter}", encoding ${format.encoding})`);
+          }
+        }
+        continue;
+      }
+      const line = info.lines - countNewlines(record) ;
+      const get = (name: string) => {
+        const i = header!.indexOf(name);
+        return i === -1 ? null : (record[i] ?? null);
+      };
+      const text = get('text') ?? '';
+      if (text.trim() === '') throw new CsvError(path, line, 'text', 'the petition text is empty');
+      const rawLabel = (get('label') ?? '').trim().toLowerCase();
+      const label = LABELS[rawLabel];
+      if (!label) throw new CsvError(path, line, 'label', `unknown label "${get('label')}": use mass or regular (masowa, zwykła)`);
+      const opt = (name: string) => {
+        const v = get(name)?.trim();
+        return v ? v : null;
+      };
+      rows++;
+      yield { line, text, label, id: opt('id'), subject: opt('subject'), senderEmail: opt('sender_email'), receivedAt: opt('received_at'), family: opt('family') };
+    }
+  } catch (e) {
+    if (e instanceof CsvError) throw e;
+    const err = e as Error & { code?: string; lines?: number; column?: number | string };
+    const line = typeof err.lines === 'number' ? err.lines : null;
+    if (format.encoding === 'utf-8' && /Invalid Opening Quote|Invalid Closing Quote/.test(err.message)) {
+      throw new CsvError(path, line, null, `${err.message} — quote fields that contain the delimiter or line breaks`);
+    }
+    throw new CsvError(path, line, err.column !== undefined ? String(err.column) : null, err.message.replace(/^Invalid Record Length: /, 'wrong number of columns: '));
+  }
+  if (header === null) throw new CsvError(path, null, null, 'the file is empty (it needs a header row with text and label)');
+  if (rows === 0) throw new CsvError(path, null, null, 'the file has a header but no petitions');
+}
+
+/** The number of line breaks inside a record's fields (a quoted field may span lines). */
+function countNewlines(record: string[]): number {
+  let n = 0;
+  for (const f of record) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) n++;
+  return n;
+}
