@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Thresholds } from './config.js';
 import { combine } from './classifier/combine.js';
+import type { TemplateEvidence } from './classifier/features.js';
+import { explainWithModel, type Model } from './classifier/model.js';
 import { levelFor, trackFor } from './decision/decide.js';
 import type { Reason, ScoreResult } from './decision/result.js';
 import type { Petition } from './ingest/petition-input.js';
@@ -8,20 +10,31 @@ import { normalise, type NormalisedText } from './normalise/normalise.js';
 import { bestMatch, templateReason, type TemplateMatch } from './signals/campaign/template-signal.js';
 import { bandKeys, fingerprint, type Fingerprint } from './signals/fingerprint/minhash.js';
 import type { RuleSet } from './signals/rules/load-rules.js';
-import { matchRules } from './signals/rules/match-rules.js';
-import type { Store } from './storage/store.js';
+import { matchRules, type RuleHit } from './signals/rules/match-rules.js';
+import type { Campaign, Store } from './storage/store.js';
 
 export interface EngineOptions {
   rules: RuleSet;
   thresholds: Thresholds;
   /** Without a store there is no template/campaign signal and nothing is kept. */
   store?: Store | null;
+  /** Without a model, the rules' own weights score (see README, "Score"). */
+  model?: Model | null;
 }
 
 export interface Analysis {
   text: NormalisedText;
   fingerprint: Fingerprint;
-  reasons: Reason[];
+  hits: RuleHit[];
+}
+
+interface TemplateFinding {
+  match: TemplateMatch;
+  campaign: Campaign | null;
+  /** the campaign's size counting this petition */
+  size: number;
+  /** whether the petition was added to the campaign (stored), or only compared with it */
+  joined: boolean;
 }
 
 /** LSH candidates verified per petition. */
@@ -29,41 +42,67 @@ const CANDIDATES = 32;
 /** A campaign's members beyond this many are not indexed: they would only repeat the same keys. */
 const INDEXED_PER_CAMPAIGN = 20;
 
+const ruleReason = (h: RuleHit): Reason => ({ signal: 'rule', id: h.id, description: h.description, trait: h.trait, contribution: h.weight, evidence: h.evidence });
+
 /**
- * The scoring pipeline: normalise → signals (rules, template) → combine → decide → store. Built
+ * The scoring pipeline: normalise → signals (rules, template) → classifier → decide → store. Built
  * once at start-up. The template look-up, the campaign decision and the insert run in one write
  * transaction, so concurrent petitions with the same new template end up in one campaign.
+ * The model can be swapped while requests run (`setModel`): each request reads it once.
  */
 export class Engine {
   readonly rules: RuleSet;
   readonly thresholds: Thresholds;
-  readonly modelVersion: string;
   readonly store: Store | null;
+  readonly rulesVersion: string;
+  private current: Model | null;
 
   constructor(opts: EngineOptions) {
     this.rules = opts.rules;
     this.thresholds = opts.thresholds;
     this.store = opts.store ?? null;
-    this.modelVersion = `rules-v${opts.rules.version}-${opts.rules.fingerprint}`;
+    this.current = opts.model ?? null;
+    this.rulesVersion = `rules-v${opts.rules.version}-${opts.rules.fingerprint}`;
+  }
+
+  get model(): Model | null {
+    return this.current;
+  }
+
+  setModel(model: Model | null) {
+    this.current = model;
+  }
+
+  get modelVersion(): string {
+    return this.current?.artifact.version ?? this.rulesVersion;
   }
 
   analyse(petition: Pick<Petition, 'text'>): Analysis {
     const text = normalise(petition.text);
-    const reasons: Reason[] = matchRules(this.rules, text).map((h) => ({
-      signal: 'rule',
-      id: h.id,
-      description: h.description,
-      trait: h.trait,
-      contribution: h.weight,
-      evidence: h.evidence,
-    }));
-    return { text, fingerprint: fingerprint(text.folded), reasons };
+    return { text, fingerprint: fingerprint(text.folded), hits: matchRules(this.rules, text) };
   }
 
-  decide(id: string, reasons: Reason[], campaign: ScoreResult['campaign'] = null): ScoreResult {
-    const combined = combine(this.rules.bias, reasons);
+  /** Rule reasons with the rules' own weights (what `sito score` without a model explains). */
+  ruleReasons(a: Analysis): Reason[] {
+    return a.hits.map(ruleReason);
+  }
+
+  private explain(a: Analysis, t: TemplateFinding | null, model: Model | null): { baseline: number; reasons: Reason[] } {
+    const reason = t ? templateReason(t.match, t.campaign?.id ?? null, t.size) : null;
+    if (!model) return { baseline: this.rules.bias, reasons: reason ? [...this.ruleReasons(a), reason] : this.ruleReasons(a) };
+    const evidence: TemplateEvidence = {
+      repeats: t ? Math.max(1, t.size - 1) : 0,
+      known: t?.campaign?.source === 'known' ? t.campaign.label : null,
+    };
+    return explainWithModel(model, a.text, a.hits, evidence, reason);
+  }
+
+  private decide(id: string, a: Analysis, t: TemplateFinding | null): ScoreResult {
+    const model = this.current;
+    const { baseline, reasons } = this.explain(a, t, model);
+    const combined = combine(baseline, reasons);
     const level = levelFor(combined.score, this.thresholds);
-    const ordered = [...reasons].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    const ordered = [...reasons].sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
     return {
       id,
       score: combined.score,
@@ -71,8 +110,8 @@ export class Engine {
       track: trackFor(level),
       traits: combined.traits,
       reasons: ordered,
-      campaign,
-      model: { version: this.modelVersion, embedding: null },
+      campaign: t?.campaign ? { id: t.campaign.id, size: t.joined ? t.size : t.campaign.size } : null,
+      model: { version: model?.artifact.version ?? this.rulesVersion, embedding: model?.artifact.embedding ?? null },
     };
   }
 
@@ -80,22 +119,20 @@ export class Engine {
     const id = petition.id ?? randomUUID();
     const analysis = this.analyse(petition);
     const store = this.store;
-    if (!store) return this.decide(id, analysis.reasons);
+    if (!store) return this.decide(id, analysis, null);
     const keys = bandKeys(analysis.fingerprint.signature);
     const lookUp = () => bestMatch(analysis.fingerprint, store.candidates(keys, CANDIDATES), id);
     if (!petition.store) {
       const match = lookUp();
       const campaign = match?.candidate.campaign ?? null;
-      const reasons = match ? [...analysis.reasons, templateReason(match, campaign?.id ?? null, (campaign?.size ?? 1) + 1)] : analysis.reasons;
-      return this.decide(id, reasons, campaign && { id: campaign.id, size: campaign.size });
+      return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false });
     }
     return store.writeTransaction(() => {
       const match = lookUp();
       const storing = !store.hasPetition(id);
       const campaign = match ? this.campaignFor(match, storing) : null;
       const size = (campaign?.size ?? 1) + (storing ? 1 : 0);
-      const reasons = match ? [...analysis.reasons, templateReason(match, campaign?.id ?? null, size)] : analysis.reasons;
-      const result = this.decide(id, reasons, campaign && { id: campaign.id, size });
+      const result = this.decide(id, analysis, match && { match, campaign, size, joined: storing });
       if (storing) {
         const index = !campaign || campaign.size < INDEXED_PER_CAMPAIGN;
         store.insertPetition(

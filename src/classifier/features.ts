@@ -4,7 +4,9 @@ import type { RuleHit } from '../signals/rules/match-rules.js';
  * The classifier's features, named so that a weight can be explained:
  *   rule:<id>          1 when the rule fired
  *   template:repeats   ln(1 + other petitions of the same template seen so far)
- *   template:known_mass / template:known_regular   matched a known campaign of that label
+ *   template:known_mass  matched a known campaign labelled mass
+ * A known campaign labelled regular (residents reusing one text) sets no template feature: a shared
+ * template alone is not evidence of mass mailing.
  *   ngram              hashed character 3–5-grams of the folded text (L2-normalised, binary)
  * Dense features (rules, template) come first, then NGRAM_BUCKETS hashed n-gram slots.
  */
@@ -14,7 +16,7 @@ export const NGRAM_SIZES = [3, 4, 5] as const;
 /** Distinct n-grams kept per petition (bounded memory for 100 000-row training files). */
 export const MAX_NGRAMS = 2000;
 
-export const TEMPLATE_FEATURES = ['template:repeats', 'template:known_mass', 'template:known_regular'] as const;
+export const TEMPLATE_FEATURES = ['template:repeats', 'template:known_mass'] as const;
 
 export interface TemplateEvidence {
   /** other petitions of the same template seen before this one */
@@ -76,9 +78,9 @@ export function featureVector(ruleIds: readonly string[], hits: readonly Pick<Ru
     if (i !== undefined) dense[i] = 1;
   }
   const t = ruleIds.length;
-  dense[t] = Math.log1p(template.repeats);
+  const regular = template.known === 'regular';
+  dense[t] = regular ? 0 : Math.log1p(template.repeats);
   dense[t + 1] = template.known === 'mass' ? 1 : 0;
-  dense[t + 2] = template.known === 'regular' ? 1 : 0;
   const ngrams = ngramBuckets(folded);
   return { dense, ngrams, ngramValue: ngrams.length ? 1 / Math.sqrt(ngrams.length) : 0 };
 }

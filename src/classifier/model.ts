@@ -124,7 +124,7 @@ export function explainWithModel(
     reasons.push({ signal: 'rule', id: h.id, description: h.description, trait: h.trait, contribution: round(a * w.dense[i]!), evidence: h.evidence });
   }
   const t = ids.length;
-  const tpl = a * (w.dense[t]! * x.dense[t]! + w.dense[t + 1]! * x.dense[t + 1]! + w.dense[t + 2]! * x.dense[t + 2]!);
+  const tpl = a * (w.dense[t]! * x.dense[t]! + w.dense[t + 1]! * x.dense[t + 1]!);
   if (templateReason) reasons.push({ ...templateReason, contribution: round(tpl) });
   let ngramSum = 0;
   const top: Array<[number, number]> = [];

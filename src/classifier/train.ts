@@ -49,7 +49,7 @@ export async function prepareData(engine: Engine, file: string, seed = 11): Prom
   const items: Array<{ fp: ReturnType<Engine['analyse']>['fingerprint']; hits: Array<{ id: string }>; folded: string; y: 0 | 1; family: string | null; id: string | null }> = [];
   for await (const row of readLabelledCsv(file)) {
     const a = engine.analyse({ text: row.text });
-    items.push({ fp: a.fingerprint, hits: a.reasons.map((r) => ({ id: r.id })), folded: a.text.folded, y: row.label === 'mass' ? 1 : 0, family: row.family, id: row.id });
+    items.push({ fp: a.fingerprint, hits: a.hits.map((h) => ({ id: h.id })), folded: a.text.folded, y: row.label === 'mass' ? 1 : 0, family: row.family, id: row.id });
   }
   const r = rand(seed);
   const order = items.map((_, i) => i);
@@ -111,7 +111,7 @@ export interface TrainResult {
  */
 /** The prior of the dense weights: the rules file's weights, and the template signal's fixed weights. */
 export function priorWeights(rules: { bias: number; rules: Array<{ weight: number }> }): { bias: number; dense: Float64Array } {
-  return { bias: rules.bias, dense: Float64Array.from([...rules.rules.map((r) => r.weight), 0.9, 3.5, 0]) };
+  return { bias: rules.bias, dense: Float64Array.from([...rules.rules.map((r) => r.weight), 0.9, 3.5]) };
 }
 
 export function trainModel(

@@ -3,6 +3,7 @@ import { loadConfig } from '../config.js';
 import { startServer } from '../http/server.js';
 import { openRuntime } from '../runtime.js';
 import { importCampaigns } from './campaigns-command.js';
+import { evaluateCommand, trainCommand } from './model-commands.js';
 import { openInput, scoreStream } from './score-command.js';
 
 function buildProgram(): Command {
@@ -79,6 +80,80 @@ function buildProgram(): Command {
         process.stderr.write(`imported ${r.petitions} petitions as ${r.campaigns.length} known campaigns${r.skippedShort ? ` (${r.skippedShort} too short to fingerprint)` : ''}\n`);
       } finally {
         runtime.close();
+      }
+    });
+
+  program
+    .command('train')
+    .description('train a new model version from a labelled CSV (columns text, label; optional id, family, …) and compare it with the active model')
+    .argument('<file>', 'labelled CSV')
+    .option('--activate', 'make the new version the active model')
+    .option('--folds <k>', 'cross-validation folds', '5')
+    .action(async (file: string, opts: { activate?: boolean; folds: string }) => {
+      const config = loadConfig();
+      const rt = openRuntime(config);
+      try {
+        process.stdout.write(`${await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds) })}\n`);
+      } finally {
+        rt.close();
+      }
+    });
+
+  program
+    .command('evaluate')
+    .description('measure models on a labelled CSV: precision, recall, F1, ROC-AUC, PR-AUC, confusion matrix, per family; several --model side by side')
+    .argument('<file>', 'labelled CSV')
+    .option('--model <version...>', 'model versions to compare ("rules" = the rules alone); default: the active model')
+    .action(async (file: string, opts: { model?: string[] }) => {
+      const config = loadConfig();
+      const rt = openRuntime(config);
+      try {
+        process.stdout.write(`${await evaluateCommand(rt, config, file, opts.model ?? [])}\n`);
+      } finally {
+        rt.close();
+      }
+    });
+
+  const model = program.command('model').description('model versions: list, activate, roll back');
+  model
+    .command('list')
+    .description('model versions, newest first; * marks the active one')
+    .action(() => {
+      const rt = openRuntime(loadConfig());
+      try {
+        for (const m of rt.registry.list()) {
+          const card = m.card as { cross_validation?: { at_high?: { recall?: number | null; falsePositiveRate?: number | null } }; data?: { rows?: number } };
+          const cv = card.cross_validation?.at_high;
+          process.stdout.write(`${m.active ? '*' : ' '} ${m.version}  ${m.source}  ${m.created_at}  rows ${card.data?.rows ?? '?'}  cv recall ${cv?.recall?.toFixed(3) ?? '—'}  cv regular-high ${cv?.falsePositiveRate?.toFixed(3) ?? '—'}\n`);
+        }
+        if (rt.modelProblem) process.stderr.write(`active model not loadable: ${rt.modelProblem}\n`);
+      } finally {
+        rt.close();
+      }
+    });
+  model
+    .command('activate')
+    .description('make a version the active model (a running service swaps to it within two seconds)')
+    .argument('<version>')
+    .action((version: string) => {
+      const rt = openRuntime(loadConfig());
+      try {
+        rt.registry.activate(version);
+        process.stdout.write(`activated ${version}\n`);
+      } finally {
+        rt.close();
+      }
+    });
+  model
+    .command('rollback')
+    .description('activate the model that was active before the current one')
+    .action(() => {
+      const rt = openRuntime(loadConfig());
+      try {
+        const m = rt.registry.rollback();
+        process.stdout.write(`activated ${m.artifact.version}\n`);
+      } finally {
+        rt.close();
       }
     });
 

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ScoreResultSchema } from '../decision/result.js';
 import type { Engine } from '../engine.js';
+import type { Runtime } from '../runtime.js';
 import { PetitionInputSchema } from '../ingest/petition-input.js';
 import { apiKeyGuard } from './auth.js';
 import { errorHandler } from './errors.js';
@@ -19,13 +20,15 @@ import { registerReadRoutes } from './read-routes.js';
 export interface AppDeps {
   config: Config;
   engine: Engine;
+  /** the model registry and reload hook; without it the model routes are not served */
+  runtime?: Runtime;
   /** pino options or false; tests pass false */
   logger?: boolean | object;
 }
 
 const ErrorSchema = z.object({ error: z.string(), message: z.string() });
 
-export async function buildApp({ config, engine, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, engine, runtime, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,
@@ -66,7 +69,7 @@ export async function buildApp({ config, engine, logger }: AppDeps): Promise<Fas
         response: {
           200: z.object({
             status: z.literal('ok'),
-            model: z.object({ version: z.string() }),
+            model: z.object({ version: z.string(), problem: z.string().nullable().describe('why the active model is not loaded, if it is not') }),
             rules: z.object({ count: z.number(), fingerprint: z.string() }),
             embedding: z.object({ loaded: z.boolean(), model: z.string().nullable() }),
             storage: z.object({ kind: z.string().nullable() }),
@@ -76,7 +79,7 @@ export async function buildApp({ config, engine, logger }: AppDeps): Promise<Fas
     },
     async () => ({
       status: 'ok' as const,
-      model: { version: engine.modelVersion },
+      model: { version: engine.modelVersion, problem: runtime?.modelProblem ?? null },
       rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint },
       embedding: { loaded: false, model: null },
       storage: { kind: engine.store ? 'sqlite' : null },

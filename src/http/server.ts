@@ -12,8 +12,23 @@ export async function startServer(config: Config, logger?: boolean | object): Pr
     );
   }
   const runtime = openRuntime(config);
-  const app = await buildApp({ config, engine: runtime.engine, ...(logger === undefined ? {} : { logger }) });
-  app.addHook('onClose', async () => runtime.close());
+  const app = await buildApp({ config, engine: runtime.engine, runtime, ...(logger === undefined ? {} : { logger }) });
+  if (runtime.modelProblem) app.log.error(`active model not loaded, scoring with the rules only: ${runtime.modelProblem}`);
+  else app.log.info(`model ${runtime.engine.modelVersion}`);
+  // A model activated by another process (sito model activate) is picked up within two seconds.
+  const poll = setInterval(() => {
+    try {
+      const r = runtime.refreshModel();
+      if (r.changed) r.problem ? app.log.error(`model not loaded: ${r.problem}`) : app.log.info(`model swapped to ${r.version}`);
+    } catch (e) {
+      app.log.error({ err: e }, 'model refresh failed');
+    }
+  }, 2000);
+  poll.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(poll);
+    runtime.close();
+  });
   if (config.apiKeys.length === 0) {
     app.log.warn(`no API key configured (SITO_API_KEYS): the API answers without authentication, on loopback only`);
   }

@@ -69,4 +69,22 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'settings the stored data depends on',
     sql: `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   },
+  {
+    version: 3,
+    name: 'model versions and activations',
+    sql: `
+      CREATE TABLE models (
+        version TEXT PRIMARY KEY,
+        source TEXT NOT NULL CHECK (source IN ('shipped', 'trained')),
+        path TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        card TEXT NOT NULL
+      );
+      CREATE TABLE model_activations (
+        seq INTEGER PRIMARY KEY,
+        version TEXT NOT NULL REFERENCES models (version),
+        activated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

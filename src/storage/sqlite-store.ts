@@ -7,6 +7,7 @@ import { MIGRATIONS } from './migrations.js';
 import type {
   Campaign,
   Candidate,
+  ModelRecord,
   NewKnownCampaign,
   NewPetition,
   Page,
@@ -351,6 +352,29 @@ export class SqliteStore implements Store {
 
   campaignMembers(id: string, limit: number, offset: number): Page<PetitionSummary> {
     return this.listPetitions({ campaign: id, limit, offset });
+  }
+
+  registerModel(m: ModelRecord): void {
+    this.db
+      .prepare('INSERT INTO models (version, source, path, created_at, card) VALUES (?, ?, ?, ?, ?) ON CONFLICT (version) DO UPDATE SET path = excluded.path, card = excluded.card')
+      .run(m.version, m.source, m.path, m.created_at, JSON.stringify(m.card));
+  }
+
+  models(): ModelRecord[] {
+    return (this.db.prepare('SELECT version, source, path, created_at, card FROM models ORDER BY created_at DESC').all() as Array<Omit<ModelRecord, 'card'> & { card: string }>).map((r) => ({ ...r, card: JSON.parse(r.card) as unknown }));
+  }
+
+  model(version: string): ModelRecord | null {
+    const r = this.db.prepare('SELECT version, source, path, created_at, card FROM models WHERE version = ?').get(version) as (Omit<ModelRecord, 'card'> & { card: string }) | undefined;
+    return r ? { ...r, card: JSON.parse(r.card) as unknown } : null;
+  }
+
+  recordActivation(version: string): void {
+    this.db.prepare('INSERT INTO model_activations (version, activated_at) VALUES (?, ?)').run(version, new Date().toISOString());
+  }
+
+  activations(limit: number): Array<{ version: string; activated_at: string }> {
+    return this.db.prepare('SELECT version, activated_at FROM model_activations ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ version: string; activated_at: string }>;
   }
 
   /** Every stored petition's fingerprint (benchmarks compare the LSH look-up with this scan). */

@@ -93,6 +93,14 @@ export interface Page<T> {
   offset: number;
 }
 
+export interface ModelRecord {
+  version: string;
+  source: 'shipped' | 'trained';
+  path: string;
+  created_at: string;
+  card: unknown;
+}
+
 export interface Store {
   /** Runs `fn` as one write transaction, serialised with every other writer of the database. */
   writeTransaction<T>(fn: () => T): T;
@@ -108,5 +116,11 @@ export interface Store {
   listPetitions(filter: PetitionFilter): Page<PetitionSummary>;
   listCampaigns(order: 'size' | 'last_seen', limit: number, offset: number): Page<Campaign>;
   campaignMembers(id: string, limit: number, offset: number): Page<PetitionSummary>;
+  registerModel(m: ModelRecord): void;
+  models(): ModelRecord[];
+  model(version: string): ModelRecord | null;
+  recordActivation(version: string): void;
+  /** Activated versions, newest first. */
+  activations(limit: number): Array<{ version: string; activated_at: string }>;
   close(): void;
 }

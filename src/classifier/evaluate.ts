@@ -1,0 +1,81 @@
+import type { Thresholds } from '../config.js';
+import { Engine } from '../engine.js';
+import { readLabelledCsv } from '../ingest/labelled-csv.js';
+import type { RuleSet } from '../signals/rules/load-rules.js';
+import { metrics, type Metrics } from './metrics.js';
+import type { Model } from './model.js';
+
+export interface Evaluation {
+  version: string;
+  atHigh: Metrics;
+  atReview: Metrics;
+  /** recall of mass at level high, and share of regular flagged high, per family (when the file has one) */
+  families: Array<{ family: string; label: 'mass' | 'regular'; n: number; high: number }>;
+}
+
+/**
+ * Scores every row of a labelled CSV with one model (or the rules alone, `model` null) and measures
+ * it at the active thresholds. Each petition is scored on its own text (no store: no campaign signal).
+ */
+export async function evaluateFile(file: string, rules: RuleSet, thresholds: Thresholds, models: Array<Model | null>): Promise<Evaluation[]> {
+  const engines = models.map((model) => new Engine({ rules, thresholds, model }));
+  const scores: number[][] = engines.map(() => []);
+  const ys: number[] = [];
+  const fams: Array<string | null> = [];
+  for await (const row of readLabelledCsv(file)) {
+    ys.push(row.label === 'mass' ? 1 : 0);
+    fams.push(row.family);
+    engines.forEach((e, i) => scores[i]!.push(e.score({ text: row.text, store: false }).score));
+  }
+  return engines.map((e, i) => {
+    const s = scores[i]!;
+    const byFamily = new Map<string, { family: string; label: 'mass' | 'regular'; n: number; high: number }>();
+    s.forEach((v, j) => {
+      const f = fams[j];
+      if (f === null || f === undefined) return;
+      const rec = byFamily.get(f) ?? { family: f, label: ys[j] === 1 ? 'mass' : 'regular', n: 0, high: 0 };
+      rec.n++;
+      if (v >= thresholds.high) rec.high++;
+      byFamily.set(f, rec);
+    });
+    return {
+      version: e.modelVersion,
+      atHigh: metrics(s, ys, thresholds.high),
+      atReview: metrics(s, ys, thresholds.review),
+      families: [...byFamily.values()].sort((a, b) => a.label.localeCompare(b.label) || a.family.localeCompare(b.family)),
+    };
+  });
+}
+
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** Side-by-side report of one or more evaluations of the same file. */
+export function formatEvaluations(evals: Evaluation[], thresholds: Thresholds): string {
+  const out: string[] = [];
+  const metricRows: Array<[string, (m: Evaluation) => string]> = [
+    ['precision (high)', (e) => f3(e.atHigh.precision)],
+    ['recall of mass (high)', (e) => f3(e.atHigh.recall)],
+    ['F1 (high)', (e) => f3(e.atHigh.f1)],
+    ['regular flagged high', (e) => f3(e.atHigh.falsePositiveRate)],
+    ['recall of mass (review or high)', (e) => f3(e.atReview.recall)],
+    ['regular flagged review or high', (e) => f3(e.atReview.falsePositiveRate)],
+    ['ROC-AUC', (e) => f3(e.atHigh.rocAuc)],
+    ['PR-AUC', (e) => f3(e.atHigh.prAuc)],
+    ['confusion at high (tp fp tn fn)', (e) => `${e.atHigh.confusion.tp} ${e.atHigh.confusion.fp} ${e.atHigh.confusion.tn} ${e.atHigh.confusion.fn}`],
+  ];
+  out.push(`thresholds: high ${thresholds.high}, review ${thresholds.review}; ${evals[0]?.atHigh.n ?? 0} petitions (${evals[0]?.atHigh.positives ?? 0} mass)`);
+  out.push(table(['metric', ...evals.map((e) => e.version)], metricRows.map(([name, fn]) => [name, ...evals.map(fn)])));
+  const families = evals[0]?.families ?? [];
+  if (families.length) {
+    out.push('');
+    out.push('per family: petitions at level high (mass: recall; regular: false alarms)');
+    out.push(table(['family', 'label', 'n', ...evals.map((e) => e.version)], families.map((f, i) => [f.family, f.label, String(f.n), ...evals.map((e) => `${e.families[i]!.high}/${f.n}`)])));
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Store } from '../storage/store.js';
+import { fromArtifact, ModelError, readArtifact, type Model, type ModelArtifact } from './model.js';
+
+/** The default model Sito ships, trained from data/ by `npm run train:default`. */
+export const SHIPPED_MODEL = fileURLToPath(new URL('../../models/default/model.json', import.meta.url));
+
+export interface RegistryEnv {
+  dataDir: string;
+  ruleIds: readonly string[];
+  embedding: string | null;
+}
+
+/**
+ * Model versions: artifacts are files (the shipped default in models/, trained ones under
+ * $SITO_DATA_DIR/models/), their cards and the history of activations are in the store. The active
+ * model is the last one activated, or else the shipped default.
+ */
+export class ModelRegistry {
+  constructor(
+    private readonly store: Store,
+    private readonly env: RegistryEnv,
+  ) {
+    if (existsSync(SHIPPED_MODEL)) {
+      const a = readArtifact(SHIPPED_MODEL);
+      store.writeTransaction(() => store.registerModel({ version: a.version, source: 'shipped', path: SHIPPED_MODEL, created_at: a.created_at, card: a.card }));
+    }
+  }
+
+  /** Saves a trained artifact (atomically: written aside, then renamed) and registers it. */
+  save(a: ModelArtifact): void {
+    const dir = resolve(this.env.dataDir, 'models');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${a.version}.json`);
+    const tmp = `${path}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(a));
+    renameSync(tmp, path);
+    this.store.writeTransaction(() => this.store.registerModel({ version: a.version, source: 'trained', path, created_at: a.created_at, card: a.card }));
+  }
+
+  load(version: string): Model {
+    const rec = this.store.model(version);
+    if (!rec) throw new ModelError(`no model version ${version} (see: sito model list)`);
+    return fromArtifact(readArtifact(rec.path), this.env);
+  }
+
+  /** The version that should be active now, or null for rules only. */
+  activeVersion(): string | null {
+    const last = this.store.activations(1)[0];
+    if (last) return last.version;
+    return existsSync(SHIPPED_MODEL) ? readArtifact(SHIPPED_MODEL).version : null;
+  }
+
+  /** Loads and checks the model, then records it as active. */
+  activate(version: string): Model {
+    const model = this.load(version);
+    this.store.writeTransaction(() => this.store.recordActivation(version));
+    return model;
+  }
+
+  /** Activates the model that was active before the current one. */
+  rollback(): Model {
+    const history = this.store.activations(1000);
+    const current = this.activeVersion();
+    const previous = history.find((h) => h.version !== current)?.version ?? (current !== null && existsSync(SHIPPED_MODEL) ? readArtifact(SHIPPED_MODEL).version : undefined);
+    if (!previous || previous === current) throw new ModelError('no earlier model to roll back to');
+    return this.activate(previous);
+  }
+
+  list(): Array<{ version: string; source: string; created_at: string; active: boolean; card: unknown }> {
+    const active = this.activeVersion();
+    return this.store.models().map((m) => ({ version: m.version, source: m.source, created_at: m.created_at, active: m.version === active, card: m.card }));
+  }
+}
