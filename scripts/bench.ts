@@ -5,6 +5,7 @@
  *   npm run bench -- rules        scoring in-process, and 1 MB hostile texts
  *   npm run bench -- fingerprints [--petitions=N]   near-duplicate recall/precision and look-up
  *                                 latency with N (default 100 000) generated petitions stored
+ *   npm run bench -- training [--rows=N]   sito train on an N-row CSV (default 100 000): time, memory
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -12,6 +13,7 @@ import { loadConfig } from '../src/config.js';
 import { Engine } from '../src/engine.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
 import { benchFingerprints } from './lib/bench-fingerprints.js';
+import { benchTraining } from './lib/bench-training.js';
 import { table } from './lib/corpus.js';
 import { serveSito } from './lib/serve.js';
 
@@ -74,10 +76,12 @@ function benchRules() {
 }
 
 const sizeArg = process.argv.find((a) => a.startsWith('--petitions='));
+const rowsArg = process.argv.find((a) => a.startsWith('--rows='));
 const sections: Record<string, () => unknown> = {
   rules: benchRules,
   http: benchHttp,
   fingerprints: () => benchFingerprints(sizeArg ? Number(sizeArg.split('=')[1]) : 100_000),
+  training: () => benchTraining(rowsArg ? Number(rowsArg.split('=')[1]) : 100_000),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(sections)) {

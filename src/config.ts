@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   SITO_THRESHOLD_REVIEW: z.coerce.number().gt(0).lt(1).default(0.35),
   /** Largest request body accepted, in bytes. */
   SITO_BODY_LIMIT: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  /** Largest training CSV accepted by POST /v1/models, in bytes. */
+  SITO_TRAIN_UPLOAD_LIMIT: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   SITO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -24,14 +26,24 @@ export interface Thresholds {
   review: number;
 }
 
+export const KEY_ROLES = ['intake', 'analyst'] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
+
+export interface ApiKey {
+  key: string;
+  /** intake: score and read petitions and campaigns; analyst: also train and activate models */
+  role: KeyRole;
+}
+
 export interface Config {
   dataDir: string;
   host: string;
   port: number;
-  apiKeys: string[];
+  apiKeys: ApiKey[];
   rulesFile: string | undefined;
   thresholds: Thresholds;
   bodyLimit: number;
+  trainUploadLimit: number;
   logLevel: z.infer<typeof EnvSchema>['SITO_LOG_LEVEL'];
 }
 
@@ -50,11 +62,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: e.SITO_DATA_DIR,
     host: e.SITO_HOST,
     port: e.SITO_PORT,
-    apiKeys: e.SITO_API_KEYS.split(',').map((k) => k.trim()).filter(Boolean),
+    apiKeys: parseApiKeys(e.SITO_API_KEYS),
     rulesFile: e.SITO_RULES_FILE,
     thresholds,
     bodyLimit: e.SITO_BODY_LIMIT,
+    trainUploadLimit: e.SITO_TRAIN_UPLOAD_LIMIT,
     logLevel: e.SITO_LOG_LEVEL,
     ...overrides,
   };
+}
+
+/** "k1,k2:analyst" → keys with roles (a key without a role is an intake key). */
+export function parseApiKeys(value: string): ApiKey[] {
+  return value
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const i = entry.lastIndexOf(':');
+      if (i === -1) return { key: entry, role: 'intake' as const };
+      const role = entry.slice(i + 1);
+      if (!(KEY_ROLES as readonly string[]).includes(role)) throw new Error(`configuration: SITO_API_KEYS: unknown role "${role}" (use ${KEY_ROLES.join(' or ')})`);
+      return { key: entry.slice(0, i), role: role as KeyRole };
+    });
 }

@@ -115,6 +115,11 @@ export class Engine {
     };
   }
 
+  /** Scores an analysis already made, without the store (evaluation scores one analysis with several models). */
+  scoreAnalysis(id: string, analysis: Analysis): ScoreResult {
+    return this.decide(id, analysis, null);
+  }
+
   score(petition: Petition): ScoreResult {
     const id = petition.id ?? randomUUID();
     const analysis = this.analyse(petition);

@@ -99,7 +99,7 @@ describe('HTTP API without keys (loopback, single user)', () => {
 describe('HTTP API with API keys', () => {
   let s: Running;
   beforeAll(async () => {
-    s = await startTestServer({ apiKeys: ['k-one', 'k-two'] });
+    s = await startTestServer({ apiKeys: [{ key: 'k-one', role: 'intake' }, { key: 'k-two', role: 'analyst' }] });
   });
   afterAll(async () => s.close());
 

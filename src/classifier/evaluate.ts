@@ -25,7 +25,8 @@ export async function evaluateFile(file: string, rules: RuleSet, thresholds: Thr
   for await (const row of readLabelledCsv(file)) {
     ys.push(row.label === 'mass' ? 1 : 0);
     fams.push(row.family);
-    engines.forEach((e, i) => scores[i]!.push(e.score({ text: row.text, store: false }).score));
+    const analysis = engines[0]!.analyse({ text: row.text });
+    engines.forEach((e, i) => scores[i]!.push(e.scoreAnalysis('', analysis).score));
   }
   return engines.map((e, i) => {
     const s = scores[i]!;

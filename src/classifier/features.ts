@@ -54,20 +54,58 @@ function mix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+export interface NgramOccurrences {
+  /** distinct buckets kept (see the sampling rule below), in order of first occurrence */
+  buckets: Uint32Array;
+  /** folded offset of each kept bucket's first occurrence, and its n-gram length */
+  start: Int32Array;
+  length: Uint8Array;
+}
+
+const seen = new Uint8Array(NGRAM_BUCKETS);
+// scratch space reused between calls (grown on demand): scoring allocates only what it returns
+let scratch = { buckets: new Uint32Array(0), start: new Int32Array(0), length: new Uint8Array(0) };
+
 /**
- * Distinct hashed character n-grams of folded text. A long text keeps a sample of about MAX_NGRAMS
- * of them, chosen by hash, not by position: the n-grams with the smallest hashes are kept, so what a
- * long text keeps, a shorter one keeps too.
+ * Distinct hashed character n-grams of folded text, in one pass. A long text keeps a sample of
+ * about MAX_NGRAMS of them, chosen by hash, not by position: the n-grams with the smallest hashes
+ * are kept, so what a long text keeps, a shorter one keeps too.
  */
-export function ngramBuckets(folded: string): Uint32Array {
-  const set = new Set<number>();
+export function collectNgrams(folded: string): NgramOccurrences {
   const text = ngramText(folded);
-  for (const n of NGRAM_SIZES) for (let i = 0; i + n <= text.length; i++) set.add(hashNgram(text, i, n));
-  if (set.size <= MAX_NGRAMS) return Uint32Array.from(set).sort();
-  const cut = (MAX_NGRAMS / set.size) * 0x100000000;
-  const kept: number[] = [];
-  for (const b of set) if (mix(b) < cut) kept.push(b);
-  return Uint32Array.from(kept).sort();
+  const cap = text.length * NGRAM_SIZES.length;
+  if (scratch.buckets.length < cap) scratch = { buckets: new Uint32Array(cap), start: new Int32Array(cap), length: new Uint8Array(cap) };
+  const { buckets, start, length } = scratch;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    for (const len of NGRAM_SIZES) {
+      if (i + len > text.length) break;
+      const b = hashNgram(text, i, len);
+      if (seen[b]) continue;
+      seen[b] = 1;
+      buckets[n] = b;
+      start[n] = i;
+      length[n] = len;
+      n++;
+    }
+  }
+  for (let k = 0; k < n; k++) seen[buckets[k]!] = 0;
+  if (n <= MAX_NGRAMS) return { buckets: buckets.slice(0, n), start: start.slice(0, n), length: length.slice(0, n) };
+  const cut = (MAX_NGRAMS / n) * 0x100000000;
+  let m = 0;
+  for (let k = 0; k < n; k++) {
+    if (mix(buckets[k]!) < cut) {
+      buckets[m] = buckets[k]!;
+      start[m] = start[k]!;
+      length[m] = length[k]!;
+      m++;
+    }
+  }
+  return { buckets: buckets.slice(0, m), start: start.slice(0, m), length: length.slice(0, m) };
+}
+
+export function ngramBuckets(folded: string): Uint32Array {
+  return Uint32Array.from(collectNgrams(folded).buckets).sort();
 }
 
 export function featureVector(ruleIds: readonly string[], hits: readonly Pick<RuleHit, 'id'>[], template: TemplateEvidence, folded: string): FeatureVector {

@@ -4,7 +4,7 @@ import type { Reason } from '../decision/result.js';
 import { toOriginalSpan, type NormalisedText } from '../normalise/normalise.js';
 import { SCHEME } from '../signals/fingerprint/minhash.js';
 import type { RuleHit } from '../signals/rules/match-rules.js';
-import { featureVector, hashNgram, MAX_NGRAMS, NGRAM_BITS, NGRAM_BUCKETS, NGRAM_SIZES, ngramText, TEMPLATE_FEATURES, type TemplateEvidence } from './features.js';
+import { collectNgrams, MAX_NGRAMS, NGRAM_BITS, NGRAM_BUCKETS, NGRAM_SIZES, TEMPLATE_FEATURES, type TemplateEvidence } from './features.js';
 import type { LinearWeights } from './logistic.js';
 
 const MetricsSchema = z.object({
@@ -115,7 +115,6 @@ export function explainWithModel(
   const { a, b } = model.artifact.calibration;
   const ids = model.artifact.rules.ids;
   const w = model.weights;
-  const x = featureVector(ids, hits, template, text.folded);
   const reasons: Reason[] = [];
   const byId = new Map(ids.map((id, i) => [id, i]));
   for (const h of hits) {
@@ -124,47 +123,44 @@ export function explainWithModel(
     reasons.push({ signal: 'rule', id: h.id, description: h.description, trait: h.trait, contribution: round(a * w.dense[i]!), evidence: h.evidence });
   }
   const t = ids.length;
-  const tpl = a * (w.dense[t]! * x.dense[t]! + w.dense[t + 1]! * x.dense[t + 1]!);
+  const repeats = template.known === 'regular' ? 0 : Math.log1p(template.repeats);
+  const tpl = a * (w.dense[t]! * repeats + w.dense[t + 1]! * (template.known === 'mass' ? 1 : 0));
   if (templateReason) reasons.push({ ...templateReason, contribution: round(tpl) });
+  // n-grams: one pass gives the sum and where the weightiest ones stand
+  const ng = collectNgrams(text.folded);
+  const value = ng.buckets.length ? 1 / Math.sqrt(ng.buckets.length) : 0;
   let ngramSum = 0;
-  const top: Array<[number, number]> = [];
-  for (let i = 0; i < x.ngrams.length; i++) {
-    const v = w.ngram[x.ngrams[i]!]! * x.ngramValue;
+  const top: number[] = [];
+  for (let k = 0; k < ng.buckets.length; k++) {
+    const v = w.ngram[ng.buckets[k]!]!;
     ngramSum += v;
-    top.push([x.ngrams[i]!, v]);
+    if (v !== 0) top.push(k);
   }
-  top.sort((p, q) => Math.abs(q[1]) - Math.abs(p[1]));
-  const strongest = new Map(top.slice(0, 6).map(([bucket, v]) => [bucket, v]));
-  const evidence = ngramEvidence(text, strongest);
+  ngramSum *= value;
+  top.sort((p, q) => Math.abs(w.ngram[ng.buckets[q]!]!) - Math.abs(w.ngram[ng.buckets[p]!]!));
   reasons.push({
     signal: 'model',
     id: 'ngrams',
     description: ngramSum >= 0 ? 'Sformułowania typowe dla petycji masowych i ofert (model uczony na oznaczonych petycjach)' : 'Sformułowania typowe dla zwykłych petycji mieszkańców (model uczony na oznaczonych petycjach)',
     contribution: round(a * ngramSum),
-    evidence,
+    evidence: ngramEvidence(text, top.slice(0, 6).map((k) => [ng.start[k]!, ng.start[k]! + ng.length[k]!] as [number, number])),
   });
   return { baseline: a * w.bias + b, reasons };
 }
 
-/** Where the strongest n-grams occur first, widened to whole words, in the original text. */
-function ngramEvidence(text: NormalisedText, buckets: Map<number, number>) {
-  const s = ngramText(text.folded);
-  const found = new Map<number, [number, number]>();
-  for (const n of NGRAM_SIZES) {
-    for (let i = 0; i + n <= s.length && found.size < buckets.size; i++) {
-      const bkt = hashNgram(s, i, n);
-      if (buckets.has(bkt) && !found.has(bkt)) {
-        let st = i;
-        let en = i + n;
-        while (st > 0 && s[st - 1] !== ' ') st--;
-        while (en < s.length && s[en] !== ' ') en++;
-        found.set(bkt, [st, en]);
-      }
-    }
-  }
-  const spans = [...found.values()].sort((p, q) => p[0] - q[0]);
+/** The strongest n-grams' first occurrences, widened to whole words, in the original text. */
+function ngramEvidence(text: NormalisedText, spans: Array<[number, number]>) {
+  const f = text.folded;
+  const isWord = (c: string | undefined) => c !== undefined && /[a-z0-9]/.test(c);
   const out: Array<{ start: number; end: number; text: string }> = [];
-  for (const [st, en] of spans) {
+  for (const [s0, e0] of spans.sort((p, q) => p[0] - q[0])) {
+    let st = s0;
+    let en = e0;
+    while (st > 0 && isWord(f[st - 1])) st--;
+    while (en < f.length && isWord(f[en])) en++;
+    while (st < en && !isWord(f[st])) st++;
+    while (en > st && !isWord(f[en - 1])) en--;
+    if (en <= st) continue;
     const o = toOriginalSpan(text, st, en);
     if (out.some((e) => e.start === o.start)) continue;
     out.push({ start: o.start, end: o.end, text: text.original.slice(o.start, o.end) });

@@ -15,6 +15,7 @@ import type { Runtime } from '../runtime.js';
 import { PetitionInputSchema } from '../ingest/petition-input.js';
 import { apiKeyGuard } from './auth.js';
 import { errorHandler } from './errors.js';
+import { registerModelRoutes } from './model-routes.js';
 import { registerReadRoutes } from './read-routes.js';
 
 export interface AppDeps {
@@ -101,6 +102,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   );
 
   if (engine.store) registerReadRoutes(app, engine.store, guard);
+  if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst']));
 
   return app;
 }

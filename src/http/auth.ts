@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKey, KeyRole } from '../config.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -13,15 +14,17 @@ export function isLoopback(host: string): boolean {
  * With no key configured the API answers unauthenticated — the server refuses to start like that on
  * anything but loopback (see server.ts).
  */
-export function apiKeyGuard(keys: readonly string[]) {
-  const digests = keys.map(digest);
+export function apiKeyGuard(keys: readonly ApiKey[], roles: readonly KeyRole[] = ['intake', 'analyst']) {
+  const digests = keys.map((k) => ({ digest: digest(k.key), role: k.role }));
   return async function guard(req: FastifyRequest, reply: FastifyReply) {
     if (digests.length === 0) return;
     const header = req.headers.authorization ?? '';
     const m = /^Bearer[ \t]+(\S{1,512})$/i.exec(header);
     if (m) {
       const given = digest(m[1]!);
-      if (digests.some((d) => timingSafeEqual(d, given))) return;
+      const found = digests.find((d) => timingSafeEqual(d.digest, given));
+      if (found && roles.includes(found.role)) return;
+      if (found) return reply.code(403).send({ error: 'forbidden', message: `authorization: this key's role (${found.role}) may not do this; it needs ${roles.join(' or ')}` });
     }
     return reply
       .code(401)

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { ModelError } from '../classifier/model.js';
+import type { Runtime } from '../runtime.js';
+
+const bin = fileURLToPath(new URL('../../bin/sito.js', import.meta.url));
+const ErrorSchema = z.object({ error: z.string(), message: z.string() });
+const ModelInfo = z.object({ version: z.string(), source: z.string(), created_at: z.string(), active: z.boolean(), card: z.unknown() });
+
+class UploadTooLarge extends Error {}
+
+/** Copies the request stream to a file, stopping at `limit` bytes. */
+async function saveUpload(stream: Readable, path: string, limit: number) {
+  let bytes = 0;
+  await pipeline(
+    stream,
+    async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        bytes += chunk.length;
+        if (bytes > limit) throw new UploadTooLarge();
+        yield chunk;
+      }
+    },
+    createWriteStream(path),
+  );
+}
+
+/** Runs `sito train` in its own process, so training never blocks scoring. */
+function runTraining(file: string, activate: boolean, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, 'train', file, ...(activate ? ['--activate'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
+  });
+}
+
+/** Model versions over HTTP, for the analyst role. */
+export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, config: Config, guard: preHandlerHookHandler) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const security = [{ apiKey: [] }];
+  app.addContentTypeParser('text/csv', (_req, payload, done) => done(null, payload));
+
+  r.get('/v1/models', { onRequest: guard, schema: { summary: 'Model versions; the active one is marked', security, response: { 200: z.object({ items: z.array(ModelInfo) }), 401: ErrorSchema, 403: ErrorSchema } } }, async () => ({
+    items: runtime.registry.list(),
+  }));
+
+  r.post(
+    '/v1/models',
+    {
+      onRequest: guard,
+      bodyLimit: config.trainUploadLimit,
+      schema: {
+        summary: 'Train a new model version from a labelled CSV (body: text/csv)',
+        description: 'Columns text and label (mass|regular, masowa|zwykła); optional id, family, subject, sender_email, received_at. Training runs in its own process; scoring goes on.',
+        security,
+        querystring: z.object({ activate: z.enum(['true', 'false']).default('false') }),
+        response: { 201: z.object({ version: z.string(), report: z.string() }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      if (!(req.headers['content-type'] ?? '').startsWith('text/csv')) {
+        return reply.code(415).send({ error: 'unsupported_media_type', message: 'content-type must be text/csv' });
+      }
+      const dir = mkdtempSync(join(tmpdir(), 'sito-upload-'));
+      const file = join(dir, 'training.csv');
+      try {
+        try {
+          await saveUpload(req.body as Readable, file, config.trainUploadLimit);
+        } catch (e) {
+          if (e instanceof UploadTooLarge) return reply.code(413).send({ error: 'body_too_large', message: `the CSV exceeds ${config.trainUploadLimit} bytes` });
+          throw e;
+        }
+        const res = await runTraining(file, req.query.activate === 'true', { ...process.env, SITO_DATA_DIR: config.dataDir });
+        if (res.code !== 0) return reply.code(400).send({ error: 'training_failed', message: res.err.trim().replace(/^sito: /, '').replace(file, 'body') || 'training failed' });
+        const version = /trained (\S+)/.exec(res.out)?.[1] ?? '';
+        runtime.refreshModel();
+        return reply.code(201).send({ version, report: res.out });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  const activateResponse = { 200: z.object({ active: z.string() }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema };
+  r.post(
+    '/v1/models/:version/activate',
+    { onRequest: guard, schema: { summary: 'Activate a model version (swapped in at once, without a restart)', security, params: z.object({ version: z.string().min(1) }), response: activateResponse } },
+    async (req, reply) => {
+      try {
+        const model = runtime.registry.activate(req.params.version);
+        runtime.engine.setModel(model);
+        runtime.modelProblem = null;
+        return { active: model.artifact.version };
+      } catch (e) {
+        if (e instanceof ModelError) return reply.code(/no model version/.test(e.message) ? 404 : 400).send({ error: 'model_refused', message: `version: ${e.message}` });
+        throw e;
+      }
+    },
+  );
+
+  r.post('/v1/models/rollback', { onRequest: guard, schema: { summary: 'Activate the model that was active before the current one', security, response: activateResponse } }, async (_req, reply) => {
+    try {
+      const model = runtime.registry.rollback();
+      runtime.engine.setModel(model);
+      runtime.modelProblem = null;
+      return { active: model.artifact.version };
+    } catch (e) {
+      if (e instanceof ModelError) return reply.code(400).send({ error: 'model_refused', message: e.message });
+      throw e;
+    }
+  });
+}
