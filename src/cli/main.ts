@@ -4,6 +4,7 @@ import { startServer } from '../http/server.js';
 import { openRuntime } from '../runtime.js';
 import { importCampaigns } from './campaigns-command.js';
 import { evaluateCommand, trainCommand } from './model-commands.js';
+import { addUser, exportFeedback } from './user-commands.js';
 import { openInput, scoreStream } from './score-command.js';
 
 function buildProgram(): Command {
@@ -152,6 +153,38 @@ function buildProgram(): Command {
       try {
         const m = rt.registry.rollback();
         process.stdout.write(`activated ${m.artifact.version}\n`);
+      } finally {
+        rt.close();
+      }
+    });
+
+  const user = program.command('user').description('accounts of clerks and analysts for the web pages');
+  user
+    .command('add')
+    .description('create an account or change its role and password (prompts for the password when neither option is given)')
+    .argument('<login>')
+    .requiredOption('--role <role>', 'clerk or analyst')
+    .option('--password <password>', 'the password (visible in the process list: prefer the prompt or --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (login: string, opts: { role: string; password?: string; passwordStdin?: boolean }) => {
+      const rt = openRuntime(loadConfig());
+      try {
+        process.stdout.write(`${await addUser(rt.store, login, opts.role, opts)}\n`);
+      } finally {
+        rt.close();
+      }
+    });
+
+  const feedback = program.command('feedback').description("clerks' verdicts on petitions");
+  feedback
+    .command('export')
+    .description('write the latest verdict on each petition as a labelled CSV for sito train')
+    .argument('[file]', 'output file, or - for stdout', '-')
+    .action(async (file: string) => {
+      const rt = openRuntime(loadConfig());
+      try {
+        const n = await exportFeedback(rt.store, file);
+        process.stderr.write(`exported ${n} labelled petitions\n`);
       } finally {
         rt.close();
       }

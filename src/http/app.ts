@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -17,6 +21,8 @@ import { apiKeyGuard } from './auth.js';
 import { errorHandler } from './errors.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerReadRoutes } from './read-routes.js';
+import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
+import { registerWebRoutes } from '../web/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -44,6 +50,32 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  // Pages carry no script: the policy allows none, and styles only from this origin.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+    },
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  await app.register(fastifyMultipart, { limits: { fileSize: 2 * 1024 * 1024, files: 1 } });
+  app.decorateRequest('user', null);
+  const store = engine.store;
+  if (store) {
+    app.addHook('onRequest', async (req) => {
+      const token = req.cookies[SESSION_COOKIE];
+      req.user = token ? findSession(store, token) : null;
+    });
+  }
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -101,8 +133,11 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
     async (req) => engine.score(req.body),
   );
 
-  if (engine.store) registerReadRoutes(app, engine.store, guard);
-  if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst']));
+  if (engine.store) {
+    registerReadRoutes(app, engine.store, guard);
+    registerWebRoutes(app, engine, engine.store);
+  }
+  if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
 
   return app;
 }

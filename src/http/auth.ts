@@ -1,6 +1,14 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKey, KeyRole } from '../config.js';
+import type { Session, UserRole } from '../storage/store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the signed-in clerk or analyst, resolved from the session cookie */
+    user: Session | null;
+  }
+}
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -10,14 +18,16 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
- * Bearer API keys for machine clients. Keys are compared as SHA-256 digests in constant time.
+ * Bearer API keys for machine clients, or a signed-in session. Keys are compared as SHA-256 digests in constant time.
  * With no key configured the API answers unauthenticated — the server refuses to start like that on
  * anything but loopback (see server.ts).
  */
-export function apiKeyGuard(keys: readonly ApiKey[], roles: readonly KeyRole[] = ['intake', 'analyst']) {
+export function apiKeyGuard(keys: readonly ApiKey[], roles: readonly KeyRole[] = ['intake', 'analyst'], sessionRoles: readonly UserRole[] = ['clerk', 'analyst']) {
   const digests = keys.map((k) => ({ digest: digest(k.key), role: k.role }));
   return async function guard(req: FastifyRequest, reply: FastifyReply) {
     if (digests.length === 0) return;
+    // a signed-in person reaches the API their pages use
+    if (req.user && sessionRoles.includes(req.user.role)) return;
     const header = req.headers.authorization ?? '';
     const m = /^Bearer[ \t]+(\S{1,512})$/i.exec(header);
     if (m) {

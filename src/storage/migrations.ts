@@ -87,4 +87,33 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 4,
+    name: 'users, sessions, clerks feedback',
+    sql: `
+      CREATE TABLE users (
+        login TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('clerk', 'analyst')),
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      -- the token itself is never stored: only its SHA-256
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        login TEXT NOT NULL REFERENCES users (login) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      CREATE TABLE feedback (
+        seq INTEGER PRIMARY KEY,
+        petition_id TEXT NOT NULL REFERENCES petitions (id),
+        label TEXT NOT NULL CHECK (label IN ('mass', 'regular')),
+        login TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX feedback_petition ON feedback (petition_id, seq DESC);
+    `,
+  },
 ];

@@ -7,7 +7,11 @@ import { MIGRATIONS } from './migrations.js';
 import type {
   Campaign,
   Candidate,
+  Feedback,
   ModelRecord,
+  Session,
+  User,
+  UserRole,
   NewKnownCampaign,
   NewPetition,
   Page,
@@ -375,6 +379,56 @@ export class SqliteStore implements Store {
 
   activations(limit: number): Array<{ version: string; activated_at: string }> {
     return this.db.prepare('SELECT version, activated_at FROM model_activations ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ version: string; activated_at: string }>;
+  }
+
+  addUser(login: string, role: UserRole, passwordHash: string): void {
+    this.db
+      .prepare('INSERT INTO users (login, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (login) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash')
+      .run(login, role, passwordHash, new Date().toISOString());
+  }
+
+  userWithHash(login: string): (User & { password_hash: string }) | null {
+    return (this.db.prepare('SELECT login, role, password_hash FROM users WHERE login = ?').get(login) as (User & { password_hash: string }) | undefined) ?? null;
+  }
+
+  createSession(tokenHash: string, login: string, csrf: string, expiresAt: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date().toISOString());
+    this.db.prepare('INSERT INTO sessions (token_hash, login, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(tokenHash, login, csrf, new Date().toISOString(), expiresAt);
+  }
+
+  session(tokenHash: string, now: string): Session | null {
+    return (
+      (this.db
+        .prepare('SELECT s.login, u.role, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.login = s.login WHERE s.token_hash = ? AND s.expires_at > ?')
+        .get(tokenHash, now) as Session | undefined) ?? null
+    );
+  }
+
+  deleteSession(tokenHash: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  addFeedback(f: Feedback): void {
+    this.db.prepare('INSERT INTO feedback (petition_id, label, login, at) VALUES (?, ?, ?, ?)').run(f.petition_id, f.label, f.login, f.at);
+  }
+
+  latestFeedback(petitionIds: readonly string[]): Map<string, Feedback> {
+    const rows = this.db
+      .prepare(
+        `SELECT petition_id, label, login, at FROM feedback f
+         WHERE petition_id IN (SELECT value FROM json_each(?)) AND seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id)`,
+      )
+      .all(JSON.stringify(petitionIds)) as Feedback[];
+    return new Map(rows.map((r) => [r.petition_id, r]));
+  }
+
+  feedbackForExport() {
+    return this.db
+      .prepare(
+        `SELECT f.petition_id, f.label, f.login, f.at, p.text, p.subject, p.sender_email, p.received_at FROM feedback f JOIN petitions p ON p.id = f.petition_id
+         WHERE f.seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id) ORDER BY f.seq`,
+      )
+      .all() as Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
   }
 
   /** Every stored petition's fingerprint (benchmarks compare the LSH look-up with this scan). */

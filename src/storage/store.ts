@@ -101,6 +101,27 @@ export interface ModelRecord {
   card: unknown;
 }
 
+export type UserRole = 'clerk' | 'analyst';
+
+export interface User {
+  login: string;
+  role: UserRole;
+}
+
+export interface Session {
+  login: string;
+  role: UserRole;
+  csrf: string;
+  expires_at: string;
+}
+
+export interface Feedback {
+  petition_id: string;
+  label: 'mass' | 'regular';
+  login: string;
+  at: string;
+}
+
 export interface Store {
   /** Runs `fn` as one write transaction, serialised with every other writer of the database. */
   writeTransaction<T>(fn: () => T): T;
@@ -122,5 +143,15 @@ export interface Store {
   recordActivation(version: string): void;
   /** Activated versions, newest first. */
   activations(limit: number): Array<{ version: string; activated_at: string }>;
+  addUser(login: string, role: UserRole, passwordHash: string): void;
+  userWithHash(login: string): (User & { password_hash: string }) | null;
+  createSession(tokenHash: string, login: string, csrf: string, expiresAt: string): void;
+  session(tokenHash: string, now: string): Session | null;
+  deleteSession(tokenHash: string): void;
+  addFeedback(f: Feedback): void;
+  /** The latest feedback on each of these petitions. */
+  latestFeedback(petitionIds: readonly string[]): Map<string, Feedback>;
+  /** Every petition's latest feedback with its text, for a training CSV. */
+  feedbackForExport(): Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
   close(): void;
 }

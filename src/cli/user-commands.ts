@@ -1,0 +1,64 @@
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import { hashPassword, validatePassword } from '../auth/passwords.js';
+import type { Store, UserRole } from '../storage/store.js';
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let s = '';
+  for await (const chunk of stream) s += chunk.toString();
+  return s;
+}
+
+/** Asks on the terminal without echoing what is typed. */
+async function prompt(question: string): Promise<string> {
+  if (!process.stdin.isTTY) throw new Error('no password given: use --password, --password-stdin, or run in a terminal');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const out = rl as unknown as { _writeToOutput: (s: string) => void; output: NodeJS.WriteStream };
+  let asked = false;
+  out._writeToOutput = (s: string) => {
+    if (!asked) {
+      out.output.write(s);
+      asked = true;
+    }
+  };
+  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+  rl.close();
+  process.stderr.write('\n');
+  return answer;
+}
+
+export async function addUser(store: Store, login: string, role: string, opts: { password?: string; passwordStdin?: boolean }): Promise<string> {
+  if (!/^[a-zA-Z0-9._@-]{2,64}$/.test(login)) throw new Error('LOGIN: 2–64 characters: letters, digits, . _ @ -');
+  if (role !== 'clerk' && role !== 'analyst') throw new Error(`--role: expected clerk or analyst, got ${role}`);
+  let password: string;
+  if (opts.password !== undefined) password = opts.password;
+  else if (opts.passwordStdin) password = (await readAll(process.stdin)).replace(/\r?\n$/, '');
+  else {
+    password = await prompt(`Hasło dla ${login}: `);
+    const again = await prompt('Powtórz hasło: ');
+    if (again !== password) throw new Error('the passwords differ');
+  }
+  const problem = validatePassword(password);
+  if (problem) throw new Error(problem);
+  const hash = await hashPassword(password);
+  store.writeTransaction(() => store.addUser(login, role as UserRole, hash));
+  return `user ${login} (${role}) saved`;
+}
+
+/** The clerks' verdicts as a labelled CSV, ready for `sito train`. */
+export async function exportFeedback(store: Store, file: string | undefined): Promise<number> {
+  const rows = store.feedbackForExport();
+  const out: Writable = file && file !== '-' ? createWriteStream(file) : process.stdout;
+  const csv = stringify({ header: true, columns: ['id', 'label', 'text', 'subject', 'sender_email', 'received_at', 'marked_by', 'marked_at'] });
+  csv.pipe(out);
+  for (const r of rows) csv.write([r.petition_id, r.label, r.text, r.subject ?? '', r.sender_email ?? '', r.received_at ?? '', r.login, r.at]);
+  csv.end();
+  await new Promise<void>((resolve, reject) => {
+    csv.on('end', () => resolve());
+    csv.on('error', reject);
+  });
+  if (out !== process.stdout) await new Promise<void>((resolve) => out.end(() => resolve()));
+  return rows.length;
+}
