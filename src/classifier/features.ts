@@ -12,7 +12,10 @@ import type { RuleHit } from '../signals/rules/match-rules.js';
  */
 export const NGRAM_BITS = 18;
 export const NGRAM_BUCKETS = 1 << NGRAM_BITS;
+/** Contiguous lengths: one incremental hash pass yields them all. */
 export const NGRAM_SIZES = [3, 4, 5] as const;
+/** Names the n-gram hashing; a model hashed otherwise has meaningless n-gram weights here. */
+export const NGRAM_HASH = 'fnv1a-incremental-1';
 /** Distinct n-grams kept per petition (bounded memory for 100 000-row training files). */
 export const MAX_NGRAMS = 2000;
 
@@ -36,17 +39,18 @@ export function denseNames(ruleIds: readonly string[]): string[] {
   return [...ruleIds.map((id) => `rule:${id}`), ...TEMPLATE_FEATURES];
 }
 
-export function hashNgram(s: string, start: number, len: number): number {
-  let h = 0x811c9dc5 ^ len;
-  for (let i = start; i < start + len; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+/** Finalises the running FNV-1a state of an n-gram into a bucket (the length is mixed in). */
+function bucketOf(h: number, len: number): number {
+  h ^= Math.imul(len, 0x9e3779b9);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   h ^= h >>> 12;
   return (h >>> 0) & (NGRAM_BUCKETS - 1);
 }
 
-/** Folded text with every character other than [a-z0-9] read as a space (same length: positions hold). */
-export const ngramText = (folded: string) => folded.replace(/[^a-z0-9]/g, ' ');
+const isAlnum = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+
+/** N-grams read the folded text with every character other than [a-z0-9] as a space (positions hold). */
 
 function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
@@ -72,15 +76,24 @@ let scratch = { buckets: new Uint32Array(0), start: new Int32Array(0), length: n
  * are kept, so what a long text keeps, a shorter one keeps too.
  */
 export function collectNgrams(folded: string): NgramOccurrences {
-  const text = ngramText(folded);
-  const cap = text.length * NGRAM_SIZES.length;
+  const size = folded.length;
+  const code = (i: number) => {
+    const c = folded.charCodeAt(i);
+    return isAlnum(c) ? c : 0x20;
+  };
+  const cap = size * NGRAM_SIZES.length;
   if (scratch.buckets.length < cap) scratch = { buckets: new Uint32Array(cap), start: new Int32Array(cap), length: new Uint8Array(cap) };
   const { buckets, start, length } = scratch;
   let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    for (const len of NGRAM_SIZES) {
-      if (i + len > text.length) break;
-      const b = hashNgram(text, i, len);
+  const shortest = NGRAM_SIZES[0];
+  const longest = NGRAM_SIZES[NGRAM_SIZES.length - 1]!;
+  for (let i = 0; i + shortest <= size; i++) {
+    // one FNV-1a pass over i.. gives the 3-, 4- and 5-gram starting at i
+    let h = 0x811c9dc5;
+    for (let len = 1; len <= longest && i + len <= size; len++) {
+      h = Math.imul(h ^ code(i + len - 1), 0x01000193);
+      if (len < shortest) continue;
+      const b = bucketOf(h, len);
       if (seen[b]) continue;
       seen[b] = 1;
       buckets[n] = b;

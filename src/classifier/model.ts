@@ -4,7 +4,7 @@ import type { Reason } from '../decision/result.js';
 import { toOriginalSpan, type NormalisedText } from '../normalise/normalise.js';
 import { SCHEME } from '../signals/fingerprint/minhash.js';
 import type { RuleHit } from '../signals/rules/match-rules.js';
-import { collectNgrams, MAX_NGRAMS, NGRAM_BITS, NGRAM_BUCKETS, NGRAM_SIZES, TEMPLATE_FEATURES, type TemplateEvidence } from './features.js';
+import { collectNgrams, MAX_NGRAMS, NGRAM_BITS, NGRAM_BUCKETS, NGRAM_HASH, NGRAM_SIZES, TEMPLATE_FEATURES, type TemplateEvidence } from './features.js';
 import type { LinearWeights } from './logistic.js';
 
 const MetricsSchema = z.object({
@@ -35,7 +35,7 @@ export const ModelArtifactSchema = z.object({
   rules: z.object({ fingerprint: z.string(), ids: z.array(z.string()) }),
   fingerprint_scheme: z.string(),
   embedding: z.string().nullable(),
-  ngram: z.object({ bits: z.number(), sizes: z.array(z.number()), max: z.number() }),
+  ngram: z.object({ bits: z.number(), sizes: z.array(z.number()), max: z.number(), hash: z.string() }),
   weights: z.object({ bias: z.number(), dense: z.array(z.number()), ngram: z.array(z.tuple([z.number(), z.number()])) }),
   calibration: z.object({ a: z.number(), b: z.number() }),
   card: ModelCardSchema,
@@ -58,7 +58,7 @@ export function toArtifact(meta: Omit<ModelArtifact, 'weights' | 'format' | 'ngr
     format: 'sito-model/1',
     ...meta,
     fingerprint_scheme: SCHEME,
-    ngram: { bits: NGRAM_BITS, sizes: [...NGRAM_SIZES], max: MAX_NGRAMS },
+    ngram: { bits: NGRAM_BITS, sizes: [...NGRAM_SIZES], max: MAX_NGRAMS, hash: NGRAM_HASH },
     weights: { bias: w.bias, dense: [...w.dense].map((v) => Math.round(v * 1e6) / 1e6), ngram },
   };
 }
@@ -70,7 +70,7 @@ export class ModelError extends Error {}
  * fingerprint scheme, same embedding model. A model trained under other conditions is refused.
  */
 export function fromArtifact(a: ModelArtifact, env: { ruleIds: readonly string[]; embedding: string | null }): Model {
-  if (a.ngram.bits !== NGRAM_BITS || a.ngram.max !== MAX_NGRAMS || a.ngram.sizes.join() !== NGRAM_SIZES.join()) {
+  if (a.ngram.bits !== NGRAM_BITS || a.ngram.max !== MAX_NGRAMS || a.ngram.sizes.join() !== NGRAM_SIZES.join() || a.ngram.hash !== NGRAM_HASH) {
     throw new ModelError(`model ${a.version} uses another n-gram layout; retrain it with this Sito`);
   }
   if (a.fingerprint_scheme !== SCHEME) throw new ModelError(`model ${a.version} was trained with fingerprint scheme ${a.fingerprint_scheme}, this Sito uses ${SCHEME}; retrain it`);
