@@ -10,6 +10,9 @@ const EnvSchema = z.object({
   SITO_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SITO_API_KEYS: z.string().default(''),
   SITO_RULES_FILE: z.string().optional(),
+  /** a transformers.js feature-extraction model folder under SITO_MODELS_DIR, or "none" */
+  SITO_EMBEDDING_MODEL: z.string().default('sito-static-pl'),
+  SITO_MODELS_DIR: z.string().optional(),
   SITO_THRESHOLD_HIGH: z.coerce.number().gt(0).lt(1).default(0.8),
   SITO_THRESHOLD_REVIEW: z.coerce.number().gt(0).lt(1).default(0.35),
   /** Largest request body accepted, in bytes. */
@@ -41,6 +44,8 @@ export interface Config {
   port: number;
   apiKeys: ApiKey[];
   rulesFile: string | undefined;
+  embeddingModel: string;
+  modelsDir: string | undefined;
   thresholds: Thresholds;
   bodyLimit: number;
   trainUploadLimit: number;
@@ -64,6 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: e.SITO_PORT,
     apiKeys: parseApiKeys(e.SITO_API_KEYS),
     rulesFile: e.SITO_RULES_FILE,
+    embeddingModel: e.SITO_EMBEDDING_MODEL,
+    modelsDir: e.SITO_MODELS_DIR,
     thresholds,
     bodyLimit: e.SITO_BODY_LIMIT,
     trainUploadLimit: e.SITO_TRAIN_UPLOAD_LIMIT,

@@ -12,6 +12,18 @@ import { bandKeys, fingerprint, type Fingerprint } from './signals/fingerprint/m
 import type { RuleSet } from './signals/rules/load-rules.js';
 import { matchRules, type RuleHit } from './signals/rules/match-rules.js';
 import type { Campaign, Store } from './storage/store.js';
+import type { VectorIndex } from './signals/embedding/vector-index.js';
+
+/** The semantic signal: the loaded embedding model's name, its index of stored vectors, and when a neighbour counts. */
+export interface Semantic {
+  model: string;
+  index: VectorIndex;
+  /** cosine similarity from which the nearest stored petition is a reason */
+  threshold: number;
+}
+
+/** Log-odds a paraphrase of a stored high-risk petition adds (fingerprints did not see it). */
+export const SEMANTIC_CONTRIBUTION = 1.5;
 
 export interface EngineOptions {
   rules: RuleSet;
@@ -56,6 +68,7 @@ export class Engine {
   readonly store: Store | null;
   readonly rulesVersion: string;
   private current: Model | null;
+  private semantic: Semantic | null = null;
 
   constructor(opts: EngineOptions) {
     this.rules = opts.rules;
@@ -63,6 +76,14 @@ export class Engine {
     this.store = opts.store ?? null;
     this.current = opts.model ?? null;
     this.rulesVersion = `rules-v${opts.rules.version}-${opts.rules.fingerprint}`;
+  }
+
+  setSemantic(semantic: Semantic | null) {
+    this.semantic = semantic;
+  }
+
+  get embeddingModel(): string | null {
+    return this.semantic?.model ?? null;
   }
 
   get model(): Model | null {
@@ -97,9 +118,31 @@ export class Engine {
     return explainWithModel(model, a.text, a.hits, evidence, reason);
   }
 
-  private decide(id: string, a: Analysis, t: TemplateFinding | null): ScoreResult {
+  /** The nearest stored petition by meaning, as a reason, when no template matched. */
+  private semanticReason(id: string, vector: Float32Array | undefined, t: TemplateFinding | null): Reason | null {
+    const sem = this.semantic;
+    if (!vector || !sem || t) return null;
+    const [nb] = sem.index.nearest(vector, 1, id);
+    if (!nb || nb.similarity < sem.threshold) return null;
+    const high = nb.level === 'high';
+    return {
+      signal: 'embedding',
+      id: 'semantic_neighbour',
+      trait: 'mass_mailing',
+      contribution: high ? SEMANTIC_CONTRIBUTION : 0,
+      description: `Treść zbliżona znaczeniowo (${Math.round(nb.similarity * 100)}%) do petycji ${nb.id}, ocenionej jako ${high ? 'wysokie ryzyko' : nb.level === 'review' ? 'do sprawdzenia' : 'niskie ryzyko'}`,
+      evidence: [],
+      similarity: Math.round(nb.similarity * 1000) / 1000,
+      neighbour: nb.id,
+    };
+  }
+
+  private decide(id: string, a: Analysis, t: TemplateFinding | null, vector?: Float32Array): ScoreResult {
     const model = this.current;
-    const { baseline, reasons } = this.explain(a, t, model);
+    const explained = this.explain(a, t, model);
+    const semantic = this.semanticReason(id, vector, t);
+    const { baseline } = explained;
+    const reasons = semantic ? [...explained.reasons, semantic] : explained.reasons;
     const combined = combine(baseline, reasons);
     const level = levelFor(combined.score, this.thresholds);
     const ordered = [...reasons].sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
@@ -111,7 +154,7 @@ export class Engine {
       traits: combined.traits,
       reasons: ordered,
       campaign: t?.campaign ? { id: t.campaign.id, size: t.joined ? t.size : t.campaign.size } : null,
-      model: { version: model?.artifact.version ?? this.rulesVersion, embedding: model?.artifact.embedding ?? null },
+      model: { version: model?.artifact.version ?? this.rulesVersion, embedding: this.semantic?.model ?? null },
     };
   }
 
@@ -120,24 +163,26 @@ export class Engine {
     return this.decide(id, analysis, null);
   }
 
-  score(petition: Petition): ScoreResult {
+  /** `vector`: the petition's embedding, computed by the caller (the model runs asynchronously). */
+  score(petition: Petition, vector?: Float32Array): ScoreResult {
     const id = petition.id ?? randomUUID();
     const analysis = this.analyse(petition);
     const store = this.store;
-    if (!store) return this.decide(id, analysis, null);
+    if (!store) return this.decide(id, analysis, null, vector);
     const keys = bandKeys(analysis.fingerprint.signature);
     const lookUp = () => bestMatch(analysis.fingerprint, store.candidates(keys, CANDIDATES), id);
     if (!petition.store) {
       const match = lookUp();
       const campaign = match?.candidate.campaign ?? null;
-      return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false });
+      return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false }, vector);
     }
     return store.writeTransaction(() => {
       const match = lookUp();
       const storing = !store.hasPetition(id);
       const campaign = match ? this.campaignFor(match, storing) : null;
       const size = (campaign?.size ?? 1) + (storing ? 1 : 0);
-      const result = this.decide(id, analysis, match && { match, campaign, size, joined: storing });
+      const result = this.decide(id, analysis, match && { match, campaign, size, joined: storing }, vector);
+      const sem = this.semantic;
       if (storing) {
         const index = !campaign || campaign.size < INDEXED_PER_CAMPAIGN;
         store.insertPetition(
@@ -151,10 +196,12 @@ export class Engine {
             text: petition.text,
             result,
             fingerprint: analysis.fingerprint,
+            embedding: vector && sem ? { model: sem.model, vector } : null,
           },
           campaign?.id ?? null,
           index ? keys : null,
         );
+        if (vector && sem) sem.index.add(id, vector, result.level);
       }
       return result;
     });

@@ -2,6 +2,9 @@ import type { Config } from './config.js';
 import { ModelRegistry } from './classifier/registry.js';
 import { Engine } from './engine.js';
 import { loadRules } from './signals/rules/load-rules.js';
+import { loadEmbedder, type Embedder, type EmbeddingStatus } from './signals/embedding/embedder.js';
+import { VectorIndex } from './signals/embedding/vector-index.js';
+import { withoutWrapper } from './normalise/normalise.js';
 import { loadLibrary, readLibrary, SHIPPED_LIBRARY } from './storage/known-campaigns.js';
 import { SqliteStore } from './storage/sqlite-store.js';
 
@@ -13,7 +16,38 @@ export interface Runtime {
   modelProblem: string | null;
   /** Loads the active model again if another process activated one; returns what changed. */
   refreshModel: () => { changed: boolean; version: string; problem: string | null };
+  embedder: Embedder | null;
+  embedding: EmbeddingStatus;
   close: () => void;
+}
+
+/** Cosine similarity from which the nearest stored petition becomes a reason (measured: README, "Embeddings"). */
+export const SEMANTIC_THRESHOLD = 0.8;
+
+/**
+ * Loads the configured embedding model and the stored vectors into the engine. Never fatal: a
+ * missing or broken model leaves Sito scoring without the semantic signal, and says why.
+ */
+export async function attachEmbedding(rt: Runtime, config: Config): Promise<EmbeddingStatus> {
+  const { embedder, status } = await loadEmbedder(config.embeddingModel, config.modelsDir);
+  rt.embedding = status;
+  rt.embedder = embedder;
+  if (embedder) {
+    const index = new VectorIndex(embedder.dimension);
+    for (const e of rt.store.embeddings(embedder.name)) if (e.vector.length === embedder.dimension) index.add(e.id, e.vector, e.level);
+    rt.engine.setSemantic({ model: embedder.name, index, threshold: SEMANTIC_THRESHOLD });
+  }
+  return status;
+}
+
+/** The petition's vector, or undefined without a model (or if the model fails: scoring goes on). */
+export async function embedPetition(rt: Pick<Runtime, 'embedder'>, text: string): Promise<Float32Array | undefined> {
+  if (!rt.embedder) return undefined;
+  try {
+    return (await rt.embedder.embed([withoutWrapper(text)]))[0];
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -37,6 +71,8 @@ export function openRuntime(config: Config): Runtime {
     store,
     registry,
     modelProblem: null,
+    embedder: null,
+    embedding: { loaded: false, model: null, dimension: null, problem: 'not loaded' },
     refreshModel: () => {
       const wanted = registry.activeVersion();
       const have = engine.model?.artifact.version ?? null;

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { startServer } from '../http/server.js';
-import { openRuntime } from '../runtime.js';
+import { attachEmbedding, openRuntime } from '../runtime.js';
 import { importCampaigns } from './campaigns-command.js';
 import { evaluateCommand, trainCommand } from './model-commands.js';
 import { addUser, exportFeedback } from './user-commands.js';
@@ -41,9 +41,12 @@ function buildProgram(): Command {
     .argument('[file]', 'JSON-lines file, or - for stdin', '-')
     .option('--no-store', 'do not keep the petitions in the database')
     .action(async (file: string, opts: { store: boolean }) => {
-      const runtime = openRuntime(loadConfig());
+      const config = loadConfig();
+      const runtime = openRuntime(config);
       try {
-        await scoreStream(runtime.engine, openInput(file), process.stdout, { store: opts.store });
+        const emb = await attachEmbedding(runtime, config);
+        if (emb.problem) process.stderr.write(`sito: scoring without the embedding signal: ${emb.problem}\n`);
+        await scoreStream(runtime.engine, openInput(file), process.stdout, { store: opts.store }, runtime.embedder);
       } finally {
         runtime.close();
       }

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ScoreResultSchema } from '../decision/result.js';
 import type { Engine } from '../engine.js';
-import type { Runtime } from '../runtime.js';
+import { embedPetition, type Runtime } from '../runtime.js';
 import { PetitionInputSchema } from '../ingest/petition-input.js';
 import { apiKeyGuard } from './auth.js';
 import { errorHandler } from './errors.js';
@@ -104,7 +104,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
             status: z.literal('ok'),
             model: z.object({ version: z.string(), problem: z.string().nullable().describe('why the active model is not loaded, if it is not') }),
             rules: z.object({ count: z.number(), fingerprint: z.string() }),
-            embedding: z.object({ loaded: z.boolean(), model: z.string().nullable() }),
+            embedding: z.object({ loaded: z.boolean(), model: z.string().nullable(), dimension: z.number().nullable(), problem: z.string().nullable() }),
             storage: z.object({ kind: z.string().nullable() }),
           }),
         },
@@ -114,7 +114,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       status: 'ok' as const,
       model: { version: engine.modelVersion, problem: runtime?.modelProblem ?? null },
       rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint },
-      embedding: { loaded: false, model: null },
+      embedding: runtime?.embedding ?? { loaded: false, model: null, dimension: null, problem: null },
       storage: { kind: engine.store ? 'sqlite' : null },
     }),
   );
@@ -130,7 +130,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
         response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
       },
     },
-    async (req) => engine.score(req.body),
+    async (req) => engine.score(req.body, runtime ? await embedPetition(runtime, req.body.text) : undefined),
   );
 
   if (engine.store) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { openRuntime } from '../runtime.js';
+import { attachEmbedding, openRuntime } from '../runtime.js';
 import { buildApp } from './app.js';
 import { isLoopback } from './auth.js';
 
@@ -12,9 +12,12 @@ export async function startServer(config: Config, logger?: boolean | object): Pr
     );
   }
   const runtime = openRuntime(config);
+  const embedding = await attachEmbedding(runtime, config);
   const app = await buildApp({ config, engine: runtime.engine, runtime, ...(logger === undefined ? {} : { logger }) });
   if (runtime.modelProblem) app.log.error(`active model not loaded, scoring with the rules only: ${runtime.modelProblem}`);
   else app.log.info(`model ${runtime.engine.modelVersion}`);
+  if (embedding.loaded) app.log.info(`embedding model ${embedding.model} (${embedding.dimension} dimensions)`);
+  else if (embedding.problem) app.log.error(`scoring without the embedding signal: ${embedding.problem}`);
   // A model activated by another process (sito model activate) is picked up within two seconds.
   const poll = setInterval(() => {
     try {

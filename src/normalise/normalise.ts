@@ -15,3 +15,16 @@ export function normalise(text: string): NormalisedText {
 export type { FoldedText, Range } from './fold.js';
 export { toOriginalSpan, foldUnit, PLACEHOLDER } from './fold.js';
 export type { WrapperRange } from './email-wrapper.js';
+
+/** The text with its e-mail wrapper replaced by line breaks (what an embedding model should read). */
+export function withoutWrapper(text: string): string {
+  const wrapper = findWrapper(text);
+  if (!wrapper.length) return text;
+  let out = '';
+  let at = 0;
+  for (const w of wrapper) {
+    out += `${text.slice(at, w.start)}\n`;
+    at = w.end;
+  }
+  return out + text.slice(at);
+}

@@ -116,4 +116,12 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX feedback_petition ON feedback (petition_id, seq DESC);
     `,
   },
+  {
+    version: 5,
+    name: 'petition embeddings',
+    sql: `
+      ALTER TABLE petitions ADD COLUMN embedding BLOB;
+      ALTER TABLE petitions ADD COLUMN embedding_model TEXT;
+    `,
+  },
 ];

@@ -205,9 +205,9 @@ export class SqliteStore implements Store {
     const info = this.db
       .prepare(
         `INSERT INTO petitions (id, received_at, stored_at, subject, sender_name, sender_email, text, score, level, track,
-                                model_version, result, campaign_seq, signature, shingles)
+                                model_version, result, campaign_seq, signature, shingles, embedding, embedding_model)
          VALUES (@id, @receivedAt, @storedAt, @subject, @senderName, @senderEmail, @text, @score, @level, @track,
-                 @modelVersion, @result, @campaignSeq, @signature, @shingles)`,
+                 @modelVersion, @result, @campaignSeq, @signature, @shingles, @embedding, @embeddingModel)`,
       )
       .run({
         id: p.id,
@@ -225,6 +225,8 @@ export class SqliteStore implements Store {
         campaignSeq: campaign?.seq ?? null,
         signature: signatureToBuffer(p.fingerprint.signature),
         shingles: p.fingerprint.shingles,
+        embedding: p.embedding ? Buffer.from(p.embedding.vector.buffer, p.embedding.vector.byteOffset, p.embedding.vector.byteLength) : null,
+        embeddingModel: p.embedding?.model ?? null,
       });
     const seq = Number(info.lastInsertRowid);
     if (bandKeys) this.indexKeys(seq, bandKeys);
@@ -429,6 +431,14 @@ export class SqliteStore implements Store {
          WHERE f.seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id) ORDER BY f.seq`,
       )
       .all() as Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
+  }
+
+  embeddings(model: string) {
+    return (this.db.prepare('SELECT id, embedding, level FROM petitions WHERE embedding_model = ? AND embedding IS NOT NULL ORDER BY seq').all(model) as Array<{ id: string; embedding: Buffer; level: ScoreResult['level'] }>).map((r) => ({
+      id: r.id,
+      vector: new Float32Array(new Uint8Array(r.embedding).buffer),
+      level: r.level,
+    }));
   }
 
   /** Every stored petition's fingerprint (benchmarks compare the LSH look-up with this scan). */

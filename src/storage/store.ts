@@ -13,6 +13,7 @@ export interface NewPetition {
   text: string;
   result: ScoreResult;
   fingerprint: Fingerprint;
+  embedding?: { model: string; vector: Float32Array } | null;
 }
 
 export interface StoredPetition {
@@ -153,5 +154,7 @@ export interface Store {
   latestFeedback(petitionIds: readonly string[]): Map<string, Feedback>;
   /** Every petition's latest feedback with its text, for a training CSV. */
   feedbackForExport(): Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
+  /** Stored vectors of one embedding model, with each petition's level. */
+  embeddings(model: string): Array<{ id: string; vector: Float32Array; level: ScoreResult['level'] }>;
   close(): void;
 }
