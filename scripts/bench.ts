@@ -5,6 +5,7 @@
  *   npm run bench -- rules        scoring in-process, and 1 MB hostile texts
  *   npm run bench -- fingerprints [--petitions=N]   near-duplicate recall/precision and look-up
  *                                 latency with N (default 100 000) generated petitions stored
+ *   npm run bench -- embedding    embedding throughput and added latency
  *   npm run bench -- training [--rows=N]   sito train on an N-row CSV (default 100 000): time, memory
  */
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { Engine } from '../src/engine.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
 import { benchFingerprints } from './lib/bench-fingerprints.js';
 import { benchTraining } from './lib/bench-training.js';
+import { loadEmbedder } from '../src/signals/embedding/embedder.js';
+import { withoutWrapper } from '../src/normalise/normalise.js';
 import { table } from './lib/corpus.js';
 import { serveSito } from './lib/serve.js';
 
@@ -75,12 +78,41 @@ function benchRules() {
   console.log(table(['input', 'chars', 'ms per petition'], rows));
 }
 
+/** Embedding throughput on ~3 000-character petitions, and the latency it adds to one scored petition. */
+async function benchEmbedding() {
+  const config = loadConfig();
+  const { embedder, status } = await loadEmbedder(config.embeddingModel, config.modelsDir);
+  if (!embedder) throw new Error(`embedding model not loaded: ${status.problem}`);
+  const base = seedText();
+  const texts = Array.from({ length: 64 }, (_, i) => withoutWrapper(base).slice(i * 40, i * 40 + 3000));
+  await embedder.embed(texts.slice(0, 8));
+  const rows: Array<Array<string | number>> = [];
+  for (const batch of [1, 16, 64]) {
+    const rounds = Math.ceil(256 / batch);
+    const start = process.hrtime.bigint();
+    for (let r = 0; r < rounds; r++) await embedder.embed(texts.slice(0, batch));
+    const s = Number(process.hrtime.bigint() - start) / 1e9;
+    rows.push([batch, rounds * batch, Math.round((rounds * batch) / s), ((s * 1000) / rounds).toFixed(2)]);
+  }
+  const lat: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = process.hrtime.bigint();
+    await embedder.embed([base]);
+    lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  lat.sort((a, b) => a - b);
+  console.log(`\nEmbedding (${embedder.name}, ${embedder.dimension} dimensions), texts of 3 000 characters, one core`);
+  console.log(table(['batch', 'texts', 'petitions/s', 'ms per call'], rows));
+  console.log(`added latency for the ${base.length}-character seed petition: p50 ${lat[100]!.toFixed(2)} ms, p99 ${lat[198]!.toFixed(2)} ms`);
+}
+
 const sizeArg = process.argv.find((a) => a.startsWith('--petitions='));
 const rowsArg = process.argv.find((a) => a.startsWith('--rows='));
 const sections: Record<string, () => unknown> = {
   rules: benchRules,
   http: benchHttp,
   fingerprints: () => benchFingerprints(sizeArg ? Number(sizeArg.split('=')[1]) : 100_000),
+  embedding: benchEmbedding,
   training: () => benchTraining(rowsArg ? Number(rowsArg.split('=')[1]) : 100_000),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -18,7 +18,7 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const MODEL_NAME = 'sito-static-pl';
-const out = `${root}models/${MODEL_NAME}/`;
+const DEFAULT_OUT = `${root}models/${MODEL_NAME}/`;
 const DIM = 96;
 const WINDOW = 5;
 const MIN_WORD = 2;
@@ -100,7 +100,7 @@ function wordpiece(w: string, index: Map<string, number>): number[] {
   return out;
 }
 
-export async function buildEmbedding() {
+export async function buildEmbedding(out = DEFAULT_OUT) {
   const texts = corpusTexts();
   const vocab = buildVocab(texts);
   const V = vocab.length;
@@ -196,11 +196,11 @@ export async function buildEmbedding() {
     const sif = 1e-3 / (1e-3 + freq[t]! / totalFreq);
     for (let d = 0; d < DIM; d++) table[t * DIM + d] = (row[d]! / norm) * sif;
   }
-  writeModel(vocab, table);
+  writeModel(out, vocab, table);
   return { vocab: V, dim: DIM, documents: texts.length, tokens: docs.reduce((a, d) => a + d.length, 0), nonzeros: entries.length };
 }
 
-function writeModel(vocab: string[], table: Float32Array) {
+function writeModel(out: string, vocab: string[], table: Float32Array) {
   mkdirSync(`${out}onnx`, { recursive: true });
   const V = vocab.length;
   const T = onnx.TensorProto.DataType;
@@ -252,5 +252,5 @@ function writeModel(vocab: string[], table: Float32Array) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = Date.now();
   const s = await buildEmbedding();
-  console.log(`wrote ${out}: ${s.vocab} tokens × ${s.dim} dimensions from ${s.documents} texts (${s.tokens} tokens, ${s.nonzeros} PPMI entries) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`wrote ${DEFAULT_OUT}: ${s.vocab} tokens × ${s.dim} dimensions from ${s.documents} texts (${s.tokens} tokens, ${s.nonzeros} PPMI entries) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

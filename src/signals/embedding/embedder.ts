@@ -33,7 +33,50 @@ export interface EmbeddingStatus {
   problem: string | null;
 }
 
-type Extractor = (texts: string[], opts: { pooling: 'mean' | 'cls'; normalize: boolean }) => Promise<{ dims: number[]; data: Float32Array }>;
+interface TensorLike {
+  dims: number[];
+  data: ArrayLike<number | bigint>;
+}
+/** The parts of a transformers.js feature-extraction pipeline Sito calls. */
+interface Extractor {
+  tokenizer: (texts: string[], opts: { padding: boolean; truncation: boolean }) => { input_ids: TensorLike; attention_mask: TensorLike };
+  model: (inputs: Record<string, unknown>) => Promise<Record<string, TensorLike>>;
+}
+
+/** Characters of a petition the model reads: its opening pages carry what it is about. */
+export const MAX_EMBED_CHARS = 6000;
+
+/**
+ * Pools token vectors into one vector per text (mean over the attention mask, or the first token),
+ * then L2-normalises. Done here, in one pass with the mask read once, rather than by
+ * transformers.js's mean_pooling, which converts every mask element per dimension (50 ms for a
+ * 7 000-token petition against under 1 ms here).
+ */
+function pool(hidden: TensorLike, mask: TensorLike, mode: 'mean' | 'cls', normalize: boolean): Float32Array[] {
+  const [batch, seq, dim] = hidden.dims as [number, number, number];
+  const h = hidden.data as Float32Array;
+  const m = mask.data;
+  const out: Float32Array[] = [];
+  for (let b = 0; b < batch; b++) {
+    const v = new Float32Array(dim);
+    let n = 0;
+    for (let t = 0; t < (mode === 'cls' ? 1 : seq); t++) {
+      if (mode === 'mean' && Number(m[b * seq + t]) === 0) continue;
+      n++;
+      const off = (b * seq + t) * dim;
+      for (let d = 0; d < dim; d++) v[d] = v[d]! + h[off + d]!;
+    }
+    if (n > 1) for (let d = 0; d < dim; d++) v[d] = v[d]! / n;
+    if (normalize) {
+      let norm = 0;
+      for (let d = 0; d < dim; d++) norm += v[d]! * v[d]!;
+      norm = Math.sqrt(norm) || 1;
+      for (let d = 0; d < dim; d++) v[d] = v[d]! / norm;
+    }
+    out.push(v);
+  }
+  return out;
+}
 
 /** Texts embedded in one model call at most; requests arriving together share a call. */
 const BATCH = 16;
@@ -56,8 +99,13 @@ export async function loadEmbedder(name: string, modelsDir = DEFAULT_MODELS_DIR)
     env.allowLocalModels = true;
     env.localModelPath = `${resolve(modelsDir)}/`;
     const extractor = (await pipeline('feature-extraction', name, { quantized: settings.quantized, local_files_only: true })) as unknown as Extractor;
-    const probe = await extractor(['test'], { pooling: settings.pooling, normalize: settings.normalize });
-    const dimension = probe.dims[probe.dims.length - 1]!;
+    const run = async (texts: string[]) => {
+      const inputs = extractor.tokenizer(texts.map((t) => settings.prefix + t.slice(0, MAX_EMBED_CHARS)), { padding: true, truncation: true });
+      const out = await extractor.model(inputs);
+      const hidden = out.last_hidden_state ?? Object.values(out)[0]!;
+      return pool(hidden, inputs.attention_mask, settings.pooling, settings.normalize);
+    };
+    const dimension = (await run(['test']))[0]!.length;
 
     let queue: Array<{ text: string; resolve: (v: Float32Array) => void; reject: (e: unknown) => void }> = [];
     let scheduled = false;
@@ -67,8 +115,8 @@ export async function loadEmbedder(name: string, modelsDir = DEFAULT_MODELS_DIR)
         const batch = queue.slice(0, BATCH);
         queue = queue.slice(BATCH);
         try {
-          const out = await extractor(batch.map((b) => settings.prefix + b.text), { pooling: settings.pooling, normalize: settings.normalize });
-          batch.forEach((b, i) => b.resolve(out.data.slice(i * dimension, (i + 1) * dimension)));
+          const vectors = await run(batch.map((b) => b.text));
+          batch.forEach((b, i) => b.resolve(vectors[i]!));
         } catch (e) {
           batch.forEach((b) => b.reject(e));
         }
