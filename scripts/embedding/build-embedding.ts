@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { Matrix, EigenvalueDecomposition } from 'ml-matrix';
 import onnxProto from 'onnx-proto';
+import { seededRandom } from '../../src/random.js';
 
 const { onnx } = onnxProto;
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,16 +31,6 @@ function words(text: string): string[] {
   return norm.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu) ?? [];
 }
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function corpusTexts(): string[] {
   const rows = parse(readFileSync(`${root}data/petitions.csv`), { columns: true }) as Array<{ text: string }>;
@@ -141,7 +132,7 @@ export async function buildEmbedding(out = DEFAULT_OUT) {
     if (pmi > 0) entries.push([i, j, pmi]);
   }
   // randomized SVD of the sparse PPMI matrix (Halko et al.), seeded
-  const r = rng(20261122);
+  const r = seededRandom(20261122);
   const gauss = () => Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
   const K = DIM + 16;
   const mul = (x: Float64Array, cols: number, transpose: boolean) => {

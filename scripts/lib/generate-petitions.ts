@@ -7,15 +7,9 @@
 export type Edit = 'addressee' | 'office' | 'date' | 'number' | 'reorder' | 'words10' | 'wrapper' | 'diacritics';
 export const EDITS: Edit[] = ['addressee', 'office', 'date', 'number', 'reorder', 'words10', 'wrapper', 'diacritics'];
 
-export function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
+import { seededRandom } from '../../src/random.js';
+
+export const rng = seededRandom;
 export type Rng = ReturnType<typeof rng>;
 export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

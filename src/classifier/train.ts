@@ -4,6 +4,7 @@ import type { Thresholds } from '../config.js';
 import type { Engine } from '../engine.js';
 import { readLabelledCsv } from '../ingest/labelled-csv.js';
 import { MemoryIndex } from '../signals/fingerprint/memory-index.js';
+import { seededRandom as rand } from '../random.js';
 import { featureVector, NGRAM_BITS, MAX_NGRAMS, NGRAM_SIZES, TEMPLATE_FEATURES, type FeatureVector } from './features.js';
 import { DEFAULT_TRAIN, fitPlatt, linear, sigmoid, trainLogistic, type TrainOptions } from './logistic.js';
 import { metrics, type Metrics } from './metrics.js';
@@ -28,15 +29,6 @@ async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-function rand(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
 
 /**
  * Reads a labelled CSV (streamed) into feature vectors. The template features are simulated as an

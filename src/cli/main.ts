@@ -1,11 +1,22 @@
 import { Command, CommanderError, Option } from 'commander';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { startServer } from '../http/server.js';
-import { attachEmbedding, openRuntime } from '../runtime.js';
+import { attachEmbedding, openRuntime, type Runtime } from '../runtime.js';
 import { importCampaigns } from './campaigns-command.js';
 import { evaluateCommand, trainCommand } from './model-commands.js';
 import { addUser, exportFeedback } from './user-commands.js';
 import { openInput, scoreStream } from './score-command.js';
+
+/** Opens the runtime for one command and closes it whatever happens. */
+async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
+  const config = loadConfig();
+  const rt = openRuntime(config);
+  try {
+    return await fn(rt, config);
+  } finally {
+    rt.close();
+  }
+}
 
 function buildProgram(): Command {
   const program = new Command('sito')
@@ -41,15 +52,11 @@ function buildProgram(): Command {
     .argument('[file]', 'JSON-lines file, or - for stdin', '-')
     .option('--no-store', 'do not keep the petitions in the database')
     .action(async (file: string, opts: { store: boolean }) => {
-      const config = loadConfig();
-      const runtime = openRuntime(config);
-      try {
+      await withRuntime(async (runtime, config) => {
         const emb = await attachEmbedding(runtime, config);
         if (emb.problem) process.stderr.write(`sito: scoring without the embedding signal: ${emb.problem}\n`);
         await scoreStream(runtime.engine, openInput(file), process.stdout, { store: opts.store }, runtime.embedder);
-      } finally {
-        runtime.close();
-      }
+      });
     });
 
   const campaigns = program.command('campaigns').description('near-duplicate campaigns: list them, import known ones');
@@ -58,18 +65,16 @@ function buildProgram(): Command {
     .description('list campaigns as JSON lines, largest first')
     .option('--order <order>', 'size or last_seen', 'size')
     .option('--limit <n>', 'how many', '50')
-    .action((opts: { order: string; limit: string }) => {
-      if (opts.order !== 'size' && opts.order !== 'last_seen') throw new Error(`--order: expected size or last_seen, got ${opts.order}`);
+    .action(async (opts: { order: string; limit: string }) => {
+      const order = opts.order;
+      if (order !== 'size' && order !== 'last_seen') throw new Error(`--order: expected size or last_seen, got ${order}`);
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, got ${opts.limit}`);
-      const runtime = openRuntime(loadConfig());
-      try {
-        for (const c of runtime.store.listCampaigns(opts.order, limit, 0).items) {
+      await withRuntime(async (runtime) => {
+        for (const c of runtime.store.listCampaigns(order, limit, 0).items) {
           process.stdout.write(`${JSON.stringify({ ...c, representative_text: c.representative_text?.slice(0, 200) ?? null })}\n`);
         }
-      } finally {
-        runtime.close();
-      }
+      });
     });
   campaigns
     .command('import')
@@ -78,13 +83,10 @@ function buildProgram(): Command {
     .option('--fingerprints-only', 'keep no petition text: fingerprints and metadata only')
     .option('--write-library <path>', 'also write the groups as a shareable library file (fingerprints only)')
     .action(async (file: string, opts: { fingerprintsOnly?: boolean; writeLibrary?: string }) => {
-      const runtime = openRuntime(loadConfig());
-      try {
+      await withRuntime(async (runtime) => {
         const r = await importCampaigns(runtime.store, file, { fingerprintsOnly: opts.fingerprintsOnly ?? false, ...(opts.writeLibrary ? { writeLibrary: opts.writeLibrary } : {}) });
         process.stderr.write(`imported ${r.petitions} petitions as ${r.campaigns.length} known campaigns${r.skippedShort ? ` (${r.skippedShort} too short to fingerprint)` : ''}\n`);
-      } finally {
-        runtime.close();
-      }
+      });
     });
 
   program
@@ -94,13 +96,9 @@ function buildProgram(): Command {
     .option('--activate', 'make the new version the active model')
     .option('--folds <k>', 'cross-validation folds', '5')
     .action(async (file: string, opts: { activate?: boolean; folds: string }) => {
-      const config = loadConfig();
-      const rt = openRuntime(config);
-      try {
+      await withRuntime(async (rt, config) => {
         process.stdout.write(`${await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds) })}\n`);
-      } finally {
-        rt.close();
-      }
+      });
     });
 
   program
@@ -109,56 +107,43 @@ function buildProgram(): Command {
     .argument('<file>', 'labelled CSV')
     .option('--model <version...>', 'model versions to compare ("rules" = the rules alone); default: the active model')
     .action(async (file: string, opts: { model?: string[] }) => {
-      const config = loadConfig();
-      const rt = openRuntime(config);
-      try {
+      await withRuntime(async (rt, config) => {
         process.stdout.write(`${await evaluateCommand(rt, config, file, opts.model ?? [])}\n`);
-      } finally {
-        rt.close();
-      }
+      });
     });
 
   const model = program.command('model').description('model versions: list, activate, roll back');
   model
     .command('list')
     .description('model versions, newest first; * marks the active one')
-    .action(() => {
-      const rt = openRuntime(loadConfig());
-      try {
+    .action(async () => {
+      await withRuntime(async (rt) => {
         for (const m of rt.registry.list()) {
           const card = m.card as { cross_validation?: { at_high?: { recall?: number | null; falsePositiveRate?: number | null } }; data?: { rows?: number } };
           const cv = card.cross_validation?.at_high;
           process.stdout.write(`${m.active ? '*' : ' '} ${m.version}  ${m.source}  ${m.created_at}  rows ${card.data?.rows ?? '?'}  cv recall ${cv?.recall?.toFixed(3) ?? '—'}  cv regular-high ${cv?.falsePositiveRate?.toFixed(3) ?? '—'}\n`);
         }
         if (rt.modelProblem) process.stderr.write(`active model not loadable: ${rt.modelProblem}\n`);
-      } finally {
-        rt.close();
-      }
+      });
     });
   model
     .command('activate')
     .description('make a version the active model (a running service swaps to it within two seconds)')
     .argument('<version>')
-    .action((version: string) => {
-      const rt = openRuntime(loadConfig());
-      try {
+    .action(async (version: string) => {
+      await withRuntime(async (rt) => {
         rt.registry.activate(version);
         process.stdout.write(`activated ${version}\n`);
-      } finally {
-        rt.close();
-      }
+      });
     });
   model
     .command('rollback')
     .description('activate the model that was active before the current one')
-    .action(() => {
-      const rt = openRuntime(loadConfig());
-      try {
+    .action(async () => {
+      await withRuntime(async (rt) => {
         const m = rt.registry.rollback();
         process.stdout.write(`activated ${m.artifact.version}\n`);
-      } finally {
-        rt.close();
-      }
+      });
     });
 
   const user = program.command('user').description('accounts of clerks and analysts for the web pages');
@@ -170,12 +155,9 @@ function buildProgram(): Command {
     .option('--password <password>', 'the password (visible in the process list: prefer the prompt or --password-stdin)')
     .option('--password-stdin', 'read the password from standard input')
     .action(async (login: string, opts: { role: string; password?: string; passwordStdin?: boolean }) => {
-      const rt = openRuntime(loadConfig());
-      try {
+      await withRuntime(async (rt) => {
         process.stdout.write(`${await addUser(rt.store, login, opts.role, opts)}\n`);
-      } finally {
-        rt.close();
-      }
+      });
     });
 
   const feedback = program.command('feedback').description("clerks' verdicts on petitions");
@@ -184,13 +166,10 @@ function buildProgram(): Command {
     .description('write the latest verdict on each petition as a labelled CSV for sito train')
     .argument('[file]', 'output file, or - for stdout', '-')
     .action(async (file: string) => {
-      const rt = openRuntime(loadConfig());
-      try {
+      await withRuntime(async (rt) => {
         const n = await exportFeedback(rt.store, file);
         process.stderr.write(`exported ${n} labelled petitions\n`);
-      } finally {
-        rt.close();
-      }
+      });
     });
 
   return program;

@@ -318,25 +318,17 @@ export class SqliteStore implements Store {
   listPetitions(f: PetitionFilter): Page<PetitionSummary> {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: f.limit, offset: f.offset };
-    if (f.level) {
-      where.push('p.level = @level');
-      params.level = f.level;
-    }
-    if (f.track) {
-      where.push('p.track = @track');
-      params.track = f.track;
-    }
-    if (f.from) {
-      where.push('COALESCE(p.received_at, p.stored_at) >= @from');
-      params.from = f.from;
-    }
-    if (f.to) {
-      where.push('COALESCE(p.received_at, p.stored_at) <= @to');
-      params.to = f.to;
-    }
-    if (f.campaign) {
-      where.push('c.id = @campaign');
-      params.campaign = f.campaign;
+    const exact: Array<[keyof PetitionFilter, string]> = [
+      ['level', 'p.level = @level'],
+      ['track', 'p.track = @track'],
+      ['from', 'COALESCE(p.received_at, p.stored_at) >= @from'],
+      ['to', 'COALESCE(p.received_at, p.stored_at) <= @to'],
+      ['campaign', 'c.id = @campaign'],
+    ];
+    for (const [key, clause] of exact) {
+      if (f[key] === undefined) continue;
+      where.push(clause);
+      params[key] = f[key];
     }
     if (f.q) {
       where.push("(p.text LIKE @q ESCAPE '\\' OR p.subject LIKE @q ESCAPE '\\' OR p.sender_email LIKE @q ESCAPE '\\' OR p.id = @qExact)");
