@@ -50,13 +50,14 @@ interface SummaryRow {
   campaign_size: number | null;
 }
 
+type HeaderRow = Pick<SummaryRow, 'id' | 'received_at' | 'stored_at' | 'subject' | 'sender_name' | 'sender_email'>;
+
+/** The fields every view of a petition starts with. */
+const header = (r: HeaderRow) => ({ id: r.id, received_at: r.received_at, stored_at: r.stored_at, subject: r.subject, sender: { name: r.sender_name, email: r.sender_email } });
+
 function summary(r: SummaryRow): PetitionSummary {
   return {
-    id: r.id,
-    received_at: r.received_at,
-    stored_at: r.stored_at,
-    subject: r.subject,
-    sender: { name: r.sender_name, email: r.sender_email },
+    ...header(r),
     excerpt: r.excerpt,
     score: r.score,
     level: r.level,
@@ -304,11 +305,7 @@ export class SqliteStore implements Store {
       | undefined;
     if (!r) return null;
     return {
-      id: r.id,
-      received_at: r.received_at,
-      stored_at: r.stored_at,
-      subject: r.subject,
-      sender: { name: r.sender_name, email: r.sender_email },
+      ...header(r),
       text: r.text,
       result: JSON.parse(r.result) as ScoreResult,
       campaign_id: r.campaign_id,
