@@ -34,7 +34,7 @@ async function benchHttp() {
   const sito = await serveSito();
   const rows: Array<Array<string | number>> = [];
   try {
-    for (const store of [false]) {
+    for (const [store, connections] of [[false, 1], [false, 8], [true, 8]] as const) {
       const body = JSON.stringify({ text, store });
       // warm-up
       await autocannon({ url: `${sito.url}/v1/petitions/score`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: 4, duration: 2 });
@@ -43,11 +43,11 @@ async function benchHttp() {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
-        connections: 8,
+        connections,
         duration: 10,
       });
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`http bench: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-      rows.push([`seed petition (${text.length} chars), store=${store}`, 8, Math.round(r.requests.average), r.latency.p50, r.latency.p99, r.requests.total]);
+      rows.push([`seed petition (${text.length} chars), store=${store}`, connections, Math.round(r.requests.average), r.latency.p50, r.latency.p99, r.requests.total]);
     }
   } finally {
     await sito.stop();
