@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { attachEmbedding, openRuntime } from '../src/runtime.js';
 import { cosine, loadEmbedder, type Embedder } from '../src/signals/embedding/embedder.js';
 import { fixture, repoRoot } from './helpers/paths.js';
-import { serveProcess, tempDir } from './helpers/sito-process.js';
+import { serveProcess, sitoAsync, tempDir } from './helpers/sito-process.js';
 
 const committed = `${repoRoot}/models/${MODEL_NAME}`;
 
@@ -51,6 +51,36 @@ describe('the project’s embedding model', () => {
     const all = await embedder.embed(texts);
     one.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(all[i]!)));
   });
+});
+
+describe('sito model fetch', () => {
+  it('downloads a model from a hub-like mirror into SITO_MODELS_DIR, where the offline loader finds it', async () => {
+    const { createServer } = await import('node:http');
+    const requests: string[] = [];
+    // a mirror on loopback in the hub's layout: /<owner>/<name>/resolve/main/<file>
+    const server = createServer((req, res) => {
+      requests.push(req.url!);
+      const m = /^\/sito\/static-pl\/resolve\/main\/(.+)$/.exec(req.url ?? '');
+      try {
+        if (!m) throw new Error('not found');
+        res.end(readFileSync(`${committed}/${decodeURIComponent(m[1]!)}`));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const models = tempDir();
+    const r = await sitoAsync(['model', 'fetch', 'sito/static-pl', '--no-quantized', '--hub', `http://127.0.0.1:${port}/`, '--prefix', 'query: '], { SITO_MODELS_DIR: models });
+    server.close();
+    expect(r.status, r.stderr).toBe(0);
+    expect(requests).toContain('/sito/static-pl/resolve/main/onnx/model.onnx');
+    expect(JSON.parse(readFileSync(`${models}/sito/static-pl/sito-embedding.json`, 'utf8')).prefix).toBe('query: ');
+    const loaded = await loadEmbedder('sito/static-pl', models);
+    expect(loaded.status.problem).toBeNull();
+    expect(loaded.embedder!.dimension).toBe(96);
+  }, 60_000);
 });
 
 describe('a missing embedding model', () => {

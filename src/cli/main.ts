@@ -4,6 +4,7 @@ import { startServer } from '../http/server.js';
 import { attachEmbedding, openRuntime, type Runtime } from '../runtime.js';
 import { importCampaigns } from './campaigns-command.js';
 import { evaluateCommand, trainCommand } from './model-commands.js';
+import { fetchEmbeddingModel } from '../signals/embedding/embedder.js';
 import { addUser, exportFeedback } from './user-commands.js';
 import { openInput, scoreStream } from './score-command.js';
 
@@ -135,6 +136,18 @@ function buildProgram(): Command {
         rt.registry.activate(version);
         process.stdout.write(`activated ${version}\n`);
       });
+    });
+  model
+    .command('fetch')
+    .description('download a transformers.js feature-extraction model into SITO_MODELS_DIR (only on a machine with access to its hub); then set SITO_EMBEDDING_MODEL=ID')
+    .argument('<id>', 'e.g. Xenova/multilingual-e5-small')
+    .option('--prefix <text>', 'text the model expects before each input, e.g. "query: " for e5', '')
+    .option('--no-quantized', 'take the full-precision ONNX file')
+    .option('--hub <url>', 'a mirror laid out like the Hugging Face hub (default: the hub itself)')
+    .action(async (id: string, opts: { prefix: string; quantized: boolean; hub?: string }) => {
+      const config = loadConfig();
+      const dir = await fetchEmbeddingModel(id, config.modelsDir, { prefix: opts.prefix, quantized: opts.quantized, ...(opts.hub ? { hub: opts.hub } : {}) });
+      process.stdout.write(`fetched ${id} into ${dir}; use it with SITO_EMBEDDING_MODEL=${id}\n`);
     });
   model
     .command('rollback')

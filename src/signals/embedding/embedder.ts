@@ -145,3 +145,26 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
+
+/**
+ * For machines with access to a model hub: downloads a transformers.js feature-extraction model into
+ * `modelsDir/<id>/` (the layout the offline loader reads) and writes its sito-embedding.json.
+ * Nothing else in Sito ever downloads: scoring loads models with remote access switched off.
+ */
+export async function fetchEmbeddingModel(id: string, modelsDir = DEFAULT_MODELS_DIR, opts: { prefix?: string; quantized?: boolean; hub?: string } = {}): Promise<string> {
+  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id)) throw new Error(`model id "${id}" is not of the form NAME or OWNER/NAME`);
+  const { pipeline, env } = await import('@xenova/transformers');
+  const dir = resolve(modelsDir);
+  env.allowRemoteModels = true;
+  env.useFSCache = true;
+  env.cacheDir = `${dir}/`;
+  env.localModelPath = `${dir}/`;
+  if (opts.hub) env.remoteHost = opts.hub.endsWith('/') ? opts.hub : `${opts.hub}/`;
+  const quantized = opts.quantized ?? true;
+  await pipeline('feature-extraction', id, { quantized });
+  env.allowRemoteModels = false;
+  const settings = { prefix: opts.prefix ?? '', pooling: 'mean', normalize: true, quantized };
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, id, 'sito-embedding.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  return join(dir, id);
+}
