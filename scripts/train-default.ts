@@ -11,20 +11,24 @@ import { loadConfig } from '../src/config.js';
 import { prepareData, priorWeights, trainModel } from '../src/classifier/train.js';
 import { Engine } from '../src/engine.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
+import { DEFAULT_EMBEDDING_MODEL, loadEmbedder } from '../src/signals/embedding/embedder.js';
 
 const data = fileURLToPath(new URL('../data/petitions.csv', import.meta.url));
 const out = fileURLToPath(new URL('../models/default/model.json', import.meta.url));
 const rules = loadRules();
 const { thresholds } = loadConfig({});
 const engine = new Engine({ rules, thresholds });
-const prepared = await prepareData(engine, data);
+// the default model is trained with the default embedding model's vectors among its features
+const { embedder, status } = await loadEmbedder(DEFAULT_EMBEDDING_MODEL);
+if (!embedder) throw new Error(`embedding model not loaded: ${status.problem}`);
+const prepared = await prepareData(engine, data, embedder);
 const { artifact } = trainModel(prepared, {
   ruleIds: rules.rules.map((r) => r.id),
   rulesFingerprint: rules.fingerprint,
-  prior: priorWeights(rules),
-  embedding: null,
+  prior: priorWeights(rules, embedder.dimension),
+  embedding: embedder.name,
   thresholds,
-  version: `default-${prepared.sha256.slice(0, 8)}-${rules.fingerprint.slice(0, 6)}`,
+  version: `default-${prepared.sha256.slice(0, 8)}-${rules.fingerprint.slice(0, 6)}-${embedder.name}`,
 });
 writeFileSync(out, `${JSON.stringify(artifact)}\n`);
 const cv = artifact.card.cross_validation;

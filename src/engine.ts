@@ -108,14 +108,14 @@ export class Engine {
     return a.hits.map(ruleReason);
   }
 
-  private explain(a: Analysis, t: TemplateFinding | null, model: Model | null): { baseline: number; reasons: Reason[] } {
+  private explain(a: Analysis, t: TemplateFinding | null, model: Model | null, vector?: Float32Array): { baseline: number; reasons: Reason[] } {
     const reason = t ? templateReason(t.match, t.campaign?.id ?? null, t.size) : null;
     if (!model) return { baseline: this.rules.bias, reasons: reason ? [...this.ruleReasons(a), reason] : this.ruleReasons(a) };
     const evidence: TemplateEvidence = {
       repeats: t ? Math.max(1, t.size - 1) : 0,
       known: t?.campaign?.source === 'known' ? t.campaign.label : null,
     };
-    return explainWithModel(model, a.text, a.hits, evidence, reason);
+    return explainWithModel(model, a.text, a.hits, evidence, reason, vector);
   }
 
   /** The nearest stored petition by meaning, as a reason, when no template matched. */
@@ -139,7 +139,7 @@ export class Engine {
 
   private decide(id: string, a: Analysis, t: TemplateFinding | null, vector?: Float32Array): ScoreResult {
     const model = this.current;
-    const explained = this.explain(a, t, model);
+    const explained = this.explain(a, t, model, vector);
     const semantic = this.semanticReason(id, vector, t);
     const { baseline } = explained;
     const reasons = semantic ? [...explained.reasons, semantic] : explained.reasons;
@@ -159,8 +159,8 @@ export class Engine {
   }
 
   /** Scores an analysis already made, without the store (evaluation scores one analysis with several models). */
-  scoreAnalysis(id: string, analysis: Analysis): ScoreResult {
-    return this.decide(id, analysis, null);
+  scoreAnalysis(id: string, analysis: Analysis, vector?: Float32Array): ScoreResult {
+    return this.decide(id, analysis, null, vector);
   }
 
   /** `vector`: the petition's embedding, computed by the caller (the model runs asynchronously). */

@@ -4,6 +4,7 @@ import { Engine } from './engine.js';
 import { loadRules } from './signals/rules/load-rules.js';
 import { loadEmbedder, type Embedder, type EmbeddingStatus } from './signals/embedding/embedder.js';
 import { VectorIndex } from './signals/embedding/vector-index.js';
+import { embeddingDimension } from './classifier/model.js';
 import { withoutWrapper } from './normalise/normalise.js';
 import { loadLibrary, readLibrary, SHIPPED_LIBRARY } from './storage/known-campaigns.js';
 import { SqliteStore } from './storage/sqlite-store.js';
@@ -32,6 +33,12 @@ export async function attachEmbedding(rt: Runtime, config: Config): Promise<Embe
   const { embedder, status } = await loadEmbedder(config.embeddingModel, config.modelsDir);
   rt.embedding = status;
   rt.embedder = embedder;
+  // a model trained with vectors cannot score without them (or with vectors of another size)
+  const model = rt.engine.model;
+  if (model && embeddingDimension(model) > 0 && embeddingDimension(model) !== (embedder?.dimension ?? 0)) {
+    rt.engine.setModel(null);
+    rt.modelProblem = `${model.artifact.version}: it was trained with embedding model ${model.artifact.embedding} (${embeddingDimension(model)} dimensions), which is not loaded${status.problem ? ` (${status.problem})` : ''}; scoring with the rules`;
+  }
   if (embedder) {
     const index = new VectorIndex(embedder.dimension);
     for (const e of rt.store.embeddings(embedder.name)) if (e.vector.length === embedder.dimension) index.add(e.id, e.vector, e.level);
@@ -60,7 +67,8 @@ export function openRuntime(config: Config): Runtime {
   let registry: ModelRegistry;
   try {
     loadLibrary(store, readLibrary(SHIPPED_LIBRARY));
-    registry = new ModelRegistry(store, { dataDir: config.dataDir, ruleIds: rules.rules.map((r) => r.id), embedding: null });
+    const expectedEmbedding = config.embeddingModel === 'none' || config.embeddingModel === '' ? null : config.embeddingModel;
+    registry = new ModelRegistry(store, { dataDir: config.dataDir, ruleIds: rules.rules.map((r) => r.id), embedding: expectedEmbedding });
   } catch (e) {
     store.close();
     throw e;

@@ -98,9 +98,12 @@ describe('a missing embedding model', () => {
     afterAll(async () => s.stop());
 
     it('starts without the semantic signal and says so in /health and in each result', async () => {
-      const health = (await (await fetch(`${s.url}/health`)).json()) as { embedding: { loaded: boolean; problem: string } };
+      const health = (await (await fetch(`${s.url}/health`)).json()) as { embedding: { loaded: boolean; problem: string }; model: { version: string; problem: string } };
       expect(health.embedding.loaded).toBe(false);
       expect(health.embedding.problem).toMatch(/no-such-model/);
+      // the shipped model was trained with sito-static-pl's vectors: it is refused, and the rules score
+      expect(health.model.problem).toMatch(/trained with embedding model sito-static-pl/);
+      expect(health.model.version).toMatch(/^rules-/);
       const r = (await (await fetch(`${s.url}/v1/petitions/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Prośba o ławkę w parku.' }) })).json()) as { model: { embedding: string | null } };
       expect(r.model.embedding).toBeNull();
     });

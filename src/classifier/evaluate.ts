@@ -4,6 +4,8 @@ import { readLabelledCsv } from '../ingest/labelled-csv.js';
 import type { RuleSet } from '../signals/rules/load-rules.js';
 import { metrics, type Metrics } from './metrics.js';
 import type { Model } from './model.js';
+import type { Embedder } from '../signals/embedding/embedder.js';
+import { withoutWrapper } from '../normalise/normalise.js';
 
 export interface Evaluation {
   version: string;
@@ -17,7 +19,7 @@ export interface Evaluation {
  * Scores every row of a labelled CSV with one model (or the rules alone, `model` null) and measures
  * it at the active thresholds. Each petition is scored on its own text (no store: no campaign signal).
  */
-export async function evaluateFile(file: string, rules: RuleSet, thresholds: Thresholds, models: Array<Model | null>): Promise<Evaluation[]> {
+export async function evaluateFile(file: string, rules: RuleSet, thresholds: Thresholds, models: Array<Model | null>, embedder: Embedder | null = null): Promise<Evaluation[]> {
   const engines = models.map((model) => new Engine({ rules, thresholds, model }));
   const scores: number[][] = engines.map(() => []);
   const ys: number[] = [];
@@ -26,7 +28,8 @@ export async function evaluateFile(file: string, rules: RuleSet, thresholds: Thr
     ys.push(row.label === 'mass' ? 1 : 0);
     fams.push(row.family);
     const analysis = engines[0]!.analyse({ text: row.text });
-    engines.forEach((e, i) => scores[i]!.push(e.scoreAnalysis('', analysis).score));
+    const vector = embedder ? (await embedder.embed([withoutWrapper(row.text)]))[0] : undefined;
+    engines.forEach((e, i) => scores[i]!.push(e.scoreAnalysis('', analysis, vector).score));
   }
   return engines.map((e, i) => {
     const s = scores[i]!;

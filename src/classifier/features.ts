@@ -7,6 +7,7 @@ import type { RuleHit } from '../signals/rules/match-rules.js';
  *   template:known_mass  matched a known campaign labelled mass
  * A known campaign labelled regular (residents reusing one text) sets no template feature: a shared
  * template alone is not evidence of mass mailing.
+ *   embedding:<i>      the petition's embedding vector, when the model was trained with one
  *   ngram              hashed character 3–5-grams of the folded text (L2-normalised, binary)
  * Dense features (rules, template) come first, then NGRAM_BUCKETS hashed n-gram slots.
  */
@@ -121,8 +122,14 @@ export function ngramBuckets(folded: string): Uint32Array {
   return Uint32Array.from(collectNgrams(folded).buckets).sort();
 }
 
-export function featureVector(ruleIds: readonly string[], hits: readonly Pick<RuleHit, 'id'>[], template: TemplateEvidence, folded: string): FeatureVector {
-  const dense = new Float64Array(ruleIds.length + TEMPLATE_FEATURES.length);
+export function featureVector(
+  ruleIds: readonly string[],
+  hits: readonly Pick<RuleHit, 'id'>[],
+  template: TemplateEvidence,
+  folded: string,
+  vector: Float32Array | null = null,
+): FeatureVector {
+  const dense = new Float64Array(ruleIds.length + TEMPLATE_FEATURES.length + (vector?.length ?? 0));
   const index = new Map(ruleIds.map((id, i) => [id, i]));
   for (const h of hits) {
     const i = index.get(h.id);
@@ -132,6 +139,7 @@ export function featureVector(ruleIds: readonly string[], hits: readonly Pick<Ru
   const regular = template.known === 'regular';
   dense[t] = regular ? 0 : Math.log1p(template.repeats);
   dense[t + 1] = template.known === 'mass' ? 1 : 0;
+  if (vector) dense.set(vector, t + TEMPLATE_FEATURES.length);
   const ngrams = ngramBuckets(folded);
   return { dense, ngrams, ngramValue: ngrams.length ? 1 / Math.sqrt(ngrams.length) : 0 };
 }

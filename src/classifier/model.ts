@@ -80,7 +80,8 @@ export function fromArtifact(a: ModelArtifact, env: { ruleIds: readonly string[]
   if (a.rules.ids.join('\n') !== env.ruleIds.join('\n')) {
     throw new ModelError(`model ${a.version} was trained with another rule set (${a.rules.ids.length} rules, ${a.rules.fingerprint}); retrain it with the rules in use`);
   }
-  if (a.weights.dense.length !== a.rules.ids.length + TEMPLATE_FEATURES.length) throw new ModelError(`model ${a.version}: weights do not match its features`);
+  const extra = a.weights.dense.length - a.rules.ids.length - TEMPLATE_FEATURES.length;
+  if (extra < 0 || (extra > 0) !== (a.embedding !== null)) throw new ModelError(`model ${a.version}: weights do not match its features`);
   const ngram = new Float32Array(NGRAM_BUCKETS);
   for (const [b, v] of a.weights.ngram) ngram[b] = v;
   return { artifact: a, weights: { bias: a.weights.bias, dense: Float64Array.from(a.weights.dense), ngram } };
@@ -105,12 +106,16 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
  * logit a·(w·x + bias) + b is split into the baseline, one reason per fired rule, one for the
  * template features, and one for the n-grams (with the phrases that weigh most as evidence).
  */
+/** The dimension of the embedding a model was trained with (0 without one). */
+export const embeddingDimension = (m: Model) => m.weights.dense.length - m.artifact.rules.ids.length - TEMPLATE_FEATURES.length;
+
 export function explainWithModel(
   model: Model,
   text: NormalisedText,
   hits: readonly RuleHit[],
   template: TemplateEvidence,
   templateReason: Reason | null,
+  vector?: Float32Array,
 ): { baseline: number; reasons: Reason[] } {
   const { a, b } = model.artifact.calibration;
   const ids = model.artifact.rules.ids;
@@ -126,6 +131,19 @@ export function explainWithModel(
   const repeats = template.known === 'regular' ? 0 : Math.log1p(template.repeats);
   const tpl = a * (w.dense[t]! * repeats + w.dense[t + 1]! * (template.known === 'mass' ? 1 : 0));
   if (templateReason) reasons.push({ ...templateReason, contribution: round(tpl) });
+  const dims = embeddingDimension(model);
+  if (dims > 0 && vector && vector.length === dims) {
+    const off = t + TEMPLATE_FEATURES.length;
+    let e = 0;
+    for (let i = 0; i < dims; i++) e += w.dense[off + i]! * vector[i]!;
+    reasons.push({
+      signal: 'embedding',
+      id: 'embedding_features',
+      contribution: round(a * e),
+      description: e >= 0 ? 'Wydźwięk całej treści (model osadzeń) typowy dla petycji masowych i ofert' : 'Wydźwięk całej treści (model osadzeń) typowy dla zwykłych petycji mieszkańców',
+      evidence: [],
+    });
+  }
   // n-grams: one pass gives the sum and where the weightiest ones stand
   const ng = collectNgrams(text.folded);
   const value = ng.buckets.length ? 1 / Math.sqrt(ng.buckets.length) : 0;

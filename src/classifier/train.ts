@@ -3,6 +3,8 @@ import { createReadStream } from 'node:fs';
 import type { Thresholds } from '../config.js';
 import type { Engine } from '../engine.js';
 import { readLabelledCsv } from '../ingest/labelled-csv.js';
+import { withoutWrapper } from '../normalise/normalise.js';
+import type { Embedder } from '../signals/embedding/embedder.js';
 import { MemoryIndex } from '../signals/fingerprint/memory-index.js';
 import { seededRandom as rand } from '../random.js';
 import { featureVector, NGRAM_BITS, MAX_NGRAMS, NGRAM_SIZES, TEMPLATE_FEATURES, type FeatureVector } from './features.js';
@@ -36,13 +38,25 @@ async function sha256File(path: string): Promise<string> {
  * near-duplicates, and a petition whose template was seen before is "known" (with the earlier
  * copy's label) three times in ten, as if a shared library had it.
  */
-export async function prepareData(engine: Engine, file: string, seed = 11): Promise<PreparedData> {
+export async function prepareData(engine: Engine, file: string, embedder: Embedder | null = null, seed = 11): Promise<PreparedData> {
   const ruleIds = engine.rules.rules.map((r) => r.id);
-  const items: Array<{ fp: ReturnType<Engine['analyse']>['fingerprint']; hits: Array<{ id: string }>; folded: string; y: 0 | 1; family: string | null; id: string | null }> = [];
+  type Item = { fp: ReturnType<Engine['analyse']>['fingerprint']; hits: Array<{ id: string }>; folded: string; y: 0 | 1; family: string | null; id: string | null; vector: Float32Array | null };
+  const items: Item[] = [];
+  let pending: Array<{ item: Item; text: string }> = [];
+  const embedPending = async () => {
+    if (!embedder || !pending.length) return;
+    const vectors = await embedder.embed(pending.map((p) => p.text));
+    pending.forEach((p, i) => (p.item.vector = vectors[i]!));
+    pending = [];
+  };
   for await (const row of readLabelledCsv(file)) {
     const a = engine.analyse({ text: row.text });
-    items.push({ fp: a.fingerprint, hits: a.hits.map((h) => ({ id: h.id })), folded: a.text.folded, y: row.label === 'mass' ? 1 : 0, family: row.family, id: row.id });
+    const item: Item = { fp: a.fingerprint, hits: a.hits.map((h) => ({ id: h.id })), folded: a.text.folded, y: row.label === 'mass' ? 1 : 0, family: row.family, id: row.id, vector: null };
+    items.push(item);
+    if (embedder) pending.push({ item, text: withoutWrapper(row.text) });
+    if (pending.length >= 64) await embedPending();
   }
+  await embedPending();
   const r = rand(seed);
   const order = items.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
@@ -55,7 +69,7 @@ export async function prepareData(engine: Engine, file: string, seed = 11): Prom
     const it = items[i]!;
     const earlier = it.fp.shingles > 0 ? index.nearDuplicates(it.fp) : [];
     const known = earlier.length > 0 && r() < 0.3 ? (items[earlier[0]!]!.y === 1 ? 'mass' : 'regular') : null;
-    examples[i] = { x: featureVector(ruleIds, it.hits, { repeats: Math.min(earlier.length, 50), known }, it.folded), y: it.y, family: it.family, id: it.id };
+    examples[i] = { x: featureVector(ruleIds, it.hits, { repeats: Math.min(earlier.length, 50), known }, it.folded, it.vector), y: it.y, family: it.family, id: it.id };
     index.add(it.fp, i);
   }
   return { examples, sha256: await sha256File(file), file };
@@ -102,8 +116,8 @@ export interface TrainResult {
  * then the final fit on every row.
  */
 /** The prior of the dense weights: the rules file's weights, and the template signal's fixed weights. */
-export function priorWeights(rules: { bias: number; rules: Array<{ weight: number }> }): { bias: number; dense: Float64Array } {
-  return { bias: rules.bias, dense: Float64Array.from([...rules.rules.map((r) => r.weight), 0.9, 3.5]) };
+export function priorWeights(rules: { bias: number; rules: Array<{ weight: number }> }, embeddingDimension = 0): { bias: number; dense: Float64Array } {
+  return { bias: rules.bias, dense: Float64Array.from([...rules.rules.map((r) => r.weight), 0.9, 3.5, ...new Array<number>(embeddingDimension).fill(0)]) };
 }
 
 export function trainModel(

@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { evaluateFile, formatEvaluations } from '../classifier/evaluate.js';
 import type { Model } from '../classifier/model.js';
 import { prepareData, priorWeights, trainModel } from '../classifier/train.js';
-import type { Runtime } from '../runtime.js';
+import { attachEmbedding, type Runtime } from '../runtime.js';
 
 export function newVersion(sha256: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
@@ -11,14 +11,15 @@ export function newVersion(sha256: string, now = new Date()): string {
 
 /** `sito train FILE.csv`: trains, saves a new version, and compares it with the active model on the same file. */
 export async function trainCommand(rt: Runtime, config: Config, file: string, opts: { activate: boolean; folds?: number; version?: string }): Promise<string> {
-  const data = await prepareData(rt.engine, file);
+  await attachEmbedding(rt, config);
+  const data = await prepareData(rt.engine, file, rt.embedder);
   const rules = rt.engine.rules;
   const version = opts.version ?? newVersion(data.sha256);
   const { artifact } = trainModel(data, {
     ruleIds: rules.rules.map((r) => r.id),
     rulesFingerprint: rules.fingerprint,
-    prior: priorWeights(rules),
-    embedding: null,
+    prior: priorWeights(rules, rt.embedder?.dimension ?? 0),
+    embedding: rt.embedder?.name ?? null,
     thresholds: config.thresholds,
     version,
     ...(opts.folds ? { k: opts.folds } : {}),
@@ -31,7 +32,7 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
   ];
   const active = rt.engine.model;
   const fresh = rt.registry.load(version);
-  const evals = await evaluateFile(file, rules, config.thresholds, [active, fresh].filter((m, i) => i === 1 || m !== null) as Array<Model | null>);
+  const evals = await evaluateFile(file, rules, config.thresholds, [active, fresh].filter((m, i) => i === 1 || m !== null) as Array<Model | null>, rt.embedder);
   lines.push('', 'on the training file itself (in-sample for the new model; cross-validation above is the honest figure):', formatEvaluations(evals, config.thresholds));
   if (opts.activate) {
     rt.registry.activate(version);
@@ -43,9 +44,10 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
 }
 
 export async function evaluateCommand(rt: Runtime, config: Config, file: string, versions: string[]): Promise<string> {
+  await attachEmbedding(rt, config);
   const models: Array<Model | null> = versions.length
     ? versions.map((v) => (v === 'rules' ? null : rt.registry.load(v)))
     : [rt.engine.model];
-  const evals = await evaluateFile(file, rt.engine.rules, config.thresholds, models);
+  const evals = await evaluateFile(file, rt.engine.rules, config.thresholds, models, rt.embedder);
   return formatEvaluations(evals, config.thresholds);
 }
