@@ -163,10 +163,12 @@ export class Engine {
     return this.decide(id, analysis, null, vector);
   }
 
-  /** `vector`: the petition's embedding, computed by the caller (the model runs asynchronously). */
-  score(petition: Petition, vector?: Float32Array): ScoreResult {
+  /**
+   * `vector`: the petition's embedding, computed by the caller (the model runs asynchronously);
+   * `analysis`: this petition's analysis when the caller already made it (to embed its body).
+   */
+  score(petition: Petition, vector?: Float32Array, analysis: Analysis = this.analyse(petition)): ScoreResult {
     const id = petition.id ?? randomUUID();
-    const analysis = this.analyse(petition);
     const store = this.store;
     if (!store) return this.decide(id, analysis, null, vector);
     const keys = bandKeys(analysis.fingerprint.signature);

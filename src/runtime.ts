@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { ModelRegistry } from './classifier/registry.js';
-import { Engine } from './engine.js';
+import { Engine, type Analysis } from './engine.js';
+import type { Petition } from './ingest/petition-input.js';
 import { loadRules } from './signals/rules/load-rules.js';
 import { loadEmbedder, type Embedder, type EmbeddingStatus } from './signals/embedding/embedder.js';
 import { VectorIndex } from './signals/embedding/vector-index.js';
@@ -47,13 +48,18 @@ export async function attachEmbedding(rt: Runtime, config: Config): Promise<Embe
   return status;
 }
 
-/** The petition's vector, or undefined without a model (or if the model fails: scoring goes on). */
-export async function embedPetition(rt: Pick<Runtime, 'embedder'>, text: string): Promise<Float32Array | undefined> {
-  if (!rt.embedder) return undefined;
+/**
+ * Analyses a petition and embeds its body (the text without the e-mail wrapper the analysis found):
+ * what `engine.score` takes. Without a model, or if the model fails, the vector is undefined and
+ * scoring goes on without the semantic signal.
+ */
+export async function prepareScoring(rt: Pick<Runtime, 'embedder' | 'engine'>, petition: Petition): Promise<{ analysis: Analysis; vector: Float32Array | undefined }> {
+  const analysis = rt.engine.analyse(petition);
+  if (!rt.embedder) return { analysis, vector: undefined };
   try {
-    return (await rt.embedder.embed([withoutWrapper(text)]))[0];
+    return { analysis, vector: (await rt.embedder.embed([withoutWrapper(petition.text, analysis.text.wrapper)]))[0] };
   } catch {
-    return undefined;
+    return { analysis, vector: undefined };
   }
 }
 

@@ -22,8 +22,9 @@ export async function scoreStream(engine: Engine, input: Readable, output: Writa
     const parsed = PetitionInputSchema.safeParse(value);
     if (!parsed.success) throw new LineError(line, describeIssues(parsed.error));
     const petition = { ...parsed.data, store: opts.store && parsed.data.store };
-    const vector = embedder ? (await embedder.embed([withoutWrapper(petition.text)]))[0] : undefined;
-    const result = engine.score(petition, vector);
+    const analysis = engine.analyse(petition);
+    const vector = embedder ? (await embedder.embed([withoutWrapper(petition.text, analysis.text.wrapper)]))[0] : undefined;
+    const result = engine.score(petition, vector, analysis);
     if (!output.write(`${JSON.stringify(result)}\n`)) await once(output, 'drain');
     count++;
   }

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { ScoreResultSchema } from '../decision/result.js';
 import type { Engine } from '../engine.js';
-import { embedPetition, type Runtime } from '../runtime.js';
+import { prepareScoring, type Runtime } from '../runtime.js';
 import { PetitionInputSchema } from '../ingest/petition-input.js';
 import { apiKeyGuard } from './auth.js';
 import { errorHandler } from './errors.js';
@@ -130,12 +130,16 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
         response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
       },
     },
-    async (req) => engine.score(req.body, runtime ? await embedPetition(runtime, req.body.text) : undefined),
+    async (req) => {
+      if (!runtime) return engine.score(req.body);
+      const { analysis, vector } = await prepareScoring(runtime, req.body);
+      return engine.score(req.body, vector, analysis);
+    },
   );
 
   if (engine.store) {
     registerReadRoutes(app, engine.store, guard);
-    registerWebRoutes(app, engine, engine.store);
+    registerWebRoutes(app, engine, engine.store, runtime);
   }
   if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
 

@@ -17,8 +17,7 @@ export { toOriginalSpan, foldUnit, PLACEHOLDER } from './fold.js';
 export type { WrapperRange } from './email-wrapper.js';
 
 /** The text with its e-mail wrapper replaced by line breaks (what an embedding model should read). */
-export function withoutWrapper(text: string): string {
-  const wrapper = findWrapper(text);
+export function withoutWrapper(text: string, wrapper: readonly WrapperRange[] = findWrapper(text)): string {
   if (!wrapper.length) return text;
   let out = '';
   let at = 0;

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkPassword, hashPassword } from '../auth/passwords.js';
 import { closeSession, openSession, sameToken, SESSION_COOKIE, SESSION_HOURS } from '../auth/sessions.js';
 import type { Engine } from '../engine.js';
+import { prepareScoring, type Runtime } from '../runtime.js';
 import { MAX_TEXT_LENGTH } from '../ingest/petition-input.js';
 import type { Store } from '../storage/store.js';
 import { campaignPage, campaignsPage, checkPage, errorPage, inboxPage, loginPage, petitionPage } from './views.js';
@@ -24,7 +25,7 @@ const safeNext = (n: string | undefined) => (n && /^\/[a-zA-Z0-9/_?=&%.-]*$/.tes
  * The clerks' pages: server-rendered Polish HTML, no script at all, one stylesheet. Every page
  * needs a signed-in clerk or analyst; every form carries the session's CSRF token.
  */
-export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store) {
+export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store, runtime?: Runtime) {
   // checked against when the login is unknown, so the answer takes as long as for a known one
   const decoy = hashPassword(randomBytes(16).toString('hex'));
   const css = readFileSync(`${STATIC}sito.css`, 'utf8');
@@ -128,7 +129,9 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const text = fileText || fields.tekst || '';
     if (!text.trim()) return sendHtml(reply, checkPage(req.user!, text, null, 'Wklej treść albo wybierz plik.'), 400);
     if (text.length > MAX_TEXT_LENGTH) return sendHtml(reply, checkPage(req.user!, '', null, 'Tekst jest za długi.'), 413);
-    const result = engine.score({ text, store: false });
+    const petition = { text, store: false };
+    const prepared = runtime ? await prepareScoring(runtime, petition) : null;
+    const result = engine.score(petition, prepared?.vector, prepared?.analysis);
     return sendHtml(reply, checkPage(req.user!, text, result, null));
   });
 }
