@@ -1,7 +1,7 @@
 import type { Trait } from '../signals/rules/schema.js';
 import type { Reason } from '../decision/result.js';
+import { sigmoid } from './logistic.js';
 
-export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 export interface Combined {
   /** bias + Σ contributions, in log-odds */

@@ -36,10 +36,6 @@ export interface FeatureVector {
   ngramValue: number;
 }
 
-export function denseNames(ruleIds: readonly string[]): string[] {
-  return [...ruleIds.map((id) => `rule:${id}`), ...TEMPLATE_FEATURES];
-}
-
 /** Finalises the running FNV-1a state of an n-gram into a bucket (the length is mixed in). */
 function bucketOf(h: number, len: number): number {
   h ^= Math.imul(len, 0x9e3779b9);
