@@ -30,9 +30,15 @@ function seedText(): string {
 }
 
 async function benchHttp() {
-  const text = seedText();
-  const sito = await serveSito();
   const rows: Array<Array<string | number>> = [];
+  for (const workers of [1, 2]) await benchHttpWith(workers, rows);
+  console.log('\nHTTP POST /v1/petitions/score (autocannon, loopback, server in its own processes)');
+  console.log(table(['workers', 'body', 'connections', 'petitions/s', 'p50 ms', 'p99 ms', 'requests'], rows));
+}
+
+async function benchHttpWith(workers: number, rows: Array<Array<string | number>>) {
+  const text = seedText();
+  const sito = await serveSito({}, ['--workers', String(workers)]);
   try {
     for (const [store, connections] of [[false, 1], [false, 8], [true, 8]] as const) {
       const body = JSON.stringify({ text, store });
@@ -47,13 +53,11 @@ async function benchHttp() {
         duration: 10,
       });
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`http bench: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-      rows.push([`seed petition (${text.length} chars), store=${store}`, connections, Math.round(r.requests.average), r.latency.p50, r.latency.p99, r.requests.total]);
+      rows.push([workers, `seed petition (${text.length} chars), store=${store}`, connections, Math.round(r.requests.average), r.latency.p50, r.latency.p99, r.requests.total]);
     }
   } finally {
     await sito.stop();
   }
-  console.log('\nHTTP POST /v1/petitions/score (autocannon, loopback, server in its own process)');
-  console.log(table(['body', 'connections', 'petitions/s', 'p50 ms', 'p99 ms', 'requests'], rows));
 }
 
 function benchRules() {

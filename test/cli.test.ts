@@ -49,6 +49,18 @@ describe('sito CLI', () => {
     expect(r.stderr).toMatch(/line 1: text/);
   });
 
+  it('serves with several worker processes on one port, and stops them all', async () => {
+    const { freePort } = await import('../scripts/lib/serve.js');
+    const { serveProcess, tempDir } = await import('./helpers/sito-process.js');
+    const s = await serveProcess({ SITO_DATA_DIR: tempDir(), SITO_WORKERS: '2' }, await freePort());
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => fetch(`${s.url}/v1/petitions/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Prośba o ławkę w parku.' }) })),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    await s.stop();
+    expect(s.child.exitCode).toBe(0);
+  }, 60_000);
+
   it('refuses to serve on a public address without an API key', () => {
     const r = sito(['serve', '--host', '0.0.0.0', '--port', '0']);
     expect(r.status).not.toBe(0);

@@ -25,10 +25,10 @@ export interface ServedSito {
 }
 
 /** Starts `sito serve` as its own process on loopback (so a load generator gets the other core). */
-export async function serveSito(env: Record<string, string> = {}): Promise<ServedSito> {
+export async function serveSito(env: Record<string, string> = {}, args: string[] = []): Promise<ServedSito> {
   const port = await freePort();
   const dataDir = env.SITO_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'sito-bench-'));
-  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), ...args], {
     env: { ...process.env, SITO_DATA_DIR: dataDir, SITO_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { startServer } from '../http/server.js';
@@ -31,16 +32,26 @@ function buildProgram(): Command {
     .description('start the HTTP service (binds 127.0.0.1:8080 unless told otherwise)')
     .addOption(new Option('-p, --port <n>', 'port (SITO_PORT)').argParser((v) => parsePort(v)))
     .option('-H, --host <host>', 'address to bind (SITO_HOST)')
-    .action(async (opts: { port?: number; host?: string }) => {
+    .addOption(new Option('-w, --workers <n>', 'processes serving the same port (SITO_WORKERS; they share the data folder)').argParser((v) => parseWorkers(v)))
+    .action(async (opts: { port?: number; host?: string; workers?: number }) => {
       const config = loadConfig(process.env, {
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         ...(opts.host !== undefined ? { host: opts.host } : {}),
       });
+      const workers = opts.workers ?? parseWorkers(process.env.SITO_WORKERS ?? '1');
+      if (workers > 1 && cluster.isPrimary) {
+        await runPrimary(workers);
+        return;
+      }
       const app = await startServer(config);
       await new Promise<void>((resolve) => {
         const stop = () => {
           app.log.info('shutting down');
-          void app.close().then(() => resolve());
+          void app.close().then(() => {
+            // a cluster worker's channel to the primary would keep it alive
+            if (cluster.isWorker && process.connected) process.disconnect();
+            resolve();
+          });
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
@@ -186,6 +197,41 @@ function buildProgram(): Command {
     });
 
   return program;
+}
+
+function parseWorkers(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--workers: expected a whole number from 1 to 64, got ${v}`);
+  return n;
+}
+
+/**
+ * Forks `n` workers that serve the same port (node:cluster shares the socket); restarts one that
+ * dies unexpectedly, and stops them all on SIGINT/SIGTERM.
+ */
+async function runPrimary(n: number): Promise<void> {
+  let stopping = false;
+  const fork = () => cluster.fork();
+  for (let i = 0; i < n; i++) fork();
+  cluster.on('exit', (worker, code) => {
+    if (stopping) return;
+    process.stderr.write(`sito: worker ${worker.process.pid} exited (${code}); starting another\n`);
+    fork();
+  });
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      stopping = true;
+      const alive = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+      if (!alive.length) return resolve();
+      let left = alive.length;
+      for (const w of alive) {
+        w.once('exit', () => --left === 0 && resolve());
+        w.process.kill('SIGTERM');
+      }
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 function parsePort(v: string): number {
