@@ -82,10 +82,6 @@ export class Engine {
     this.semantic = semantic;
   }
 
-  get embeddingModel(): string | null {
-    return this.semantic?.model ?? null;
-  }
-
   get model(): Model | null {
     return this.current;
   }

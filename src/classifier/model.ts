@@ -46,6 +46,8 @@ export type ModelArtifact = z.infer<typeof ModelArtifactSchema>;
 export interface Model {
   artifact: ModelArtifact;
   weights: LinearWeights;
+  /** rule id → its weight's index */
+  ruleIndex: Map<string, number>;
 }
 
 export function toArtifact(meta: Omit<ModelArtifact, 'weights' | 'format' | 'ngram' | 'fingerprint_scheme'>, w: LinearWeights): ModelArtifact {
@@ -84,7 +86,7 @@ export function fromArtifact(a: ModelArtifact, env: { ruleIds: readonly string[]
   if (extra < 0 || (extra > 0) !== (a.embedding !== null)) throw new ModelError(`model ${a.version}: weights do not match its features`);
   const ngram = new Float32Array(NGRAM_BUCKETS);
   for (const [b, v] of a.weights.ngram) ngram[b] = v;
-  return { artifact: a, weights: { bias: a.weights.bias, dense: Float64Array.from(a.weights.dense), ngram } };
+  return { artifact: a, weights: { bias: a.weights.bias, dense: Float64Array.from(a.weights.dense), ngram }, ruleIndex: new Map(a.rules.ids.map((id, i) => [id, i])) };
 }
 
 export function readArtifact(path: string): ModelArtifact {
@@ -101,14 +103,15 @@ export function readArtifact(path: string): ModelArtifact {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/**
- * Scores with a model and explains it in the additive log-odds every reason speaks: the calibrated
- * logit a·(w·x + bias) + b is split into the baseline, one reason per fired rule, one for the
- * template features, and one for the n-grams (with the phrases that weigh most as evidence).
- */
 /** The dimension of the embedding a model was trained with (0 without one). */
 export const embeddingDimension = (m: Model) => m.weights.dense.length - m.artifact.rules.ids.length - TEMPLATE_FEATURES.length;
 
+/**
+ * Scores with a model and explains it in the additive log-odds every reason speaks: the calibrated
+ * logit a·(w·x + bias) + b is split into the baseline, one reason per fired rule, one for the
+ * template features, one for the embedding vector, and one for the n-grams (with the phrases that
+ * weigh most as evidence).
+ */
 export function explainWithModel(
   model: Model,
   text: NormalisedText,
@@ -121,9 +124,8 @@ export function explainWithModel(
   const ids = model.artifact.rules.ids;
   const w = model.weights;
   const reasons: Reason[] = [];
-  const byId = new Map(ids.map((id, i) => [id, i]));
   for (const h of hits) {
-    const i = byId.get(h.id);
+    const i = model.ruleIndex.get(h.id);
     if (i === undefined) continue;
     reasons.push({ signal: 'rule', id: h.id, description: h.description, trait: h.trait, contribution: round(a * w.dense[i]!), evidence: h.evidence });
   }

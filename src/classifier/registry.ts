@@ -19,12 +19,16 @@ export interface RegistryEnv {
  * model is the last one activated, or else the shipped default.
  */
 export class ModelRegistry {
+  /** The shipped default's version, read once: the file does not change while Sito runs. */
+  private readonly shippedVersion: string | null = null;
+
   constructor(
     private readonly store: Store,
     private readonly env: RegistryEnv,
   ) {
     if (existsSync(SHIPPED_MODEL)) {
       const a = readArtifact(SHIPPED_MODEL);
+      this.shippedVersion = a.version;
       store.writeTransaction(() => store.registerModel({ version: a.version, source: 'shipped', path: SHIPPED_MODEL, created_at: a.created_at, card: a.card }));
     }
   }
@@ -49,8 +53,7 @@ export class ModelRegistry {
   /** The version that should be active now, or null for rules only. */
   activeVersion(): string | null {
     const last = this.store.activations(1)[0];
-    if (last) return last.version;
-    return existsSync(SHIPPED_MODEL) ? readArtifact(SHIPPED_MODEL).version : null;
+    return last?.version ?? this.shippedVersion;
   }
 
   /** Loads and checks the model, then records it as active. */
@@ -64,7 +67,7 @@ export class ModelRegistry {
   rollback(): Model {
     const history = this.store.activations(1000);
     const current = this.activeVersion();
-    const previous = history.find((h) => h.version !== current)?.version ?? (current !== null && existsSync(SHIPPED_MODEL) ? readArtifact(SHIPPED_MODEL).version : undefined);
+    const previous = history.find((h) => h.version !== current)?.version ?? (current !== null ? this.shippedVersion : null);
     if (!previous || previous === current) throw new ModelError('no earlier model to roll back to');
     return this.activate(previous);
   }

@@ -18,7 +18,7 @@ import type { Engine } from '../engine.js';
 import { prepareScoring, type Runtime } from '../runtime.js';
 import { PetitionInputSchema } from '../ingest/petition-input.js';
 import { apiKeyGuard } from './auth.js';
-import { errorHandler } from './errors.js';
+import { ErrorSchema, errorHandler } from './errors.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerReadRoutes } from './read-routes.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
@@ -33,7 +33,6 @@ export interface AppDeps {
   logger?: boolean | object;
 }
 
-const ErrorSchema = z.object({ error: z.string(), message: z.string() });
 
 export async function buildApp({ config, engine, runtime, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({

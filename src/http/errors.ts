@@ -1,4 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+/** The body of every error answer. */
+export const ErrorSchema = z.object({ error: z.string(), message: z.string() });
 
 interface ValidationItem {
   instancePath?: string;

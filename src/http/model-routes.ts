@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ErrorSchema } from './errors.js';
 import type { Config } from '../config.js';
 import { ModelError } from '../classifier/model.js';
 import type { Runtime } from '../runtime.js';
 
 const bin = fileURLToPath(new URL('../../bin/sito.js', import.meta.url));
-const ErrorSchema = z.object({ error: z.string(), message: z.string() });
 const ModelInfo = z.object({ version: z.string(), source: z.string(), created_at: z.string(), active: z.boolean(), card: z.unknown() });
 
 class UploadTooLarge extends Error {}

@@ -1,19 +1,23 @@
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ErrorSchema } from './errors.js';
 import { ScoreResultSchema } from '../decision/result.js';
 import type { Store } from '../storage/store.js';
 
-const ErrorSchema = z.object({ error: z.string(), message: z.string() });
 const Sender = z.object({ name: z.string().nullable(), email: z.string().nullable() });
 const CampaignRef = z.object({ id: z.string(), size: z.number().int() }).nullable();
 
-export const PetitionSummarySchema = z.object({
+/** The fields every view of a petition starts with. */
+const PetitionHeaderSchema = z.object({
   id: z.string(),
   received_at: z.string().nullable(),
   stored_at: z.string(),
   subject: z.string().nullable(),
   sender: Sender,
+});
+
+export const PetitionSummarySchema = PetitionHeaderSchema.extend({
   excerpt: z.string().describe('the first 400 characters'),
   score: z.number(),
   level: z.enum(['high', 'review', 'low']),
@@ -21,12 +25,7 @@ export const PetitionSummarySchema = z.object({
   campaign: CampaignRef,
 });
 
-export const StoredPetitionSchema = z.object({
-  id: z.string(),
-  received_at: z.string().nullable(),
-  stored_at: z.string(),
-  subject: z.string().nullable(),
-  sender: Sender,
+export const StoredPetitionSchema = PetitionHeaderSchema.extend({
   text: z.string(),
   result: ScoreResultSchema,
   campaign_id: z.string().nullable(),

@@ -64,11 +64,12 @@ function mergeRanges(ranges: WrapperRange[]): WrapperRange[] {
 
 function headerRanges(text: string): WrapperRange[] {
   const lines: Array<{ start: number; end: number; certain: boolean; line: number; value: string }> = [];
+  const starts = lineStarts(text);
   for (const m of text.matchAll(HEADER_LINE)) {
     const start = m.index;
     const key = m[1]!;
     const value = m[0].slice(m[0].indexOf(':') + 1);
-    const line = lineNumberAt(text, start);
+    const line = lineNumberAt(starts, start);
     lines.push({ start, end: start + m[0].length, certain: CERTAIN_KEY.test(key), line, value });
   }
   const out: WrapperRange[] = [];
@@ -80,14 +81,14 @@ function headerRanges(text: string): WrapperRange[] {
   return out;
 }
 
-let lineIndexCache: { text: string; starts: number[] } | null = null;
-function lineNumberAt(text: string, index: number): number {
-  if (lineIndexCache?.text !== text) {
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    lineIndexCache = { text, starts };
-  }
-  const starts = lineIndexCache.starts;
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The 0-based line of `index`, by binary search over the line starts. */
+function lineNumberAt(starts: readonly number[], index: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
@@ -114,6 +115,5 @@ export function findWrapper(text: string): WrapperRange[] {
     quoted += m[0].length;
   }
   if (quotes.length > 0 && text.trim().length - quoted >= 200) found.push(...quotes);
-  lineIndexCache = null;
   return mergeRanges(found);
 }

@@ -75,6 +75,8 @@ const publicCampaign = ({ seq: _seq, ...c }: CampaignRow): Campaign => c;
 export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
+  /** Prepared statements, compiled once per SQL text: scoring runs several per petition. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   static open(dataDir: string): SqliteStore {
     const dir = resolve(dataDir);
@@ -141,16 +143,25 @@ export class SqliteStore implements Store {
     }
   }
 
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
   writeTransaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
 
   private campaignRowBySeq(seq: number): CampaignRow | null {
-    return (this.db.prepare(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE seq = ?`).get(seq) as CampaignRow | undefined) ?? null;
+    return (this.sql(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE seq = ?`).get(seq) as CampaignRow | undefined) ?? null;
   }
 
   private campaignRow(id: string): CampaignRow | null {
-    return (this.db.prepare(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ?`).get(id) as CampaignRow | undefined) ?? null;
+    return (this.sql(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = ?`).get(id) as CampaignRow | undefined) ?? null;
   }
 
   candidates(bandKeys: number[], limit: number): Candidate[] {
@@ -158,8 +169,8 @@ export class SqliteStore implements Store {
       .prepare('SELECT ref, COUNT(*) AS hits FROM lsh WHERE key IN (SELECT value FROM json_each(?)) GROUP BY ref ORDER BY hits DESC LIMIT ?')
       .all(JSON.stringify(bandKeys), limit) as Array<{ ref: number; hits: number }>;
     const out: Candidate[] = [];
-    const petition = this.db.prepare('SELECT id, campaign_seq, signature, shingles FROM petitions WHERE seq = ?');
-    const campaign = this.db.prepare(`SELECT ${CAMPAIGN_COLUMNS}, signature, shingles FROM campaigns WHERE seq = ?`);
+    const petition = this.sql('SELECT id, campaign_seq, signature, shingles FROM petitions WHERE seq = ?');
+    const campaign = this.sql(`SELECT ${CAMPAIGN_COLUMNS}, signature, shingles FROM campaigns WHERE seq = ?`);
     for (const { ref } of refs) {
       if (ref > 0) {
         const p = petition.get(ref) as { id: string; campaign_seq: number | null; signature: Buffer; shingles: number } | undefined;
@@ -177,18 +188,18 @@ export class SqliteStore implements Store {
   }
 
   hasPetition(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM petitions WHERE id = ?').get(id) !== undefined;
+    return this.sql('SELECT 1 FROM petitions WHERE id = ?').get(id) !== undefined;
   }
 
   private indexKeys(ref: number, keys: number[]) {
-    const ins = this.db.prepare('INSERT OR IGNORE INTO lsh (key, ref) VALUES (?, ?)');
+    const ins = this.sql('INSERT OR IGNORE INTO lsh (key, ref) VALUES (?, ?)');
     for (const k of keys) ins.run(k, ref);
   }
 
   private touchCampaign(seq: number, sender: string | null, seenAt: string) {
     if (sender) {
-      const added = this.db.prepare('INSERT OR IGNORE INTO campaign_senders (campaign_seq, sender) VALUES (?, ?)').run(seq, sender.toLowerCase());
-      if (added.changes > 0) this.db.prepare('UPDATE campaigns SET distinct_senders = distinct_senders + 1 WHERE seq = ?').run(seq);
+      const added = this.sql('INSERT OR IGNORE INTO campaign_senders (campaign_seq, sender) VALUES (?, ?)').run(seq, sender.toLowerCase());
+      if (added.changes > 0) this.sql('UPDATE campaigns SET distinct_senders = distinct_senders + 1 WHERE seq = ?').run(seq);
     }
     this.db
       .prepare(
@@ -248,7 +259,7 @@ export class SqliteStore implements Store {
       )
       .run(id, representativePetitionId, p.text.slice(0, 4000), p.signature, p.shingles, new Date().toISOString());
     const seq = Number(info.lastInsertRowid);
-    this.db.prepare('UPDATE petitions SET campaign_seq = ? WHERE seq = ?').run(seq, p.seq);
+    this.sql('UPDATE petitions SET campaign_seq = ? WHERE seq = ?').run(seq, p.seq);
     this.touchCampaign(seq, p.sender_email ?? p.sender_name, p.received_at ?? p.stored_at);
     return publicCampaign(this.campaignRowBySeq(seq)!);
   }
@@ -276,7 +287,7 @@ export class SqliteStore implements Store {
              signature = @signature, shingles = @shingles, size = MAX(size, @size), first_seen = @firstSeen, last_seen = @lastSeen WHERE id = @id`,
         )
         .run(params);
-      this.db.prepare('DELETE FROM lsh WHERE ref = ?').run(-existing.seq);
+      this.sql('DELETE FROM lsh WHERE ref = ?').run(-existing.seq);
       this.indexKeys(-existing.seq, bandKeys);
       return;
     }
@@ -333,15 +344,15 @@ export class SqliteStore implements Store {
       params.qExact = f.q;
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`).get(params) as { n: number }).n;
-    const rows = this.db.prepare(`${SUMMARY_SELECT} ${clause} ORDER BY p.stored_at DESC, p.seq DESC LIMIT @limit OFFSET @offset`).all(params) as SummaryRow[];
+    const total = (this.sql(`SELECT COUNT(*) AS n FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`).get(params) as { n: number }).n;
+    const rows = this.sql(`${SUMMARY_SELECT} ${clause} ORDER BY p.stored_at DESC, p.seq DESC LIMIT @limit OFFSET @offset`).all(params) as SummaryRow[];
     return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
   }
 
   listCampaigns(order: 'size' | 'last_seen', limit: number, offset: number): Page<Campaign> {
-    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM campaigns').get() as { n: number }).n;
+    const total = (this.sql('SELECT COUNT(*) AS n FROM campaigns').get() as { n: number }).n;
     const by = order === 'size' ? 'size DESC, seq' : 'last_seen DESC, seq';
-    const rows = this.db.prepare(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY ${by} LIMIT ? OFFSET ?`).all(limit, offset) as CampaignRow[];
+    const rows = this.sql(`SELECT ${CAMPAIGN_COLUMNS} FROM campaigns ORDER BY ${by} LIMIT ? OFFSET ?`).all(limit, offset) as CampaignRow[];
     return { items: rows.map(publicCampaign), total, limit, offset };
   }
 
@@ -356,20 +367,20 @@ export class SqliteStore implements Store {
   }
 
   models(): ModelRecord[] {
-    return (this.db.prepare('SELECT version, source, path, created_at, card FROM models ORDER BY created_at DESC').all() as Array<Omit<ModelRecord, 'card'> & { card: string }>).map((r) => ({ ...r, card: JSON.parse(r.card) as unknown }));
+    return (this.sql('SELECT version, source, path, created_at, card FROM models ORDER BY created_at DESC').all() as Array<Omit<ModelRecord, 'card'> & { card: string }>).map((r) => ({ ...r, card: JSON.parse(r.card) as unknown }));
   }
 
   model(version: string): ModelRecord | null {
-    const r = this.db.prepare('SELECT version, source, path, created_at, card FROM models WHERE version = ?').get(version) as (Omit<ModelRecord, 'card'> & { card: string }) | undefined;
+    const r = this.sql('SELECT version, source, path, created_at, card FROM models WHERE version = ?').get(version) as (Omit<ModelRecord, 'card'> & { card: string }) | undefined;
     return r ? { ...r, card: JSON.parse(r.card) as unknown } : null;
   }
 
   recordActivation(version: string): void {
-    this.db.prepare('INSERT INTO model_activations (version, activated_at) VALUES (?, ?)').run(version, new Date().toISOString());
+    this.sql('INSERT INTO model_activations (version, activated_at) VALUES (?, ?)').run(version, new Date().toISOString());
   }
 
   activations(limit: number): Array<{ version: string; activated_at: string }> {
-    return this.db.prepare('SELECT version, activated_at FROM model_activations ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ version: string; activated_at: string }>;
+    return this.sql('SELECT version, activated_at FROM model_activations ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ version: string; activated_at: string }>;
   }
 
   addUser(login: string, role: UserRole, passwordHash: string): void {
@@ -379,12 +390,12 @@ export class SqliteStore implements Store {
   }
 
   userWithHash(login: string): (User & { password_hash: string }) | null {
-    return (this.db.prepare('SELECT login, role, password_hash FROM users WHERE login = ?').get(login) as (User & { password_hash: string }) | undefined) ?? null;
+    return (this.sql('SELECT login, role, password_hash FROM users WHERE login = ?').get(login) as (User & { password_hash: string }) | undefined) ?? null;
   }
 
   createSession(tokenHash: string, login: string, csrf: string, expiresAt: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date().toISOString());
-    this.db.prepare('INSERT INTO sessions (token_hash, login, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(tokenHash, login, csrf, new Date().toISOString(), expiresAt);
+    this.sql('DELETE FROM sessions WHERE expires_at < ?').run(new Date().toISOString());
+    this.sql('INSERT INTO sessions (token_hash, login, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(tokenHash, login, csrf, new Date().toISOString(), expiresAt);
   }
 
   session(tokenHash: string, now: string): Session | null {
@@ -396,11 +407,11 @@ export class SqliteStore implements Store {
   }
 
   deleteSession(tokenHash: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+    this.sql('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
   }
 
   addFeedback(f: Feedback): void {
-    this.db.prepare('INSERT INTO feedback (petition_id, label, login, at) VALUES (?, ?, ?, ?)').run(f.petition_id, f.label, f.login, f.at);
+    this.sql('INSERT INTO feedback (petition_id, label, login, at) VALUES (?, ?, ?, ?)').run(f.petition_id, f.label, f.login, f.at);
   }
 
   latestFeedback(petitionIds: readonly string[]): Map<string, Feedback> {
@@ -423,7 +434,7 @@ export class SqliteStore implements Store {
   }
 
   embeddings(model: string) {
-    return (this.db.prepare('SELECT id, embedding, level FROM petitions WHERE embedding_model = ? AND embedding IS NOT NULL ORDER BY seq').all(model) as Array<{ id: string; embedding: Buffer; level: ScoreResult['level'] }>).map((r) => ({
+    return (this.sql('SELECT id, embedding, level FROM petitions WHERE embedding_model = ? AND embedding IS NOT NULL ORDER BY seq').all(model) as Array<{ id: string; embedding: Buffer; level: ScoreResult['level'] }>).map((r) => ({
       id: r.id,
       vector: new Float32Array(new Uint8Array(r.embedding).buffer),
       level: r.level,
@@ -432,7 +443,7 @@ export class SqliteStore implements Store {
 
   /** Every stored petition's fingerprint (benchmarks compare the LSH look-up with this scan). */
   allFingerprints(): Array<{ id: string; fingerprint: { signature: Uint32Array; shingles: number } }> {
-    return (this.db.prepare('SELECT id, signature, shingles FROM petitions').all() as Array<{ id: string; signature: Buffer; shingles: number }>).map((r) => ({
+    return (this.sql('SELECT id, signature, shingles FROM petitions').all() as Array<{ id: string; signature: Buffer; shingles: number }>).map((r) => ({
       id: r.id,
       fingerprint: { signature: signatureFromBuffer(r.signature), shingles: r.shingles },
     }));
