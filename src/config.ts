@@ -10,6 +10,8 @@ const EnvSchema = z.object({
   SITO_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SITO_API_KEYS: z.string().default(''),
   SITO_RULES_FILE: z.string().optional(),
+  /** YAML/JSON file describing this office (its localities and postal codes) for the rules that need it */
+  SITO_OFFICE_PROFILE: z.string().optional(),
   /** a transformers.js feature-extraction model folder under SITO_MODELS_DIR, or "none" */
   SITO_EMBEDDING_MODEL: z.string().default('sito-static-pl'),
   SITO_MODELS_DIR: z.string().optional(),
@@ -44,6 +46,7 @@ export interface Config {
   port: number;
   apiKeys: ApiKey[];
   rulesFile: string | undefined;
+  officeProfile: string | undefined;
   embeddingModel: string;
   modelsDir: string | undefined;
   thresholds: Thresholds;
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: e.SITO_PORT,
     apiKeys: parseApiKeys(e.SITO_API_KEYS),
     rulesFile: e.SITO_RULES_FILE,
+    officeProfile: e.SITO_OFFICE_PROFILE,
     embeddingModel: e.SITO_EMBEDDING_MODEL,
     modelsDir: e.SITO_MODELS_DIR,
     thresholds,

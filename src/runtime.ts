@@ -3,6 +3,7 @@ import { ModelRegistry } from './classifier/registry.js';
 import { Engine, type Analysis } from './engine.js';
 import type { Petition } from './ingest/petition-input.js';
 import { loadRules } from './signals/rules/load-rules.js';
+import { loadOfficeProfile } from './signals/rules/office-profile.js';
 import { loadEmbedder, type Embedder, type EmbeddingStatus } from './signals/embedding/embedder.js';
 import { VectorIndex } from './signals/embedding/vector-index.js';
 import { embeddingDimension } from './classifier/model.js';
@@ -68,7 +69,7 @@ export async function prepareScoring(rt: Pick<Runtime, 'embedder' | 'engine'>, p
  * of known campaigns, the model registry and its active model, and the engine over them.
  */
 export function openRuntime(config: Config): Runtime {
-  const rules = loadRules(config.rulesFile);
+  const rules = loadRules(config.rulesFile, config.officeProfile ? loadOfficeProfile(config.officeProfile) : null);
   const store = SqliteStore.open(config.dataDir);
   let registry: ModelRegistry;
   try {

@@ -20,7 +20,7 @@ const MetricsSchema = z.object({
 });
 
 export const ModelCardSchema = z.object({
-  data: z.object({ file: z.string(), sha256: z.string(), rows: z.number(), mass: z.number(), regular: z.number(), families: z.number().nullable() }),
+  data: z.object({ file: z.string(), sha256: z.string(), rows: z.number(), mass: z.number(), regular: z.number(), families: z.number().nullable(), sources: z.array(z.string()).optional() }),
   features: z.object({ rules: z.number(), template: z.array(z.string()), ngram: z.string() }),
   cross_validation: z.object({ folds: z.number(), grouped_by: z.string().nullable(), at_high: MetricsSchema, at_review: MetricsSchema }),
   thresholds: z.object({ high: z.number(), review: z.number() }),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Thresholds } from '../config.js';
 import type { Engine } from '../engine.js';
-import { readLabelledCsv } from '../ingest/labelled-csv.js';
+import { readLabelledCsv, type LabelledRow } from '../ingest/labelled-csv.js';
 import { withoutWrapper } from '../normalise/normalise.js';
 import type { Embedder } from '../signals/embedding/embedder.js';
 import { MemoryIndex } from '../signals/fingerprint/memory-index.js';
@@ -32,13 +32,24 @@ async function sha256File(path: string): Promise<string> {
 }
 
 
+/** A labelled petition as training reads it (a CSV row, or a line of a labelled JSONL corpus). */
+export type TrainingRow = Pick<LabelledRow, 'text' | 'label' | 'family' | 'id'>;
+
 /**
- * Reads a labelled CSV (streamed) into feature vectors. The template features are simulated as an
- * office would meet them: petitions arrive in a random order, `template:repeats` counts the earlier
- * near-duplicates, and a petition whose template was seen before is "known" (with the earlier
- * copy's label) three times in ten, as if a shared library had it.
+ * Reads a labelled CSV (streamed) into feature vectors (see `prepareRows`).
  */
 export async function prepareData(engine: Engine, file: string, embedder: Embedder | null = null, seed = 11): Promise<PreparedData> {
+  const examples = await prepareRows(engine, readLabelledCsv(file), embedder, seed);
+  return { examples, sha256: await sha256File(file), file };
+}
+
+/**
+ * Labelled rows into feature vectors. The template features are simulated as an office would meet
+ * them: petitions arrive in a random order, `template:repeats` counts the earlier near-duplicates,
+ * and a petition whose template was seen before is "known" (with the earlier copy's label) three
+ * times in ten, as if a shared library had it.
+ */
+export async function prepareRows(engine: Engine, rows: AsyncIterable<TrainingRow> | Iterable<TrainingRow>, embedder: Embedder | null = null, seed = 11): Promise<Example[]> {
   const ruleIds = engine.rules.rules.map((r) => r.id);
   type Item = { fp: ReturnType<Engine['analyse']>['fingerprint']; hits: Array<{ id: string }>; folded: string; y: 0 | 1; family: string | null; id: string | null; vector: Float32Array | null };
   const items: Item[] = [];
@@ -49,11 +60,11 @@ export async function prepareData(engine: Engine, file: string, embedder: Embedd
     pending.forEach((p, i) => (p.item.vector = vectors[i]!));
     pending = [];
   };
-  for await (const row of readLabelledCsv(file)) {
+  for await (const row of rows) {
     const a = engine.analyse({ text: row.text });
     const item: Item = { fp: a.fingerprint, hits: a.hits.map((h) => ({ id: h.id })), folded: a.text.folded, y: row.label === 'mass' ? 1 : 0, family: row.family, id: row.id, vector: null };
     items.push(item);
-    if (embedder) pending.push({ item, text: withoutWrapper(row.text) });
+    if (embedder) pending.push({ item, text: withoutWrapper(row.text, a.text.wrapper) });
     if (pending.length >= 64) await embedPending();
   }
   await embedPending();
@@ -72,7 +83,7 @@ export async function prepareData(engine: Engine, file: string, embedder: Embedd
     examples[i] = { x: featureVector(ruleIds, it.hits, { repeats: Math.min(earlier.length, 50), known }, it.folded, it.vector), y: it.y, family: it.family, id: it.id };
     index.add(it.fp, i);
   }
-  return { examples, sha256: await sha256File(file), file };
+  return examples;
 }
 
 /** Fold of each example: by family when the file has one (a campaign never straddles train and test), else stratified by label. */

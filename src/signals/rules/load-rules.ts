@@ -4,14 +4,20 @@ import RE2 from 're2';
 import { parse as parseYaml } from 'yaml';
 import { createHash } from 'node:crypto';
 import { foldUnit } from '../../normalise/normalise.js';
+import { profileLists, type OfficeProfile } from './office-profile.js';
 import { RuleFileSchema, type RuleFile, type RuleSpec } from './schema.js';
 
 export const DEFAULT_RULES_FILE = fileURLToPath(new URL('../../../src/signals/rules/rules.yaml', import.meta.url));
 
-export interface CompiledRule extends Omit<RuleSpec, 'patterns' | 'exclude'> {
-  /** All of the rule's patterns as one RE2 alternation (linear-time matching). */
-  regex: RE2;
+export interface CompiledRule extends Omit<RuleSpec, 'patterns' | 'exclude' | 'not_preceded_by'> {
+  /**
+   * All of the rule's patterns as one RE2 alternation (linear-time matching); null when a pattern
+   * names an empty list (an office-profile rule without a profile): the rule then never fires.
+   */
+  regex: RE2 | null;
   exclude: RE2 | null;
+  /** the character before a match must not match this (one character, anchored) */
+  notPrecededBy: RE2 | null;
   source: string[];
 }
 
@@ -44,6 +50,9 @@ function expandLists(p: string, lists: Record<string, string[]>, where: string):
   });
 }
 
+const namesEmptyList = (patterns: string[], lists: Record<string, string[]>) =>
+  patterns.some((p) => [...p.matchAll(/\{\{([a-z_]+)\}\}/g)].some(([, name]) => lists[name!]?.length === 0));
+
 function compile(patterns: string[], lists: Record<string, string[]>, where: string): RE2 {
   const parts = patterns.map((p, i) => {
     const src = foldPattern(expandLists(p, lists, `${where} pattern ${i + 1}`));
@@ -57,13 +66,21 @@ function compile(patterns: string[], lists: Record<string, string[]>, where: str
   return new RE2(parts.join('|'), 'g');
 }
 
-export function compileRules(file: RuleFile): RuleSet {
+/**
+ * Compiles a rules file. `profile` fills the office's lists (`office_localities`,
+ * `office_postal_codes`) for the rules that need to know the office; the fingerprint names the
+ * rules file alone, so a model trained without a profile runs with one.
+ */
+export function compileRules(file: RuleFile, profile: OfficeProfile | null = null): RuleSet {
+  const lists = profile ? { ...file.lists, ...profileLists(profile) } : file.lists;
   const rules = file.rules.map((r): CompiledRule => {
     const where = `rule ${r.id}`;
+    const off = namesEmptyList(r.patterns, lists);
     return {
       ...r,
-      regex: compile(r.patterns, file.lists, where),
-      exclude: r.exclude.length ? compile(r.exclude, file.lists, `${where} exclude`) : null,
+      regex: off ? null : compile(r.patterns, lists, where),
+      exclude: r.exclude.length && !namesEmptyList(r.exclude, lists) ? compile(r.exclude, lists, `${where} exclude`) : null,
+      notPrecededBy: r.not_preceded_by ? new RE2(`^(?:${foldPattern(r.not_preceded_by)})$`) : null,
       source: r.patterns,
     };
   });
@@ -72,7 +89,7 @@ export function compileRules(file: RuleFile): RuleSet {
 }
 
 /** Parses and validates a rules file; every error names the path inside the file. */
-export function parseRules(text: string, origin = 'rules'): RuleSet {
+export function parseRules(text: string, origin = 'rules', profile: OfficeProfile | null = null): RuleSet {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -85,9 +102,9 @@ export function parseRules(text: string, origin = 'rules'): RuleSet {
     const path = issue.path.length ? issue.path.join('.') : '(top level)';
     throw new Error(`${origin}: ${path}: ${issue.message}${parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : ''}`);
   }
-  return compileRules(parsed.data);
+  return compileRules(parsed.data, profile);
 }
 
-export function loadRules(path = DEFAULT_RULES_FILE): RuleSet {
-  return parseRules(readFileSync(path, 'utf8'), path);
+export function loadRules(path = DEFAULT_RULES_FILE, profile: OfficeProfile | null = null): RuleSet {
+  return parseRules(readFileSync(path, 'utf8'), path, profile);
 }

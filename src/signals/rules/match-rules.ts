@@ -41,11 +41,26 @@ function trimSpan(folded: string, start: number, end: number): [number, number] 
  * RE2 runs over the folded text as a byte buffer: the folded text is ASCII, so byte offsets are
  * character offsets, and RE2 skips re-encoding the string and re-counting offsets on every match.
  */
+/** Folded offset just past the first `n` non-empty lines (the addressee block a rule may skip). */
+export function afterLines(folded: string, n: number): number {
+  let at = 0;
+  let lines = 0;
+  while (lines < n && at < folded.length) {
+    const nl = folded.indexOf('\n', at);
+    const end = nl === -1 ? folded.length : nl;
+    if (folded.slice(at, end).trim()) lines++;
+    at = end + 1;
+  }
+  return Math.min(at, folded.length);
+}
+
 function matchRule(rule: CompiledRule, text: NormalisedText): RuleHit | null {
-  const bytes = text.bytes;
-  const enough = enoughHits(rule, bytes.length);
   const re = rule.regex;
-  re.lastIndex = 0;
+  if (!re) return null;
+  const bytes = text.bytes;
+  if (rule.absent && text.folded.length < rule.min_chars) return null;
+  const enough = rule.absent ? 1 : enoughHits(rule, bytes.length);
+  re.lastIndex = rule.skip_lines ? afterLines(text.folded, rule.skip_lines) : 0;
   const spans: Array<[number, number]> = [];
   let hits = 0;
   let m: { index: number; 0: Buffer } | null;
@@ -56,6 +71,10 @@ function matchRule(rule: CompiledRule, text: NormalisedText): RuleHit | null {
       re.lastIndex = end + 1;
       continue;
     }
+    if (rule.notPrecededBy && m.index > 0 && rule.notPrecededBy.test(text.folded[m.index - 1]!)) {
+      re.lastIndex = m.index + 1;
+      continue;
+    }
     if (rule.exclude) {
       rule.exclude.lastIndex = 0;
       if (rule.exclude.test(matched)) continue;
@@ -63,6 +82,7 @@ function matchRule(rule: CompiledRule, text: NormalisedText): RuleHit | null {
     hits++;
     if (spans.length < MAX_EVIDENCE) spans.push(trimSpan(text.folded, m.index, end));
   }
+  if (rule.absent) return hits ? null : { id: rule.id, trait: rule.trait, weight: rule.weight, description: rule.description, hits: 1, evidence: [] };
   if (hits < rule.min_hits) return null;
   if (rule.min_per_1000_chars !== undefined) {
     const per1000 = (hits * 1000) / Math.max(text.folded.length, 1000);

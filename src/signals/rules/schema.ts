@@ -25,15 +25,34 @@ export const RuleSchema = z
     min_hits: z.number().int().min(1).default(1),
     /** density rules also need this many matches per 1000 characters of petition text. */
     min_per_1000_chars: z.number().positive().optional(),
+    /**
+     * An absence rule fires when none of its patterns match a petition of at least `min_chars`
+     * folded characters: "no street, village or school named anywhere". It has no evidence spans.
+     */
+    absent: z.boolean().default(false),
+    min_chars: z.number().int().min(0).default(0),
+    /**
+     * A character class the character before a match must not be (RE2 has no look-behind):
+     * '[a-z0-9.-]' keeps "gmina.pl" from matching inside "zagan.gmina.pl".
+     */
+    not_preceded_by: pattern.optional(),
+    /** Matches on the petition's first N non-empty lines (the addressee block) do not count. */
+    skip_lines: z.number().int().min(0).default(0),
   })
-  .strict();
+  .strict()
+  .refine((r) => !r.absent || (r.min_hits === 1 && r.min_per_1000_chars === undefined), {
+    message: 'an absence rule takes no min_hits or min_per_1000_chars',
+  });
 
 export const RuleFileSchema = z
   .object({
     version: z.number().int().positive(),
     /** Log-odds of a petition that fires no rule. */
     bias: z.number(),
-    /** Named lists of literals, used in patterns as {{name}}. */
+    /**
+     * Named lists of literals, used in patterns as {{name}}. A rule whose pattern names an empty
+     * list never fires (the office profile fills `office_*` lists; without a profile they are empty).
+     */
     lists: z.record(z.string().regex(/^[a-z_]+$/), z.array(z.string().min(1))).default({}),
     rules: z.array(RuleSchema).min(1),
   })
