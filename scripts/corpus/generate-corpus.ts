@@ -12,7 +12,7 @@ import { civic } from './civic-generate.js';
 import { context, HARD_MATTERS, type HardMatter } from './hard-matters.js';
 import { LOCAL_MATTERS, type LocalMatter } from './local-matters.js';
 import { MASS_FAMILIES, type MassFamily } from './mass-families.js';
-import { cap, date, FIRST, gperson, LAST, officeOf, person, slug, strip, STREETS, TOWNS, typos, wrap } from './places.js';
+import { cap, date, FIRST, gperson, LAST, officeOf, person, podpisy, slug, strip, STREETS, TOWNS, typos, wrap } from './places.js';
 
 const COMPANIES = ['PKP PLK', 'Tauron', 'PGE Dystrybucja', 'Orange', 'firma budowlana Budimex', 'spółka wodociągowa', 'zakład komunalny', 'Polskie Koleje', 'Enea Oświetlenie'];
 const GRANTS = ['Rządowego Funduszu Polski Ład', 'programu „Moja Wieś”', 'Funduszu Dróg Samorządowych', 'programu Czyste Powietrze', 'Rządowego Programu Odbudowy Zabytków', 'funduszu sołeckiego'];
@@ -42,7 +42,7 @@ function regular(r: Rng, m: LocalMatter, k: number): string {
     single: `${single.f ? 'jako mieszkanka' : 'jako mieszkaniec'} ul. ${st.obl} od ponad dwudziestu lat,`,
   }[author];
   const signer = {
-    residents: `Mieszkańcy ul. ${st.obl}\n(lista podpisów w załączeniu — ${12 + Math.floor(r() * 300)} podpisów)`,
+    residents: `Mieszkańcy ul. ${st.obl}\n(lista podpisów w załączeniu — ${podpisy(12 + Math.floor(r() * 300))})`,
     parents: `Rada Rodziców\n${person(r)}, przewodnicząca`,
     solectwo: `Sołtys ${person(r)}\nRada Sołecka sołectwa ${town}`,
     association: `${person(r)}\nPrezes Zarządu Stowarzyszenia Przyjaciół ${t.gen}\nKRS: 0000${100000 + Math.floor(r() * 899999)}`,
@@ -147,7 +147,7 @@ function hard(r: Rng, m: HardMatter): string {
   return text;
 }
 
-const CIVIC_COPIES = 15;
+const CIVIC_COPIES = 14;
 const HARD_COPIES = 11;
 
 export function generateCorpus(seed = 2026): Array<{ id: string; label: 'mass' | 'regular'; family: string; text: string }> {

@@ -7,7 +7,7 @@
  * ones do: the street, the village, the school, the parcel, their own gmina in the body.
  */
 import { pick, type Rng } from '../lib/generate-petitions.js';
-import { date, g, gperson, int, officeOf, STREETS, TOWNS, VILLAGES, type Street, type Town } from './places.js';
+import { date, g, gperson, int, podpisy, officeOf, STREETS, TOWNS, VILLAGES, type Street, type Town } from './places.js';
 
 export interface Ctx {
   r: Rng;
@@ -151,7 +151,7 @@ export const HARD_MATTERS: HardMatter[] = [
   {
     matter: 'local-stance-post-office',
     write: (c) => {
-      const what = pick(c.r, [['urzędu pocztowego', 'Zarządowi Poczty Polskiej S.A.'], ['kasy biletowej na stacji kolejowej', 'zarządom PKP Intercity i PKP S.A.'], ['filii banku', 'zarządowi banku']] as const);
+      const what = pick(c.r, [['urzędu pocztowego', 'Zarządowi Poczty Polskiej S.A.'], ['kasy biletowej na stacji kolejowej', 'zarządom spółek PKP'], ['filii banku', 'zarządowi banku']] as const);
       return letter(c, {
         title: ['Petycja mieszkańców', `Petycja w sprawie likwidacji ${what[0]} w ${c.t.kind === 'gmina' ? c.v[1] : c.t.loc}`],
         paras: [
@@ -160,7 +160,7 @@ export const HARD_MATTERS: HardMatter[] = [
           ifr(c.r, 0.6, `Proponujemy treść: „${c.o.council} wyraża sprzeciw wobec likwidacji ${what[0]} w ${c.t.kind === 'gmina' ? c.v[1] : c.t.loc} i apeluje o jej utrzymanie ze względu na potrzeby mieszkańców gminy”.`),
           ifr(c.r, 0.4, `Sprawę omawiano na ${c.t.kind === 'gmina' ? 'zebraniu wiejskim' : 'zebraniu osiedlowym'}, a podpisy zebrano w ciągu jednego tygodnia.`),
         ],
-        sign: `${pick(c.r, c.t.kind === 'gmina' ? ['Mieszkańcy', 'Sołtys i mieszkańcy'] : ['Mieszkańcy', 'Rada Osiedla i mieszkańcy'])} — ${int(c.r, 80, 640)} podpisów w załączeniu\nkontakt: ${c.p.name}, ${addr(c)}`,
+        sign: `${pick(c.r, c.t.kind === 'gmina' ? ['Mieszkańcy', 'Sołtys i mieszkańcy'] : ['Mieszkańcy', 'Rada Osiedla i mieszkańcy'])} — ${podpisy(int(c.r, 80, 640))} w załączeniu\nkontakt: ${c.p.name}, ${addr(c)}`,
       });
     },
   },
@@ -183,7 +183,7 @@ export const HARD_MATTERS: HardMatter[] = [
         '2. zmiany projektu tak, by ocalić zdrowe drzewa,',
         '3. publicznej prezentacji projektu dla mieszkańców.',
         '',
-        c.r() < 0.6 ? `Petycję podpisało ${int(c.r, 120, 1900)} osób na platformie zmienmy.to (stan na ${c.when} r.). Wydruk listy podpisów w załączeniu.` : `Pod petycją podpisało się ${int(c.r, 120, 1900)} osób, głównie mieszkańców ul. ${c.st.obl} i sąsiednich ulic.`,
+        c.r() < 0.6 ? `Na platformie zmienmy.to pod petycją: ${podpisy(int(c.r, 120, 1900))} (stan na ${c.when} r.). Wydruk listy podpisów w załączeniu.` : `Pod petycją: ${podpisy(int(c.r, 120, 1900))}, głównie mieszkańców ul. ${c.st.obl} i sąsiednich ulic.`,
         '',
         `Autorka/autor petycji: ${c.p.name}, ${c.t.nom}`,
       ].join('\n');
@@ -202,7 +202,7 @@ export const HARD_MATTERS: HardMatter[] = [
       '',
       'Apelujemy do radnych o niepodejmowanie uchwały intencyjnej w sprawie likwidacji szkoły i o utrzymanie jej co najmniej w obecnym kształcie (art. 89 ustawy Prawo oświatowe wymaga zawiadomienia rodziców na 6 miesięcy przed likwidacją — nikt nas nie zawiadomił).',
       '',
-      c.r() < 0.5 ? `Podpisz i udostępnij! Zebraliśmy już ${int(c.r, 200, 1400)} podpisów.` : `Lista ${int(c.r, 200, 1400)} podpisów rodziców, absolwentów i mieszkańców w załączeniu.`,
+      c.r() < 0.5 ? `Podpisz i udostępnij! Mamy już ${podpisy(int(c.r, 200, 1400))}.` : `Lista ${int(c.r, 200, 1400)} podpisów rodziców, absolwentów i mieszkańców w załączeniu.`,
       '',
       `Rada Rodziców ${c.t.kind === 'gmina' ? `Szkoły Podstawowej w ${c.v[1]}` : c.school}`,
     ].join('\n'),
@@ -213,12 +213,12 @@ export const HARD_MATTERS: HardMatter[] = [
       const body = pick(c.r, [
         `Proszę o wymianę przepalonej lampy przed domem nr ${c.house} na ul. ${c.st.obl} w ${c.t.loc}. Nie świeci od miesiąca.`,
         `Mieszkańcy ul. ${c.st.obl} proszą o ustawienie kosza na śmieci przy przystanku. Śmieci leżą na trawniku.`,
-        `Wnoszę o załatanie dziury w jezdni na wysokości posesji ${c.st.nom} ${c.house}. Kilka razy uszkodziłem tam oponę.`,
+        `Wnoszę o załatanie dziury w jezdni na wysokości posesji ${c.st.nom} ${c.house}. Kilka razy ${g(c.p.f, 'uszkodziłem', 'uszkodziłam')} tam oponę.`,
         `Prosimy o przycięcie krzaków przy skrzyżowaniu ul. ${c.st.obl} z drogą do ${c.v[2]}, bo zasłaniają widoczność.`,
         `Petycja: przywrócenie przystanku na żądanie w ${c.v[1]}. Od kiedy go zlikwidowano, dzieci chodzą 2 km poboczem.`,
         `W imieniu sąsiadów proszę o postawienie lustra drogowego przy wyjeździe z ul. ${c.st.obl}. Wyjazd jest niebezpieczny.`,
       ]);
-      const sign = pick(c.r, [c.p.name, `${c.p.name}, ${c.st.nom} ${c.house}`, `${c.p.first} ${c.p.name.split(' ')[1]!.slice(0, 1)}.`, `${c.p.name}\ntel. 6${int(c.r, 0, 99)} ${int(c.r, 100, 999)} ${int(c.r, 100, 999)}`]);
+      const sign = pick(c.r, [c.p.name, `${c.p.name}, ${c.st.nom} ${c.house}`, `${c.p.first} ${c.p.name.split(' ')[1]!.slice(0, 1)}.`, `${c.p.name}\ntel. ${int(c.r, 500, 799)} ${int(c.r, 100, 999)} ${int(c.r, 100, 999)}`]);
       return c.r() < 0.5 ? `${pick(c.r, ['Dzień dobry,', 'Szanowni Państwo,', ''])}\n${body}\n${pick(c.r, ['Pozdrawiam', 'Dziękuję', ''])}\n${sign}`.trim() : `${c.o.head}\n\n${body}\n\n${sign}`;
     },
   },
@@ -342,7 +342,7 @@ export const HARD_MATTERS: HardMatter[] = [
         `Altana śmietnikowa przy naszych blokach jest przepełniona już w trzecim dniu po odbiorze, śmieci leżą obok pojemników, a w czerwcu pojawiły się szczury. Administrator wspólnoty twierdzi, że nie może zamówić częstszego odbioru, bo wszystko określa uchwała rady.`,
         `Zgodnie z art. 4 ust. 2 pkt 3 ustawy z dnia 13 września 1996 r. o utrzymaniu czystości i porządku w gminach częstotliwość odbioru określa regulamin uchwalany przez radę gminy — dlatego kierujemy petycję do Rady.`,
       ],
-      sign: `Zarząd Wspólnoty Mieszkaniowej ${c.st.nom} ${c.house}\n${c.p.name}\noraz mieszkańcy (${int(c.r, 40, 200)} podpisów)`,
+      sign: `Zarząd Wspólnoty Mieszkaniowej ${c.st.nom} ${c.house}\n${c.p.name}\noraz mieszkańcy (${podpisy(int(c.r, 40, 200))})`,
     }),
   },
   {

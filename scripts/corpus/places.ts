@@ -93,3 +93,12 @@ export function wrap(r: Rng, text: string, from: string, town: string): string {
     r() < 0.5 ? 'Czy na pewno musisz drukować tę wiadomość? Pomyśl o środowisku.' : '',
   ].join('\n');
 }
+
+/** A number with its noun in the right Polish form: count(3, 'podpis', 'podpisy', 'podpisów'). */
+export function count(n: number, one: string, few: string, many: string): string {
+  const tens = n % 100;
+  const units = n % 10;
+  const form = n === 1 ? one : units >= 2 && units <= 4 && (tens < 12 || tens > 14) ? few : many;
+  return `${n} ${form}`;
+}
+export const podpisy = (n: number) => count(n, 'podpis', 'podpisy', 'podpisów');
