@@ -100,7 +100,7 @@ export function civic(r: Rng, f: CivicFamily, k: number): string {
     text = [...head, ...order, '', plainBody, '', ...closing, form !== 'published' && r() < 0.4 ? f.email : ''].join('\n');
     if (form === 'published') {
       text = text.replace(/\S+@\S+\.\S+/g, '').replace(/https?:\/\/\S+/g, '');
-      if (f.kind === 'person') text = text.replaceAll(f.sender, '[imię i nazwisko]').replace(/^ul\. .*$/m, '[adres]');
+      if (f.kind === 'person') text = text.replaceAll(f.sender, '[imię i nazwisko]').replace(/^ul\. .*$/gm, '[adres]');
     }
   }
   text = text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { pick, rng, type Rng } from '../lib/generate-petitions.js';
 import { CIVIC_FAMILIES } from './civic-families.js';
 import { civic } from './civic-generate.js';
-import { context, HARD_MATTERS, type HardMatter } from './hard-matters.js';
+import { context, HARD_MATTERS, reword, type HardMatter } from './hard-matters.js';
 import { LOCAL_MATTERS, type LocalMatter } from './local-matters.js';
 import { MASS_FAMILIES, type MassFamily } from './mass-families.js';
 import { cap, date, FIRST, gperson, LAST, officeOf, person, podpisy, slug, strip, STREETS, TOWNS, typos, wrap } from './places.js';
@@ -140,7 +140,7 @@ function mass(r: Rng, f: MassFamily, k: number): string {
 // ------------------------------------------------------------------ hard genuine petitions
 function hard(r: Rng, m: HardMatter): string {
   const c = context(r);
-  let text = m.write(c);
+  let text = reword(r, m.write(c));
   if (r() < 0.08) text = typos(r, text);
   if (r() < 0.08) text = strip(text);
   if (r() < 0.2) text = wrap(r, text, `${c.p.name} <${slug(c.p.name).replace('-', '.')}@poczta.example.pl>`, c.t.nom);

@@ -60,6 +60,22 @@ function letter(c: Ctx, x: { to?: string[]; title?: string[]; paras: Array<strin
   ].join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
+/** Each copy is its own author's wording: a few phrases change per petition, each with even odds. */
+const REWORDINGS: Array<[RegExp, string[]]> = [
+  [/\bWnosimy o\b/, ['Zwracamy się z prośbą o', 'Wnosimy uprzejmie o']],
+  [/\bProsimy o\b/, ['Uprzejmie prosimy o', 'Zwracamy się o', 'Bardzo prosimy o']],
+  [/\bZgodnie z art\./, ['Stosownie do art.', 'W myśl art.', 'Według art.']],
+  [/\bW dniu\b/, ['Dnia', 'W dniu']],
+  [/\bod lat\b/, ['od wielu lat', 'od dawna']],
+  [/\bNie zgadzamy się z tym stanowiskiem\b/, ['Nie podzielamy tego stanowiska', 'Takie stanowisko jest naszym zdaniem błędne']],
+  [/\bDo petycji dołączamy\b/, ['W załączeniu przekazujemy', 'Załączamy']],
+];
+export function reword(r: Rng, text: string): string {
+  let out = text;
+  for (const [re, alts] of REWORDINGS) if (r() < 0.5) out = out.replace(re, pick(r, alts));
+  return out;
+}
+
 const addr = (c: Ctx) => `ul. ${c.st.nom} ${c.house}, ${c.postal} ${c.t.nom}`;
 const ifr = (r: Rng, p: number, s: string) => (r() < p ? s : false);
 
