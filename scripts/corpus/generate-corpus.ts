@@ -7,83 +7,47 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { pick, rng, type Rng } from '../lib/generate-petitions.js';
+import { CIVIC_FAMILIES } from './civic-families.js';
+import { civic } from './civic-generate.js';
+import { context, HARD_MATTERS, reword, type HardMatter } from './hard-matters.js';
 import { LOCAL_MATTERS, type LocalMatter } from './local-matters.js';
 import { MASS_FAMILIES, type MassFamily } from './mass-families.js';
+import { cap, date, FIRST, gperson, LAST, officeOf, person, podpisy, slug, strip, STREETS, TOWNS, typos, wrap } from './places.js';
 
-const TOWNS: Array<[string, 'gmina' | 'miasto']> = [
-  ['Brzozówka', 'gmina'], ['Stare Pole', 'gmina'], ['Dąbrowa', 'gmina'], ['Łask', 'miasto'], ['Żnin', 'miasto'], ['Opatów', 'miasto'],
-  ['Kłodawa', 'miasto'], ['Przytyk', 'gmina'], ['Zbójno', 'gmina'], ['Mielec', 'miasto'], ['Sokółka', 'miasto'], ['Gorlice', 'miasto'],
-  ['Lipno', 'miasto'], ['Wierzbica', 'gmina'], ['Cisna', 'gmina'], ['Krynki', 'gmina'], ['Pisz', 'miasto'], ['Koło', 'miasto'],
-  ['Wolbórz', 'miasto'], ['Rypin', 'miasto'], ['Strzyżów', 'miasto'], ['Baranów', 'gmina'], ['Łęczyca', 'miasto'], ['Sułkowice', 'gmina'],
-];
-const STREETS = ['Lipowa', 'Kwiatowa', 'Szkolna', 'Polna', 'Leśna', 'Ogrodowa', 'Słoneczna', 'Krótka', 'Kościelna', 'Parkowa', 'Łąkowa', 'Graniczna', 'Sportowa', 'Młyńska', 'Jana Pawła II', 'Mickiewicza', 'Kolejowa', 'Wiejska'];
-const FIRST = ['Anna', 'Jan', 'Ewa', 'Piotr', 'Maria', 'Tomasz', 'Katarzyna', 'Marek', 'Agnieszka', 'Krzysztof', 'Barbara', 'Józef', 'Zofia', 'Grzegorz', 'Halina'];
-const LAST = ['Nowak', 'Kowalska', 'Wiśniewski', 'Wójcik', 'Kamińska', 'Lewandowski', 'Zielińska', 'Szymański', 'Woźniak', 'Dąbrowska', 'Kozłowski', 'Jankowska', 'Mazur', 'Krawczyk', 'Piotrowska'];
 const COMPANIES = ['PKP PLK', 'Tauron', 'PGE Dystrybucja', 'Orange', 'firma budowlana Budimex', 'spółka wodociągowa', 'zakład komunalny', 'Polskie Koleje', 'Enea Oświetlenie'];
 const GRANTS = ['Rządowego Funduszu Polski Ład', 'programu „Moja Wieś”', 'Funduszu Dróg Samorządowych', 'programu Czyste Powietrze', 'Rządowego Programu Odbudowy Zabytków', 'funduszu sołeckiego'];
 const NEWS = ['https://www.facebook.com/groups/mieszkancy-{slug}', 'https://www.{slug}-info.example.pl/artykul/nasza-sprawa', 'https://zmienmy.to/petycja/{slug}', 'https://www.youtube.com/watch?v=a1b2c3'];
 
-const strip = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ł/g, 'l').replace(/Ł/g, 'L');
-const slug = (s: string) => strip(s).toLowerCase().replace(/[^a-z0-9]+/g, '-');
-const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
-const date = (r: Rng) => `${1 + Math.floor(r() * 28)}.${String(1 + Math.floor(r() * 12)).padStart(2, '0')}.${2021 + Math.floor(r() * 4)}`;
-const person = (r: Rng) => `${pick(r, FIRST)} ${pick(r, LAST)}`;
-
-function typos(r: Rng, s: string): string {
-  return s.replace(/\b(\p{L}{5,})\b/gu, (w) => (r() < 0.03 ? w.slice(0, 2) + w[3] + w[2] + w.slice(4) : w));
-}
-
-function wrap(r: Rng, text: string, from: string, town: string): string {
-  return [
-    `Od: ${from}`,
-    `Wysłano: ${date(r)} ${8 + Math.floor(r() * 9)}:${10 + Math.floor(r() * 49)}`,
-    `Do: sekretariat@${slug(town)}.example.pl`,
-    `Temat: ${pick(r, ['Petycja', 'petycja', 'Wniosek', 'Pismo', 'Sprawa'])}`,
-    '',
-    `Data wpływu: ${2021 + Math.floor(r() * 4)}-0${1 + Math.floor(r() * 9)}-1${Math.floor(r() * 9)}`,
-    `Nr: KC.${100 + Math.floor(r() * 900)}.${2021 + Math.floor(r() * 4)}`,
-    r() < 0.5 ? `Przyjęła: ${person(r)} - Kancelaria` : `Przyjął: ${person(r)}`,
-    '**** OSTRZEŻENIE ****',
-    'Ten e-mail pochodzi spoza organizacji. Nie klikaj łączy ani nie otwieraj załączników, chyba że rozpoznasz nadawcę i wiesz, że zawartość jest bezpieczna.',
-    '',
-    text,
-    '',
-    r() < 0.5 ? 'Czy na pewno musisz drukować tę wiadomość? Pomyśl o środowisku.' : '',
-  ].join('\n');
-}
-
-function officeOf(town: string, kind: 'gmina' | 'miasto') {
-  return kind === 'gmina'
-    ? { head: `Wójt Gminy ${town}`, council: `Rada Gminy ${town}`, office: `Urząd Gminy ${town}` }
-    : { head: `Burmistrz Miasta ${town}`, council: `Rada Miejska w ${town}`, office: `Urząd Miejski w ${town}` };
-}
-
 // ------------------------------------------------------------------ genuine petitions
 function regular(r: Rng, m: LocalMatter, k: number): string {
-  const [town, kind] = pick(r, TOWNS);
-  const o = officeOf(town, kind);
-  const street = pick(r, STREETS);
-  const school = `nr ${1 + Math.floor(r() * 5)} w ${town}`;
-  const fillM = (s: string) => s.replace('ulicy {ulica}', `ul. ${street}`).replace('{ulica}', `ul. ${street}`).replace('{miasto}', town).replace('{szkola}', school);
+  const t = pick(r, TOWNS);
+  const town = t.nom;
+  const o = officeOf(t);
+  const st = pick(r, STREETS);
+  const school = `nr ${1 + Math.floor(r() * 5)} w ${t.loc}`;
+  const fillM = (s: string) =>
+    s.replace('na ulicę {ulica}', `na ul. ${st.acc}`).replace('ulicy {ulica}', `ul. ${st.obl}`).replace('{ulica}', `ul. ${st.obl}`).replace('{miasto}', town).replace('{szkola}', school);
   const ask = fillM(m.ask);
   const reasons = m.reasons.map(fillM);
   const author = pick(r, ['residents', 'parents', 'solectwo', 'association', 'business', 'single', 'residents'] as const);
+  const single = gperson(r);
+  const one = author === 'single';
   const register = pick(r, ['email', 'letter', 'letter', 'legal', 'long'] as const);
   const who = {
-    residents: `my, mieszkańcy ul. ${street} w miejscowości ${town},`,
+    residents: `my, mieszkańcy ul. ${st.obl} w ${t.loc},`,
     parents: `my, rodzice uczniów Szkoły Podstawowej ${school},`,
     solectwo: `sołtys i rada sołecka sołectwa ${town}, w imieniu mieszkańców,`,
-    association: `Stowarzyszenie Przyjaciół ${town}, działając w imieniu swoich członków,`,
-    business: `przedsiębiorcy prowadzący działalność przy ul. ${street} w miejscowości ${town},`,
-    single: 'jako mieszkanka tej ulicy od ponad dwudziestu lat,',
+    association: `Stowarzyszenie Przyjaciół ${t.gen}, działając w imieniu swoich członków,`,
+    business: `przedsiębiorcy prowadzący działalność przy ul. ${st.obl} w ${t.loc},`,
+    single: `${single.f ? 'jako mieszkanka' : 'jako mieszkaniec'} ul. ${st.obl} od ponad dwudziestu lat,`,
   }[author];
   const signer = {
-    residents: `Mieszkańcy ul. ${street}\n(lista podpisów w załączeniu — ${12 + Math.floor(r() * 300)} podpisów)`,
+    residents: `Mieszkańcy ul. ${st.obl}\n(lista podpisów w załączeniu — ${podpisy(12 + Math.floor(r() * 300))})`,
     parents: `Rada Rodziców\n${person(r)}, przewodnicząca`,
     solectwo: `Sołtys ${person(r)}\nRada Sołecka sołectwa ${town}`,
-    association: `${person(r)}\nPrezes Zarządu Stowarzyszenia Przyjaciół ${town}\nKRS: 0000${100000 + Math.floor(r() * 899999)}`,
+    association: `${person(r)}\nPrezes Zarządu Stowarzyszenia Przyjaciół ${t.gen}\nKRS: 0000${100000 + Math.floor(r() * 899999)}`,
     business: `${person(r)}\n${pick(r, ['Piekarnia', 'Sklep spożywczy', 'Zakład fryzjerski', 'Warsztat samochodowy', 'Apteka'])} ${pick(r, LAST)} ${pick(r, ['sp.j.', 's.c.', 'sp. z o.o.', ''])}\nNIP ${600 + Math.floor(r() * 300)}-${100 + Math.floor(r() * 800)}-${10 + Math.floor(r() * 80)}-${10 + Math.floor(r() * 80)}`,
-    single: person(r),
+    single: single.name,
   }[author];
   const extras: string[] = [];
   if (r() < 0.2) extras.push(`Wiemy, że na takie zadania gmina może uzyskać dofinansowanie z ${pick(r, GRANTS)}, nawet do ${pick(r, ['100 000', '250 000', '1 000 000', '80 000'])} zł, dlatego prosimy o złożenie wniosku w najbliższym naborze.`);
@@ -104,7 +68,7 @@ function regular(r: Rng, m: LocalMatter, k: number): string {
     text = [
       pick(r, ['Dzień dobry,', 'Szanowni Państwo,', 'Witam,']),
       '',
-      `${cap(who.replace(/,$/, ''))} — prosimy o ${ask}. ${cap(reasons[0]!)}${r() < 0.5 ? `, a ${reasons[1]}` : ''}.`,
+      `${cap(who.replace(/,$/, ''))} — ${one ? 'proszę' : 'prosimy'} o ${ask}. ${cap(reasons[0]!)}${r() < 0.5 ? `, a ${reasons[1]}` : ''}.`,
       ...extras,
       '',
       pick(r, ['Pozdrawiam', 'Z poważaniem', 'Dziękujemy i pozdrawiamy']),
@@ -112,7 +76,7 @@ function regular(r: Rng, m: LocalMatter, k: number): string {
     ].join('\n');
   } else {
     const paragraphs = [
-      `${legal ? `${legal} ` : ''}${who} wnosimy o ${ask}.`,
+      `${legal ? `${legal} ${who}` : cap(who)} ${one ? 'wnoszę' : 'wnosimy'} o ${ask}.`,
       `${cap(reasons[0]!)}. ${cap(reasons[1]!)}.`,
     ];
     if (register === 'long' || r() < 0.3) {
@@ -125,7 +89,7 @@ function regular(r: Rng, m: LocalMatter, k: number): string {
     text = [
       `${town}, ${date(r)}`,
       '',
-      pick(r, [o.head, o.council, `${o.head}\n${o.council}`, `Szanowny Pan\n${person(r)}\n${o.head}`]),
+      pick(r, [o.head, o.council, `${o.head}\n${o.council}`, ((h) => `${h.f ? 'Szanowna Pani' : 'Szanowny Pan'}\n${h.name}\n${o.head}`)(gperson(r))]),
       '',
       pick(r, ['PETYCJA', 'Petycja', `Petycja w sprawie: ${ask}`, '']),
       '',
@@ -134,6 +98,7 @@ function regular(r: Rng, m: LocalMatter, k: number): string {
       signer,
     ].join('\n');
   }
+  text = text.replace(/\n{3,}/g, '\n\n').trim();
   if (r() < 0.1) text = typos(r, text);
   if (r() < 0.1) text = strip(text);
   if (r() < 0.2) text = wrap(r, text, `${person(r)} <${slug(pick(r, FIRST))}${k}@poczta.example.pl>`, town);
@@ -142,7 +107,7 @@ function regular(r: Rng, m: LocalMatter, k: number): string {
 
 // ------------------------------------------------------------------ mass petitions
 function mass(r: Rng, f: MassFamily, k: number): string {
-  const [town] = pick(r, TOWNS);
+  const town = pick(r, TOWNS).nom;
   const form = pick(r, ['plain', 'plain', 'email', 'published'] as const);
   const fillF = (s: string) =>
     s
@@ -172,11 +137,26 @@ function mass(r: Rng, f: MassFamily, k: number): string {
   return text;
 }
 
+// ------------------------------------------------------------------ hard genuine petitions
+function hard(r: Rng, m: HardMatter): string {
+  const c = context(r);
+  let text = reword(r, m.write(c));
+  if (r() < 0.08) text = typos(r, text);
+  if (r() < 0.08) text = strip(text);
+  if (r() < 0.2) text = wrap(r, text, `${c.p.name} <${slug(c.p.name).replace('-', '.')}@poczta.example.pl>`, c.t.nom);
+  return text;
+}
+
+const CIVIC_COPIES = 14;
+const HARD_COPIES = 11;
+
 export function generateCorpus(seed = 2026): Array<{ id: string; label: 'mass' | 'regular'; family: string; text: string }> {
   const r = rng(seed);
   const rows: Array<{ id: string; label: 'mass' | 'regular'; family: string; text: string }> = [];
   for (const f of MASS_FAMILIES) for (let k = 0; k < 11; k++) rows.push({ id: `m-${f.family}-${k + 1}`, label: 'mass', family: f.family, text: mass(r, f, k) });
   for (const m of LOCAL_MATTERS) for (let k = 0; k < 4; k++) rows.push({ id: `r-${m.matter}-${k + 1}`, label: 'regular', family: `local-${m.matter}`, text: regular(r, m, k) });
+  for (const f of CIVIC_FAMILIES) for (let k = 0; k < CIVIC_COPIES; k++) rows.push({ id: `m-${f.family}-${k + 1}`, label: 'mass', family: f.family, text: civic(r, f, k) });
+  for (const m of HARD_MATTERS) for (let k = 0; k < HARD_COPIES; k++) rows.push({ id: `r-${m.matter}-${k + 1}`, label: 'regular', family: `local-${m.matter}`, text: hard(r, m) });
   return rows;
 }
 

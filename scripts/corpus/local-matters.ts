@@ -57,7 +57,7 @@ export const LOCAL_MATTERS: LocalMatter[] = [
   { matter: 'waste-collection', ask: 'częstszy odbiór odpadów biodegradowalnych latem', reasons: ['pojemniki cuchną po dwóch tygodniach', 'pojawiły się szczury'] },
   { matter: 'illegal-dump', ask: 'usunięcie dzikiego wysypiska przy lesie i ustawienie fotopułapki', reasons: ['ktoś wyrzuca tam gruz i opony', 'śmieci spływają do strumienia'] },
   { matter: 'recycling-point', ask: 'utworzenie punktu selektywnej zbiórki odpadów w naszej części gminy', reasons: ['do obecnego punktu jest 25 kilometrów', 'ludzie palą śmieci w piecach'] },
-  { matter: 'smog-stoves', ask: 'kontrole palenisk w domach na osiedlu {ulica}', reasons: ['wieczorami nie da się otworzyć okna', 'dzieci często chorują na drogi oddechowe'] },
+  { matter: 'smog-stoves', ask: 'kontrole palenisk w domach na osiedlu przy ulicy {ulica}', reasons: ['wieczorami nie da się otworzyć okna', 'dzieci często chorują na drogi oddechowe'] },
   { matter: 'zoning-plan', ask: 'przystąpienie do zmiany miejscowego planu dla terenu przy ulicy {ulica}', reasons: ['plan dopuszcza tam uciążliwą działalność usługową', 'teren przylega do zabudowy jednorodzinnej'] },
   { matter: 'wind-farm', ask: 'uwzględnienie odległości 1000 metrów od zabudowy przy lokalizacji wiatraków', reasons: ['mieszkańcy obawiają się hałasu', 'nikt nas nie pytał o zdanie'] },
   { matter: 'gravel-mine', ask: 'niewydawanie zgody na kopalnię żwiru przy wsi', reasons: ['ciężarówki będą jeździć przez wieś', 'obniży się poziom wody w studniach'] },
