@@ -10,7 +10,7 @@
  *     had never been seen.
  * Known campaigns are leave-one-family-out too: each family is scored against a library of known
  * campaigns built from every other family (fingerprints and labels), so its own copies never vouch for it.
- *   npm run measure:corpus [-- path/to/corpus.jsonl] [--no-library] [--no-lofo] [--weight=N]
+ *   npm run measure:corpus [-- path/to/corpus.jsonl] [--no-library] [--no-lofo] [--weight=N] [--no-embedding]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,8 +40,9 @@ const rt = openRuntime({ ...config, dataDir: home });
 await attachEmbedding(rt, { ...config, dataDir: home });
 const shipped = rt.engine.model;
 const rules = rt.engine.rules;
-const embedder = rt.embedder;
-const vectors = embedder ? await embedder.embed(docs.map((d) => withoutWrapper(d.text))) : docs.map(() => undefined);
+// --no-embedding: the leave-one-family-out models learn without the embedding vector (what it earns)
+const embedder = args.includes('--no-embedding') ? null : rt.embedder;
+const vectors = rt.embedder ? await rt.embedder.embed(docs.map((d) => withoutWrapper(d.text))) : docs.map(() => undefined);
 
 const fps = docs.map((d) => fingerprint(normalise(d.text).folded));
 const families = [...new Set(docs.map((d) => d.family))].sort();
@@ -88,7 +89,7 @@ for (const family of families) {
     if (r.campaign) knownMatches++;
     scores.rules[i] = r.score;
     scores.shipped[i] = byShipped.score({ text: d.text, store: false }, vectors[i]).score;
-    if (byLofo) scores.lofo[i] = byLofo.score({ text: d.text, store: false }, vectors[i]).score;
+    if (byLofo) scores.lofo[i] = byLofo.score({ text: d.text, store: false }, embedder ? vectors[i] : undefined).score;
   });
   store.close();
   rmSync(dir, { recursive: true, force: true });

@@ -45,8 +45,9 @@ describe.skipIf(!existsSync(CHROMIUM))('clerks’ pages in a real browser', () =
   });
 
   it('signs in, shows the seed petition as high risk, highlights g1ant.com with its description, and keeps a clerk’s mark', async () => {
-    const text = hasShared ? seedEmail() : fixture('vendor/led-lighting.txt');
-    const vendorDomain = hasShared ? 'g1ant.com' : 'lumenpro-swiatlo.pl';
+    // without ../shared: a vendor offer of our own that links a known vendor's site
+    const text = hasShared ? seedEmail() : `${fixture('vendor/led-lighting.txt')}\n\nDemo rozwiązania: https://g1ant.com/rpa-dla-urzedow\n`;
+    const vendorDomain = 'g1ant.com';
     await score({ id: 'KC-2024-153', text, subject: 'Petycja numer 2024/01', sender: { name: 'Tom Kmiecik', email: 'tom@g1ant.com' } });
     await score({ id: 'KC-2024-154', text: fixture('genuine/pavement-email.txt'), subject: 'Chodnik na Kwiatowej', sender: { name: 'Anna Wiśniewska' } });
 

@@ -46,7 +46,8 @@ function expandLists(p: string, lists: Record<string, string[]>, where: string):
   return p.replace(/\{\{([a-z_]+)\}\}/g, (_, name: string) => {
     const list = lists[name];
     if (!list) throw new Error(`${where}: unknown list {{${name}}}`);
-    return `(?:${list.map((l) => escapeLiteral(foldPattern(l.toLowerCase()))).join('|')})`;
+    // a list item is a literal, except that "*" stands for any word ending (stems of inflected names)
+    return `(?:${list.map((l) => escapeLiteral(foldPattern(l.toLowerCase())).replace(/\\\*/g, '\\w*')).join('|')})`;
   });
 }
 
@@ -75,11 +76,11 @@ export function compileRules(file: RuleFile, profile: OfficeProfile | null = nul
   const lists = profile ? { ...file.lists, ...profileLists(profile) } : file.lists;
   const rules = file.rules.map((r): CompiledRule => {
     const where = `rule ${r.id}`;
-    const off = namesEmptyList(r.patterns, lists);
+    const off = namesEmptyList([...r.patterns, ...r.exclude], lists);
     return {
       ...r,
       regex: off ? null : compile(r.patterns, lists, where),
-      exclude: r.exclude.length && !namesEmptyList(r.exclude, lists) ? compile(r.exclude, lists, `${where} exclude`) : null,
+      exclude: r.exclude.length && !off ? compile(r.exclude, lists, `${where} exclude`) : null,
       notPrecededBy: r.not_preceded_by ? new RE2(`^(?:${foldPattern(r.not_preceded_by)})$`) : null,
       source: r.patterns,
     };

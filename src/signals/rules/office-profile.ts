@@ -24,14 +24,16 @@ export type OfficeProfile = z.infer<typeof OfficeProfileSchema>;
 const fold = (s: string) => [...s.toLowerCase()].map((c) => (c.charCodeAt(0) < 0x80 ? c : foldUnit(c.charCodeAt(0)))).join('');
 
 /**
- * A locality's name as a stem that its inflected forms share: the last letters of a Polish name
- * change with case ("Brzozówka" → "w Brzozówce", "do Brzozówki"), so a single word loses up to
- * two letters (never below five); a multi-word name is kept whole (list its forms in the profile).
+ * A locality's name as stems that its inflected forms share, "*" standing for the ending: the last
+ * letters of a Polish name change with case ("Brzozówka" → "w Brzozówce", "Dębowa Wola" → "w
+ * Dębowej Woli"), so each word of five letters or more loses up to two (never below four), a
+ * four-letter word one, and shorter words stay whole.
  */
 export function localityStem(name: string): string {
-  const f = fold(name.trim()).replace(/\s+/g, ' ');
-  if (f.includes(' ') || f.length < 6) return f;
-  return f.slice(0, Math.max(5, f.length - 2));
+  return fold(name.trim())
+    .split(/\s+/)
+    .map((w) => (w.length <= 3 ? w : w.length === 4 ? `${w.slice(0, 3)}*` : `${w.slice(0, Math.max(4, w.length - 2))}*`))
+    .join(' ');
 }
 
 /** The rules file's `office_*` lists for this office. */
