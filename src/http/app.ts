@@ -21,6 +21,9 @@ import { apiKeyGuard } from './auth.js';
 import { ErrorSchema, errorHandler } from './errors.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerReadRoutes } from './read-routes.js';
+import { registerDocumentRoutes } from './document-routes.js';
+import { ExtractionPool } from '../ingest/documents/isolate.js';
+import { documentSettings } from '../ingest/documents/settings.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
 import { registerWebRoutes } from '../web/routes.js';
 
@@ -135,6 +138,12 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       return engine.score(req.body, vector, analysis);
     },
   );
+
+  // documents as offices receive them: the same score path, for bodies that are not JSON
+  const documents = documentSettings(process.env, config.documents);
+  const pool = new ExtractionPool(documents.pool);
+  app.addHook('onClose', () => pool.close());
+  await registerDocumentRoutes(app, { engine, runtime, settings: documents, pool, keeper: null, guard });
 
   if (engine.store) {
     registerReadRoutes(app, engine.store, guard);

@@ -1,0 +1,137 @@
+import { Worker } from 'node:worker_threads';
+import { DocumentError } from './errors.js';
+import type { ExtractJob, ExtractReply } from './extract-worker.js';
+import type { DocumentLimits, Extraction } from './types.js';
+
+export interface PoolOptions {
+  /** workers reading documents at once (the rest wait their turn) */
+  size: number;
+  /** time one document may take to extract, ms; past it the worker is ended */
+  timeoutMs: number;
+  /** heap of each worker, MB; a document that needs more ends its worker */
+  memoryMb: number;
+  /** documents waiting beyond this many are refused at once */
+  maxQueue: number;
+}
+
+export const DEFAULT_POOL: PoolOptions = { size: 2, timeoutMs: 30_000, memoryMb: 512, maxQueue: 32 };
+
+// in the TypeScript sources (tests, scripts) the worker runs through tsx; built, it is plain JS
+const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const WORKER_URL = new URL(`./extract-worker${ext}`, import.meta.url).href;
+const BOOT = ext === '.ts' ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); })` : `import(${JSON.stringify(WORKER_URL)})`;
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+interface Pending {
+  job: Omit<ExtractJob, 'id'>;
+  resolve: (e: Extraction) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Extraction of untrusted documents off the event loop: worker threads with a heap limit, one
+ * job each at a time, ended (and replaced) when a job runs past the time limit or out of memory.
+ * The server keeps answering whatever a document does to its worker.
+ */
+export class ExtractionPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private seq = 0;
+  private closed = false;
+
+  constructor(readonly options: PoolOptions = DEFAULT_POOL) {}
+
+  extract(bytes: Uint8Array, contentType: string | null | undefined, name: string | null, limits: DocumentLimits): Promise<Extraction> {
+    if (this.closed) return Promise.reject(new Error('extraction pool closed'));
+    if (this.queue.length >= this.options.maxQueue) {
+      return Promise.reject(new DocumentError('timeout', `${this.queue.length} documents are waiting to be read; try again shortly`));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job: { bytes, contentType, name, limits }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(BOOT, {
+      eval: true,
+      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
+      stdout: false,
+      stderr: false,
+    });
+    worker.unref();
+    const slot: Slot = { worker, busy: false };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private drop(slot: Slot) {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    void slot.worker.terminate();
+  }
+
+  private pump() {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => !s.busy);
+      if (!slot) {
+        if (this.slots.length >= this.options.size) return;
+        slot = this.spawn();
+      }
+      this.run(slot, this.queue.shift()!);
+    }
+  }
+
+  private run(slot: Slot, p: Pending) {
+    slot.busy = true;
+    const id = ++this.seq;
+    const { worker } = slot;
+    let settled = false;
+    const finish = (fn: () => void, healthy: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (healthy) {
+        slot.busy = false;
+        worker.unref();
+      }
+      else this.drop(slot);
+      fn();
+      this.pump();
+    };
+    const onMessage = (m: ExtractReply) => {
+      if (m.id !== id) return;
+      if (m.ok) finish(() => p.resolve(m.extraction), true);
+      else finish(() => p.reject(new DocumentError(m.code, m.message)), true);
+    };
+    const onError = (e: Error & { code?: string }) => {
+      const oom = e.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory|heap/i.test(e.message);
+      finish(() => p.reject(new DocumentError(oom ? 'too_large_expanded' : 'corrupt', oom ? `${p.job.name ?? 'the document'} needs more than ${this.options.memoryMb} MB to read` : `${p.job.name ?? 'the document'} cannot be read (${e.message})`)), false);
+    };
+    const onExit = () => finish(() => p.reject(new DocumentError('corrupt', `${p.job.name ?? 'the document'} cannot be read (the reader stopped)`)), false);
+    const timer = setTimeout(
+      () => finish(() => p.reject(new DocumentError('timeout', `${p.job.name ?? 'the document'} took longer than ${Math.round(this.options.timeoutMs / 1000)} s to read (SITO_DOCUMENT_TIMEOUT)`)), false),
+      this.options.timeoutMs,
+    );
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    // a busy worker keeps the process alive (the CLI waits for it); an idle one does not
+    worker.ref();
+    const job: ExtractJob = { id, ...p.job };
+    worker.postMessage(job);
+  }
+
+  async close() {
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new Error('extraction pool closed'));
+    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+  }
+}
