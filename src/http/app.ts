@@ -21,9 +21,10 @@ import { apiKeyGuard } from './auth.js';
 import { ErrorSchema, errorHandler } from './errors.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerReadRoutes } from './read-routes.js';
-import { registerDocumentRoutes } from './document-routes.js';
+import { registerDocumentDownload, registerDocumentRoutes } from './document-routes.js';
 import { ExtractionPool } from '../ingest/documents/isolate.js';
 import { documentSettings } from '../ingest/documents/settings.js';
+import type { DocumentKeeper } from '../ingest/documents/score-document.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
 import { registerWebRoutes } from '../web/routes.js';
 
@@ -143,11 +144,12 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   const documents = documentSettings(process.env, config.documents);
   const pool = new ExtractionPool(documents.pool);
   app.addHook('onClose', () => pool.close());
-  await registerDocumentRoutes(app, { engine, runtime, settings: documents, pool, keeper: null, guard });
+  await registerDocumentRoutes(app, { engine, runtime, settings: documents, pool, keeper: engine.store?.putDocument ? (engine.store as DocumentKeeper) : null, guard });
 
   if (engine.store) {
     registerReadRoutes(app, engine.store, guard);
-    registerWebRoutes(app, engine, engine.store, runtime);
+    registerDocumentDownload(app, engine.store, guard);
+    registerWebRoutes(app, engine, engine.store, runtime, { pool, settings: documents });
   }
   if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
 

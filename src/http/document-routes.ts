@@ -10,6 +10,7 @@ import { scoreDocument, type DocumentKeeper } from '../ingest/documents/score-do
 import type { DocumentSettings } from '../ingest/documents/settings.js';
 import type { Runtime } from '../runtime.js';
 import { ErrorSchema } from './errors.js';
+import type { Store } from '../storage/store.js';
 
 export const DocumentPartSchema = z.object({
   name: z.string().describe('file name, or "treść wiadomości" for an e-mail body; nested parts as "outer › inner"'),
@@ -108,6 +109,54 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Documen
       },
     );
   });
+}
+
+/** `attachment; filename="ascii"; filename*=UTF-8''…` — the name can neither break the header nor be a path. */
+export function contentDisposition(filename: string | null, fallback: string): string {
+  const name = (filename ?? fallback).replace(/[\\/\r\n\0]/g, '_').slice(-150) || fallback;
+  const ascii = name.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').replace(/["\\;%]/g, '_').trim() || fallback;
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+const EXTENSION: Record<string, string> = {
+  'message/rfc822': 'eml',
+  'application/pdf': 'pdf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.oasis.opendocument.text': 'odt',
+  'application/vnd.ms-outlook': 'msg',
+  'text/plain': 'txt',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/tiff': 'tif',
+};
+
+/** GET /v1/petitions/:id/document — the original file a stored petition arrived as. */
+export function registerDocumentDownload(app: FastifyInstance, store: Pick<Store, 'document'>, guard: preHandlerHookHandler) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/v1/petitions/:id/document',
+    {
+      onRequest: guard,
+      schema: {
+        summary: 'The original document a stored petition arrived as (e-mail, PDF, DOCX…)',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        security: [{ apiKey: [] }],
+        response: { 401: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const d = store.document?.(req.params.id, true);
+      if (!d) return reply.code(404).send({ error: 'not_found', message: `id: petition ${req.params.id} has no stored document` });
+      if (!d.bytes) return reply.code(404).send({ error: 'not_kept', message: `id: the original of petition ${req.params.id} was larger than SITO_DOCUMENT_STORE_LIMIT and was not kept` });
+      return reply
+        .type(d.content_type)
+        .header('content-disposition', contentDisposition(d.filename, `petycja-${req.params.id.replace(/[^A-Za-z0-9._-]/g, '_')}.${EXTENSION[d.content_type] ?? 'bin'}`))
+        .header('content-security-policy', "sandbox; default-src 'none'")
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, no-store')
+        .send(Buffer.from(d.bytes) as never);
+    },
+  );
 }
 
 /** The document of a request: the raw body, or the multipart field `file`. */
