@@ -21,7 +21,7 @@ async function signIn(): Promise<string> {
     body: new URLSearchParams({ login: 'kasia', password: PASSWORD, _csrf: csrf, next: '/skrzynka' }),
   });
   expect(r.status).toBe(303);
-  return r.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('sito_session'))!;
+  return r.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c?.startsWith('sito_session'))!;
 }
 
 beforeAll(async () => {
