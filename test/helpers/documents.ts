@@ -154,7 +154,7 @@ export function docxBomb(mb: number): Buffer {
   return Buffer.from(
     zipSync({
       '[Content_Types].xml': strToU8('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
-      'word/document.xml': [filler, { level: 9 }],
+      'word/document.xml': [filler, { level: 1 }],
     }),
   );
 }

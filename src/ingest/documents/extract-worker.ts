@@ -25,3 +25,6 @@ parentPort?.on('message', async (job: ExtractJob) => {
   const transfer = reply.ok ? reply.extraction.segments.flatMap((s) => (s.kind !== 'text' && s.bytes ? [s.bytes.buffer as ArrayBuffer] : [])) : [];
   parentPort!.postMessage(reply, [...new Set(transfer)]);
 });
+
+// the readers are loaded: the pool starts timing jobs from here
+parentPort?.postMessage({ ready: true });

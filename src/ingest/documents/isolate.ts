@@ -24,7 +24,12 @@ const BOOT = ext === '.ts' ? `import('tsx/esm/api').then((m) => { m.register(); 
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** resolves when the worker has loaded the readers (module loading is not timed as a document's work) */
+  ready: Promise<void>;
 }
+
+/** Time a new worker may take to load the readers. */
+const BOOT_TIMEOUT_MS = 60_000;
 
 interface Pending {
   job: Omit<ExtractJob, 'id'>;
@@ -64,7 +69,24 @@ export class ExtractionPool {
       stderr: false,
     });
     worker.unref();
-    const slot: Slot = { worker, busy: false };
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the document reader did not start')), BOOT_TIMEOUT_MS);
+      const onMessage = (m: { ready?: boolean }) => {
+        if (!m?.ready) return;
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        resolve();
+      };
+      const onError = (e: Error) => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+    });
+    ready.catch(() => undefined);
+    const slot: Slot = { worker, busy: false, ready };
     this.slots.push(slot);
     return slot;
   }
@@ -88,6 +110,18 @@ export class ExtractionPool {
 
   private run(slot: Slot, p: Pending) {
     slot.busy = true;
+    slot.worker.ref();
+    slot.ready.then(
+      () => this.dispatch(slot, p),
+      (e: Error) => {
+        this.drop(slot);
+        p.reject(e);
+        this.pump();
+      },
+    );
+  }
+
+  private dispatch(slot: Slot, p: Pending) {
     const id = ++this.seq;
     const { worker } = slot;
     let settled = false;
@@ -117,7 +151,7 @@ export class ExtractionPool {
     };
     const onExit = () => finish(() => p.reject(new DocumentError('corrupt', `${p.job.name ?? 'the document'} cannot be read (the reader stopped)`)), false);
     const timer = setTimeout(
-      () => finish(() => p.reject(new DocumentError('timeout', `${p.job.name ?? 'the document'} took longer than ${Math.round(this.options.timeoutMs / 1000)} s to read (SITO_DOCUMENT_TIMEOUT)`)), false),
+      () => finish(() => p.reject(new DocumentError('timeout', `${p.job.name ?? 'the document'} took longer than ${this.options.timeoutMs / 1000} s to read (SITO_DOCUMENT_TIMEOUT)`)), false),
       this.options.timeoutMs,
     );
     worker.on('message', onMessage);
