@@ -21,7 +21,7 @@ import { apiKeyGuard } from './auth.js';
 import { ErrorSchema, errorHandler } from './errors.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerReadRoutes } from './read-routes.js';
-import { registerDocumentDownload, registerDocumentRoutes } from './document-routes.js';
+import { DOCUMENTS_OPENAPI_NOTE, registerDocumentDownload, registerDocumentRoutes } from './document-routes.js';
 import { ExtractionPool } from '../ingest/documents/isolate.js';
 import { documentSettings } from '../ingest/documents/settings.js';
 import type { DocumentKeeper } from '../ingest/documents/score-document.js';
@@ -128,6 +128,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       onRequest: guard,
       schema: {
         summary: 'Score one petition and explain the verdict',
+        description: DOCUMENTS_OPENAPI_NOTE,
         body: PetitionInputSchema,
         security: [{ apiKey: [] }],
         response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },

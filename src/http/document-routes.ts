@@ -36,6 +36,9 @@ const Query = z.object({
     .transform((v) => v === undefined || v === 'true' || v === '1'),
 });
 
+/** What the OpenAPI description of the score path says about documents. */
+export const DOCUMENTS_OPENAPI_NOTE = `Also takes a document as received, as the raw body with its content type (${ACCEPTED_MEDIA_TYPES.join(', ')}) or as multipart/form-data with the field "file"; \`id\` and \`store\` then come as query parameters, and the answer adds \`document\`: {text, parts [{name, type, role, start, end, ocr}], skipped [{name, reason, code}]}. An unreadable document → 413/415/422 {error, message}.`;
+
 /** Requests to the score endpoint that carry a document: any body that is not JSON. */
 const isDocumentRequest = (contentType: string | undefined) => {
   const t = mediaType(contentType);
@@ -81,6 +84,8 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Documen
         onRequest: deps.guard,
         bodyLimit: settings.limits.maxBytes,
         schema: {
+          // the OpenAPI document describes this path once, by the JSON route (its description names the documents)
+          hide: true,
           summary: 'Score a petition as received: an e-mail, PDF (OCR for scans), DOCX, ODT, Outlook .msg, text or image',
           description: `Raw body with its content type (${ACCEPTED_MEDIA_TYPES.join(', ')}) or multipart/form-data with the field "file". Same path as the JSON body; the answer adds "document".`,
           querystring: Query,
@@ -162,7 +167,10 @@ export function registerDocumentDownload(app: FastifyInstance, store: Pick<Store
 /** The document of a request: the raw body, or the multipart field `file`. */
 async function documentOf(req: FastifyRequest, maxBytes: number): Promise<{ bytes: Uint8Array; contentType: string | null; filename: string | null } | DocumentError | { error: string; message: string }> {
   if (!req.isMultipart()) {
-    const body = req.body as Buffer | undefined;
+    const body = req.body as unknown;
+    if (body !== undefined && !Buffer.isBuffer(body)) {
+      return new DocumentError('unsupported_type', `content-type ${mediaType(req.headers['content-type'])} is not read; send application/json, a document or multipart/form-data with the field "file"`);
+    }
     if (!body || body.length === 0) return new DocumentError('empty', 'body: the document is empty');
     return { bytes: body, contentType: req.headers['content-type'] ?? null, filename: null };
   }

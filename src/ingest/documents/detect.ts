@@ -107,7 +107,7 @@ export function resolveKind(bytes: Uint8Array, contentType: string | null | unde
   const ext = (name ?? '').toLowerCase().match(/\.([a-z0-9]+)$/)?.[1] ?? '';
   let declared: DocumentKind | undefined = ALIASES[declaredType];
   if (!declared && !GENERIC.has(declaredType)) {
-    throw new DocumentError('unsupported_type', `content type ${declaredType} is not read; send ${Object.values(DOCUMENT_TYPES).join(', ')} or multipart/form-data with the field "file"`);
+    throw new DocumentError('unsupported_type', `content-type ${declaredType} is not read; send application/json, a document (${Object.values(DOCUMENT_TYPES).join(', ')}) or multipart/form-data with the field "file"`);
   }
   declared ??= EXTENSIONS[ext];
   const found = sniff(bytes);
