@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestServer, type Running } from './helpers/server.js';
@@ -52,6 +53,23 @@ describe.skipIf(!ready)('scans and images through OCR in Polish', () => {
       ['zdjecie.png', 'attachment', true],
     ]);
     expect(json.document.text).toMatch(/audytu/);
+  }, 120_000);
+
+  it('ends OCR at the time limit: 422 timeout when nothing was read, and no tesseract or pdftoppm left running', async () => {
+    const quick = await startTestServer({ documents: { ocrTimeoutMs: 300 } });
+    try {
+      const scan = await scanOf(browser, pdf, 150, 2);
+      const r = await fetch(`${quick.url}/v1/petitions/score?store=false`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: scan });
+      const json = (await r.json()) as { error: string; message: string };
+      expect(r.status).toBe(422);
+      expect(json.error).toBe('timeout');
+      expect(json.message).toContain('SITO_OCR_TIMEOUT');
+      const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+      expect(ps.split('\n').filter((l) => l.includes('sito-ocr-'))).toEqual([]);
+      expect((await fetch(`${quick.url}/health`)).status).toBe(200);
+    } finally {
+      await quick.close();
+    }
   }, 120_000);
 
   it('reads a scan only up to the page limit and lists the pages left unread', async () => {

@@ -116,6 +116,15 @@ describe('documents without a browser', () => {
     expectOffsetsHold(json);
   });
 
+  it('reads an HTML-only e-mail body as text', async () => {
+    const eml = await emailOf({ subject: 'Petycja', html: `<p>Szanowni Państwo,</p><p>${VENDOR_PETITION.replace(/\n\n/g, '</p><p>')}</p><img src="cid:logo">` });
+    const { status, json } = await post(eml, 'message/rfc822', '?store=false');
+    expect(status, JSON.stringify(json)).toBe(200);
+    expect(json.document.text).toMatch(/^Szanowni Państwo,\n\nSzanowny Pan Wójt/);
+    expect(json.document.text).not.toContain('<p>');
+    expect(json.level).toBe('high');
+  });
+
   it('reads Windows-1250 plain text, and takes multipart/form-data with the field "file"', async () => {
     const cp1250 = iconv.encode('Petycja w sprawie żółtej lampy', 'windows-1250');
     const { status, json } = await postFile(cp1250, 'petycja.txt', 'text/plain', 'file', '?store=false');

@@ -34,6 +34,36 @@ export function ocrProblem(tools: OcrTools = DEFAULT_OCR_TOOLS): string | null {
 
 export class OcrAborted extends Error {}
 
+/** Pages read by OCR at once across the whole process (each tesseract takes a core). */
+let running = 0;
+const waiting: Array<() => void> = [];
+export let ocrConcurrency = 2;
+export const setOcrConcurrency = (n: number) => void (ocrConcurrency = Math.max(1, n));
+
+/** Runs `fn` when an OCR slot is free (waiting counts against the document's OCR time). */
+async function gated<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  while (running >= ocrConcurrency) {
+    if (signal.aborted) throw new OcrAborted('aborted');
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        signal.removeEventListener('abort', wake);
+        const i = waiting.indexOf(wake);
+        if (i >= 0) waiting.splice(i, 1);
+        resolve();
+      };
+      waiting.push(wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
+  }
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
 /**
  * Runs a tool as a child process; killed (SIGKILL, with its process group) when `signal`
  * aborts. Resolves with stdout (capped), rejects on a non-zero exit.
@@ -88,7 +118,7 @@ export async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T
 export async function ocrImage(bytes: Uint8Array, dir: string, n: number, signal: AbortSignal, tools: OcrTools = DEFAULT_OCR_TOOLS): Promise<string> {
   const file = join(dir, `image-${n}`);
   await writeFile(file, bytes);
-  return clean(await run(tools.tesseract, [file, 'stdout', '-l', tools.lang, '--psm', '3'], signal));
+  return gated(signal, async () => clean(await run(tools.tesseract, [file, 'stdout', '-l', tools.lang, '--psm', '3'], signal)));
 }
 
 /** Writes a PDF once for ocrPdfPage. */
@@ -100,6 +130,10 @@ export async function writePdf(bytes: Uint8Array, dir: string, n: number): Promi
 
 /** One page of a PDF: rasterised (grey, `dpi`) by pdftoppm, read by tesseract. */
 export async function ocrPdfPage(pdfFile: string, page: number, dir: string, signal: AbortSignal, tools: OcrTools = DEFAULT_OCR_TOOLS): Promise<string> {
+  return gated(signal, () => ocrPage(pdfFile, page, dir, signal, tools));
+}
+
+async function ocrPage(pdfFile: string, page: number, dir: string, signal: AbortSignal, tools: OcrTools): Promise<string> {
   const prefix = join(dir, `page-${page}`);
   await run(tools.pdftoppm, ['-r', String(tools.dpi), '-gray', '-png', '-singlefile', '-f', String(page), '-l', String(page), pdfFile, prefix], signal);
   const png = `${prefix}.png`;

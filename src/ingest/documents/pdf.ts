@@ -18,7 +18,7 @@ export async function readPdf(bytes: Uint8Array, what: string, limits: DocumentL
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // a copy: pdf.js detaches the buffer it is given
-    pdf = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, verbosity: 0, stopAtErrors: true });
+    pdf = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, verbosity: 0 });
   } catch (e) {
     const name = (e as { name?: string }).name;
     if (name === 'PasswordException') throw new DocumentError('encrypted', `${what} is encrypted with a password; send it without the password`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_TEXT_LENGTH } from '../petition-input.js';
 import { DEFAULT_POOL, type PoolOptions } from './isolate.js';
+import { setOcrConcurrency } from './ocr.js';
 import { DEFAULT_LIMITS, type DocumentLimits } from './types.js';
 
 /** How documents are read: the limits of one document and the worker pool (environment, README). */
@@ -20,6 +21,7 @@ const Env = z.object({
   SITO_DOCUMENT_TIMEOUT: z.coerce.number().positive().default(DEFAULT_POOL.timeoutMs / 1000),
   SITO_DOCUMENT_WORKERS: z.coerce.number().int().min(1).max(64).default(DEFAULT_POOL.size),
   SITO_DOCUMENT_STORE_LIMIT: z.coerce.number().int().min(0).optional(),
+  SITO_OCR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
 export function documentSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<DocumentLimits> = {}): DocumentSettings {
@@ -39,6 +41,7 @@ export function documentSettings(env: NodeJS.ProcessEnv = process.env, overrides
     maxTextChars: MAX_TEXT_LENGTH,
     ...overrides,
   };
+  setOcrConcurrency(e.SITO_OCR_CONCURRENCY);
   return {
     limits,
     pool: { ...DEFAULT_POOL, size: e.SITO_DOCUMENT_WORKERS, timeoutMs: Math.round(e.SITO_DOCUMENT_TIMEOUT * 1000) },
