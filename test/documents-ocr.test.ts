@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestServer, type Running } from './helpers/server.js';
@@ -69,6 +71,29 @@ describe.skipIf(!ready)('scans and images through OCR in Polish', () => {
       expect((await fetch(`${quick.url}/health`)).status).toBe(200);
     } finally {
       await quick.close();
+    }
+  }, 120_000);
+
+  it('kills OCR when the client goes away', async () => {
+    // 40 pages, all to be read: without the kill OCR would go on for minutes
+    const long = await startTestServer({ documents: { ocrMaxPages: 40, ocrTimeoutMs: 600_000 } });
+    // OCR is at work while its scratch folder exists (between two pages no process may be running)
+    const ocrActive = () => readdirSync(tmpdir()).some((f) => f.startsWith('sito-ocr-')) || execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sito-ocr-');
+    const until = async (cond: () => boolean, what: string, tries: number) => {
+      for (let i = 0; i < tries && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(cond(), what).toBe(true);
+    };
+    try {
+      const scan = await scanOf(browser, pdf, 100, 40);
+      const gone = new AbortController();
+      const answer = fetch(`${long.url}/v1/petitions/score?store=false`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: scan, signal: gone.signal }).catch((e: Error) => e);
+      await until(ocrActive, 'OCR started', 600);
+      gone.abort();
+      expect(await answer).toBeInstanceOf(Error);
+      await until(() => !ocrActive(), 'OCR ended', 200);
+      expect((await fetch(`${long.url}/health`)).status).toBe(200);
+    } finally {
+      await long.close();
     }
   }, 120_000);
 

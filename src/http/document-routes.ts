@@ -90,16 +90,17 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Documen
           description: `Raw body with its content type (${ACCEPTED_MEDIA_TYPES.join(', ')}) or multipart/form-data with the field "file". Same path as the JSON body; the answer adds "document".`,
           querystring: Query,
           security: [{ apiKey: [] }],
-          response: { 200: DocumentScoreSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema },
+          response: { 200: DocumentScoreSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema },
         },
       },
       async (req, reply) => {
         const got = await documentOf(req, settings.limits.maxBytes);
         if (got instanceof DocumentError) return sendError(reply, got);
         if ('error' in got) return reply.code(400).send(got);
+        // the client went away before its answer: OCR still running is killed
         const abort = new AbortController();
-        const onClose = () => void (!reply.sent && abort.abort());
-        req.raw.once('close', onClose);
+        const onClose = () => void (!reply.raw.writableFinished && abort.abort());
+        reply.raw.once('close', onClose);
         try {
           return await scoreDocument(
             { engine: deps.engine, embedder: deps.runtime?.embedder ?? null, pool, settings, keeper: deps.keeper, signal: abort.signal },
@@ -109,7 +110,7 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Documen
           if (e instanceof DocumentError) return sendError(reply, e);
           throw e;
         } finally {
-          req.raw.off('close', onClose);
+          reply.raw.off('close', onClose);
         }
       },
     );

@@ -14,6 +14,7 @@ export const DOCUMENT_ERROR_CODES = [
   'timeout',
   'empty',
   'ocr_unavailable',
+  'busy',
 ] as const;
 export type DocumentErrorCode = (typeof DOCUMENT_ERROR_CODES)[number];
 
@@ -29,6 +30,7 @@ const STATUS: Record<DocumentErrorCode, number> = {
   timeout: 422,
   empty: 422,
   ocr_unavailable: 422,
+  busy: 503,
 };
 
 export class DocumentError extends Error {

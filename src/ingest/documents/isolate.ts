@@ -53,7 +53,7 @@ export class ExtractionPool {
   extract(bytes: Uint8Array, contentType: string | null | undefined, name: string | null, limits: DocumentLimits): Promise<Extraction> {
     if (this.closed) return Promise.reject(new Error('extraction pool closed'));
     if (this.queue.length >= this.options.maxQueue) {
-      return Promise.reject(new DocumentError('timeout', `${this.queue.length} documents are waiting to be read; try again shortly`));
+      return Promise.reject(new DocumentError('busy', `${this.queue.length} documents are waiting to be read; try again shortly`));
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ job: { bytes, contentType, name, limits }, resolve, reject });
