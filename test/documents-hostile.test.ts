@@ -5,7 +5,7 @@ import { DocumentError } from '../src/ingest/documents/errors.js';
 import { ExtractionPool } from '../src/ingest/documents/isolate.js';
 import { DEFAULT_LIMITS } from '../src/ingest/documents/types.js';
 import { startTestServer, type Running } from './helpers/server.js';
-import { CHROMIUM, CHROMIUM_FLAGS, docxBomb, docxOf, emailOf, encryptPdf, hasChromium, hasQpdf, nestedMultipart, printPdf, RESIDENT_PETITION, VENDOR_PETITION } from './helpers/documents.js';
+import { CHROMIUM, CHROMIUM_FLAGS, docxBomb, docxOf, emailOf, encryptPdf, hasChromium, hasQpdf, nestedMultipart, pdfBomb, printPdf, RESIDENT_PETITION, VENDOR_PETITION } from './helpers/documents.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
@@ -102,8 +102,27 @@ describe('hostile and broken documents: a clear 4xx, the server alive', { timeou
     await alive();
   });
 
+  it('a PDF whose content stream inflates to 2 GB → too_large_expanded once the process grows past its memory budget', async () => {
+    const pool = new ExtractionPool({ size: 1, timeoutMs: 120_000, memoryMb: 256, growthMb: 256, maxQueue: 4 });
+    let peak = 0;
+    const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+    try {
+      await pool.extract(Buffer.from('rozgrzewka'), 'text/plain', null, DEFAULT_LIMITS);
+      const before = process.memoryUsage.rss();
+      const bomb = pool.extract(pdfBomb(2048), 'application/pdf', 'bomba.pdf', DEFAULT_LIMITS);
+      await expect(bomb).rejects.toMatchObject({ code: 'too_large_expanded', message: expect.stringContaining('SITO_DOCUMENT_MEMORY') });
+      // the budget plus what one sampling interval and the allocator's doubling can add
+      expect((peak - before) / 1024 / 1024).toBeLessThan(256 * 3);
+      const after = await pool.extract(Buffer.from('Petycja w sprawie ławek.'), 'text/plain', null, DEFAULT_LIMITS);
+      expect(after.segments).toHaveLength(1);
+    } finally {
+      clearInterval(sample);
+      await pool.close();
+    }
+  }, 120_000);
+
   it('a worker that runs past its time is ended and replaced; the next document is read', async () => {
-    const pool = new ExtractionPool({ size: 1, timeoutMs: 300, memoryMb: 256, maxQueue: 4 });
+    const pool = new ExtractionPool({ size: 1, timeoutMs: 300, memoryMb: 256, growthMb: 1024, maxQueue: 4 });
     try {
       const slow = pool.extract(lyingDocxBomb(200), DOCX, 'wolny.docx', DEFAULT_LIMITS);
       await expect(slow).rejects.toMatchObject({ code: 'timeout' });

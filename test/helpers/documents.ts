@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
 import { Document, Packer, Paragraph, TextRun } from 'docx';
 import { strToU8, zipSync } from 'fflate';
@@ -190,4 +191,33 @@ export function nestedMultipart(depth: number): Buffer {
     body = `Content-Type: multipart/mixed; boundary="${b}"\r\n\r\n--${b}\r\n${body}\r\n--${b}--\r\n`;
   }
   return Buffer.from(`From: a@example.pl\r\nSubject: zagniezdzone\r\nMIME-Version: 1.0\r\n${body}`);
+}
+
+/**
+ * A one-page PDF whose content stream inflates to `mb` megabytes of spaces: one flushed deflate
+ * segment of 1 MB repeated (written by hand, ~1 kB per inflated MB).
+ */
+export function pdfBomb(mb: number): Buffer {
+  const seg = deflateRawSync(Buffer.alloc(1024 * 1024, 0x20), { finishFlush: zlibConstants.Z_FULL_FLUSH });
+  const data = Buffer.concat([Buffer.from([0x78, 0x9c]), ...Array<Buffer>(mb).fill(seg), deflateRawSync(Buffer.alloc(0))]);
+  const parts: Buffer[] = [];
+  let pos = 0;
+  const push = (s: string | Buffer) => {
+    const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
+    parts.push(b);
+    pos += b.length;
+  };
+  const offsets: number[] = [];
+  push('%PDF-1.4\n');
+  ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>'].forEach((o, i) => {
+    offsets.push(pos);
+    push(`${i + 1} 0 obj\n${o}\nendobj\n`);
+  });
+  offsets.push(pos);
+  push(`4 0 obj\n<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n`);
+  push(data);
+  push('\nendstream\nendobj\n');
+  const xref = pos;
+  push(`xref\n0 5\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+  return Buffer.concat(parts);
 }

@@ -10,11 +10,20 @@ export interface PoolOptions {
   timeoutMs: number;
   /** heap of each worker, MB; a document that needs more ends its worker */
   memoryMb: number;
+  /**
+   * memory the process may grow by while documents are read, MB. Decoded streams (a PDF's
+   * content, a zip entry) live outside the heap limit, so the process's resident size is watched
+   * and the busy workers are ended when it grows past this.
+   */
+  growthMb: number;
   /** documents waiting beyond this many are refused at once */
   maxQueue: number;
 }
 
-export const DEFAULT_POOL: PoolOptions = { size: 2, timeoutMs: 30_000, memoryMb: 512, maxQueue: 32 };
+export const DEFAULT_POOL: PoolOptions = { size: 2, timeoutMs: 30_000, memoryMb: 512, growthMb: 1024, maxQueue: 32 };
+
+/** How often the resident size is sampled while documents are read, ms. */
+const WATCH_MS = 25;
 
 // in the TypeScript sources (tests, scripts) the worker runs through tsx; built, it is plain JS
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -24,6 +33,8 @@ const BOOT = ext === '.ts' ? `import('tsx/esm/api').then((m) => { m.register(); 
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** ends the running job, when there is one */
+  abort?: (e: DocumentError) => void;
   /** resolves when the worker has loaded the readers (module loading is not timed as a document's work) */
   ready: Promise<void>;
 }
@@ -47,6 +58,9 @@ export class ExtractionPool {
   private readonly queue: Pending[] = [];
   private seq = 0;
   private closed = false;
+  private watch: NodeJS.Timeout | null = null;
+  /** resident size when the first of the running jobs started */
+  private baseline = 0;
 
   constructor(readonly options: PoolOptions = DEFAULT_POOL) {}
 
@@ -121,6 +135,26 @@ export class ExtractionPool {
     );
   }
 
+  /** Samples the resident size while any job runs; past the allowed growth every running job is ended. */
+  private watchMemory() {
+    if (!this.watch) {
+      this.baseline = process.memoryUsage.rss();
+      this.watch = setInterval(() => {
+        const busy = this.slots.filter((s) => s.busy && s.abort);
+        if (!busy.length) {
+          clearInterval(this.watch!);
+          this.watch = null;
+          return;
+        }
+        const grown = process.memoryUsage.rss() - this.baseline;
+        if (grown > this.options.growthMb * 1024 * 1024) {
+          for (const s of busy) s.abort!(new DocumentError('too_large_expanded', `reading it needed more than ${this.options.growthMb} MB of memory (SITO_DOCUMENT_MEMORY); it expands too far`));
+        }
+      }, WATCH_MS);
+      this.watch.unref();
+    }
+  }
+
   private dispatch(slot: Slot, p: Pending) {
     const id = ++this.seq;
     const { worker } = slot;
@@ -129,6 +163,7 @@ export class ExtractionPool {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      slot.abort = undefined;
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
@@ -159,12 +194,16 @@ export class ExtractionPool {
     worker.on('exit', onExit);
     // a busy worker keeps the process alive (the CLI waits for it); an idle one does not
     worker.ref();
+    slot.abort = (e) => finish(() => p.reject(new DocumentError(e.code, `${p.job.name ?? 'the document'}: ${e.message}`)), false);
+    this.watchMemory();
     const job: ExtractJob = { id, ...p.job };
     worker.postMessage(job);
   }
 
   async close() {
     this.closed = true;
+    if (this.watch) clearInterval(this.watch);
+    this.watch = null;
     for (const p of this.queue.splice(0)) p.reject(new Error('extraction pool closed'));
     await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
   }

@@ -21,6 +21,7 @@ const Env = z.object({
   SITO_DOCUMENT_TIMEOUT: z.coerce.number().positive().default(DEFAULT_POOL.timeoutMs / 1000),
   SITO_DOCUMENT_WORKERS: z.coerce.number().int().min(1).max(64).default(DEFAULT_POOL.size),
   SITO_DOCUMENT_STORE_LIMIT: z.coerce.number().int().min(0).optional(),
+  SITO_DOCUMENT_MEMORY: z.coerce.number().int().min(64).default(DEFAULT_POOL.growthMb),
   SITO_OCR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });
 
@@ -44,7 +45,7 @@ export function documentSettings(env: NodeJS.ProcessEnv = process.env, overrides
   setOcrConcurrency(e.SITO_OCR_CONCURRENCY);
   return {
     limits,
-    pool: { ...DEFAULT_POOL, size: e.SITO_DOCUMENT_WORKERS, timeoutMs: Math.round(e.SITO_DOCUMENT_TIMEOUT * 1000) },
+    pool: { ...DEFAULT_POOL, size: e.SITO_DOCUMENT_WORKERS, timeoutMs: Math.round(e.SITO_DOCUMENT_TIMEOUT * 1000), growthMb: e.SITO_DOCUMENT_MEMORY },
     storeLimit: e.SITO_DOCUMENT_STORE_LIMIT ?? limits.maxBytes,
   };
 }
