@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestServer, type Running } from './helpers/server.js';
-import { CHROMIUM, CHROMIUM_FLAGS, COVER_NOTE, emailOf, hasChromium, hasPdftoppm, hasTesseractPol, pngOf, printPdf, scanOf, VENDOR_PETITION } from './helpers/documents.js';
+import { CHROMIUM, CHROMIUM_FLAGS, COVER_NOTE, emailOf, hasChromium, hasPdftoppm, hasTesseractPol, pngBomb, pngOf, printPdf, scanOf, VENDOR_PETITION } from './helpers/documents.js';
 
 const ready = hasChromium && hasPdftoppm && hasTesseractPol;
 if (!ready) console.warn('[sito tests] OCR tests skipped: they need /usr/bin/chromium, pdftoppm (poppler-utils) and tesseract with Polish (tesseract-ocr-pol); .ci/run installs them');
@@ -95,6 +95,16 @@ describe.skipIf(!ready)('scans and images through OCR in Polish', () => {
     } finally {
       await long.close();
     }
+  }, 120_000);
+
+  it('an image bomb (a 50 000 × 50 000 PNG of a few MB) is refused by OCR and listed as skipped; the server is unhurt', async () => {
+    const eml = await emailOf({ text: COVER_NOTE, attachments: [{ filename: 'skan.png', content: pngBomb(50_000), contentType: 'image/png' }] });
+    const r = await fetch(`${server.url}/v1/petitions/score?store=false`, { method: 'POST', headers: { 'content-type': 'message/rfc822' }, body: eml });
+    const json = (await r.json()) as Answer;
+    expect(r.status, JSON.stringify(json)).toBe(200);
+    expect(json.document.parts.map((p) => p.role)).toEqual(['cover_note']);
+    expect(json.document.skipped).toEqual([expect.objectContaining({ name: 'skan.png', code: 'corrupt', reason: expect.stringMatching(/^OCR: /) })]);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
   }, 120_000);
 
   it('reads a scan only up to the page limit and lists the pages left unread', async () => {

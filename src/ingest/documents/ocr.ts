@@ -8,11 +8,15 @@ export interface OcrTools {
   tesseract: string;
   pdftoppm: string;
   lang: string;
-  /** resolution pages are rasterised at */
+  /** resolution pages are rasterised at (for an A4 page: a page's longer side is scaled to 11.7 in at this) */
   dpi: number;
+  /** address space each OCR process may use, MB (prlimit; an image bomb fails instead of exhausting memory) */
+  memoryMb: number;
 }
 
-export const DEFAULT_OCR_TOOLS: OcrTools = { tesseract: 'tesseract', pdftoppm: 'pdftoppm', lang: 'pol', dpi: 300 };
+export const DEFAULT_OCR_TOOLS: OcrTools = { tesseract: 'tesseract', pdftoppm: 'pdftoppm', lang: 'pol', dpi: 300, memoryMb: 2048 };
+
+const hasPrlimit = !spawnSync('prlimit', ['--version'], { encoding: 'utf8' }).error;
 
 let availability: Map<string, string | null> | null = null;
 
@@ -68,10 +72,11 @@ async function gated<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
  * Runs a tool as a child process; killed (SIGKILL, with its process group) when `signal`
  * aborts. Resolves with stdout (capped), rejects on a non-zero exit.
  */
-function run(cmd: string, args: string[], signal: AbortSignal, maxOut = 4 * 1024 * 1024): Promise<string> {
+function run(tools: OcrTools, cmd: string, args: string[], signal: AbortSignal, maxOut = 4 * 1024 * 1024): Promise<string> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new OcrAborted('aborted'));
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+    const [file, argv] = hasPrlimit ? ['prlimit', [`--as=${tools.memoryMb * 1024 * 1024}`, '--', cmd, ...args]] : [cmd, args];
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
     const out: Buffer[] = [];
     let size = 0;
     let err = '';
@@ -118,7 +123,7 @@ export async function withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T
 export async function ocrImage(bytes: Uint8Array, dir: string, n: number, signal: AbortSignal, tools: OcrTools = DEFAULT_OCR_TOOLS): Promise<string> {
   const file = join(dir, `image-${n}`);
   await writeFile(file, bytes);
-  return gated(signal, async () => clean(await run(tools.tesseract, [file, 'stdout', '-l', tools.lang, '--psm', '3'], signal)));
+  return gated(signal, async () => clean(await run(tools, tools.tesseract, [file, 'stdout', '-l', tools.lang, '--psm', '3'], signal)));
 }
 
 /** Writes a PDF once for ocrPdfPage. */
@@ -135,10 +140,11 @@ export async function ocrPdfPage(pdfFile: string, page: number, dir: string, sig
 
 async function ocrPage(pdfFile: string, page: number, dir: string, signal: AbortSignal, tools: OcrTools): Promise<string> {
   const prefix = join(dir, `page-${page}`);
-  await run(tools.pdftoppm, ['-r', String(tools.dpi), '-gray', '-png', '-singlefile', '-f', String(page), '-l', String(page), pdfFile, prefix], signal);
+  // scaled by the page's longer side, so that a page with a huge media box cannot make a huge bitmap
+  await run(tools, tools.pdftoppm, ['-scale-to', String(Math.round(11.7 * tools.dpi)), '-gray', '-png', '-singlefile', '-f', String(page), '-l', String(page), pdfFile, prefix], signal);
   const png = `${prefix}.png`;
   try {
-    return clean(await run(tools.tesseract, [png, 'stdout', '-l', tools.lang, '--psm', '3'], signal));
+    return clean(await run(tools, tools.tesseract, [png, 'stdout', '-l', tools.lang, '--psm', '3'], signal));
   } finally {
     await rm(png, { force: true });
   }
