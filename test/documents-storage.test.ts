@@ -59,6 +59,10 @@ describe('stored documents', () => {
     const r = await fetch(`${server.url}/v1/petitions/score?id=NS-1&store=false`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: RESIDENT_PETITION });
     expect(r.status).toBe(200);
     expect((await fetch(`${server.url}/v1/petitions/NS-1/document`)).status).toBe(404);
+    // a document sent under the id of a petition stored with another text is not kept with it
+    const other = await fetch(`${server.url}/v1/petitions/score?id=JSON-1`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: VENDOR_PETITION });
+    expect(other.status).toBe(200);
+    expect((await fetch(`${server.url}/v1/petitions/JSON-1/document`)).status).toBe(404);
     const bad = await fetch(`${server.url}/v1/petitions/score?store=maybe`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: RESIDENT_PETITION });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/store/);

@@ -324,13 +324,14 @@ export class SqliteStore implements Store {
     };
   }
 
-  putDocument(d: { petitionId: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<StoredDocument, 'parts' | 'skipped'> }): void {
+  putDocument(d: { petitionId: string; text: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<StoredDocument, 'parts' | 'skipped'> }): void {
     this.sql(
       `INSERT INTO petition_documents (petition_id, content_type, filename, size, bytes, parts, stored_at)
-       SELECT @id, @type, @filename, @size, @bytes, @parts, @at WHERE EXISTS (SELECT 1 FROM petitions WHERE id = @id)
+       SELECT @id, @type, @filename, @size, @bytes, @parts, @at WHERE EXISTS (SELECT 1 FROM petitions WHERE id = @id AND text = @text)
        ON CONFLICT (petition_id) DO NOTHING`,
     ).run({
       id: d.petitionId,
+      text: d.text,
       type: d.contentType,
       filename: d.filename,
       size: d.bytes?.byteLength ?? 0,

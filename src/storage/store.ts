@@ -169,8 +169,8 @@ export interface Store {
   feedbackForExport(): Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
   /** Stored vectors of one embedding model, with each petition's level. */
   embeddings(model: string): Array<{ id: string; vector: Float32Array; level: ScoreResult['level'] }>;
-  /** Keeps a petition's original document (the first one sent for its id). */
-  putDocument?(d: { petitionId: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<StoredDocument, 'parts' | 'skipped'> }): void;
+  /** Keeps a petition's original document: the first one sent for its id, and only when the stored petition's text is this document's. */
+  putDocument?(d: { petitionId: string; text: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<StoredDocument, 'parts' | 'skipped'> }): void;
   /** A petition's original document; `withBytes: false` leaves the file itself out (`bytes` is then empty when kept, null when not). */
   document?(petitionId: string, withBytes: boolean): StoredDocument | null;
   close(): void;

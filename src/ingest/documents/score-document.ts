@@ -19,7 +19,7 @@ export interface IncomingDocument {
 
 /** What keeps an original document with its stored petition (the SQLite store implements it). */
 export interface DocumentKeeper {
-  putDocument(d: { petitionId: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<ReadDocument, 'parts' | 'skipped'> }): void;
+  putDocument(d: { petitionId: string; text: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<ReadDocument, 'parts' | 'skipped'> }): void;
 }
 
 export type DocumentScore = ScoreResult & { document: Pick<ReadDocument, 'text' | 'parts' | 'skipped'> };
@@ -48,6 +48,7 @@ export async function scoreDocument(
     const keep = input.bytes.byteLength <= deps.settings.storeLimit;
     deps.keeper.putDocument({
       petitionId: result.id,
+      text: doc.text,
       contentType: doc.type,
       filename: input.filename,
       bytes: keep ? input.bytes : null,
