@@ -28,7 +28,7 @@ describe('sito score --documents', () => {
     expect(r.stderr).toMatch(/2 of 4 documents could not be read/);
   }, 60_000);
 
-  it('without --documents it still reads JSON lines from one file', () => {
+  it('without --documents it still reads JSON lines from one file', { timeout: 60_000 }, () => {
     const dir = tempDir();
     const f = join(dir, 'in.jsonl');
     writeFileSync(f, `${JSON.stringify({ id: 'a', text: RESIDENT_PETITION })}\n`);

@@ -36,7 +36,7 @@ const alive = async () => {
 
 beforeAll(async () => {
   server = await startTestServer({ documents: { maxBytes: 4 * 1024 * 1024, maxPdfPages: 5 } });
-});
+}, 30_000);
 afterAll(async () => server?.close());
 
 // the fixtures below inflate and compress hundreds of megabytes: generous test time, no timing asserted
@@ -135,7 +135,7 @@ describe('hostile and broken documents: a clear 4xx, the server alive', { timeou
   }, 60_000);
 });
 
-describe.skipIf(!hasChromium)('hostile PDFs printed by chromium', () => {
+describe.skipIf(!hasChromium)('hostile PDFs printed by chromium', { timeout: 30_000 }, () => {
   let browser: Browser;
   let pdf: Buffer;
   beforeAll(async () => {
@@ -149,7 +149,7 @@ describe.skipIf(!hasChromium)('hostile PDFs printed by chromium', () => {
     expect(r.status).toBe(422);
     expect(r.json.error).toBe('corrupt');
     await alive();
-  });
+  }, 30_000);
 
   it.skipIf(!hasQpdf)('an encrypted PDF → 422 encrypted, saying a password is needed', async () => {
     const r = await post(encryptPdf(pdf), 'application/pdf');

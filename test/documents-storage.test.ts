@@ -29,10 +29,10 @@ beforeAll(async () => {
   store.addUser('kasia', 'clerk', await hashPassword(PASSWORD));
   store.close();
   server = await startTestServer({ dataDir: dir });
-});
+}, 30_000);
 afterAll(async () => server?.close());
 
-describe('stored documents', () => {
+describe('stored documents', { timeout: 30_000 }, () => {
   let eml: Buffer;
   beforeAll(async () => {
     eml = await emailOf({ subject: 'Petycja', text: COVER_NOTE, attachments: [{ filename: 'petycja.docx', content: await docxOf(VENDOR_PETITION) }] });
@@ -40,7 +40,7 @@ describe('stored documents', () => {
     form.append('file', new Blob([eml], { type: 'message/rfc822' }), 'Petycja "pilna";\r\nżółw.eml');
     const r = await fetch(`${server.url}/v1/petitions/score?id=DOC-1`, { method: 'POST', body: form });
     expect(r.status, await r.clone().text()).toBe(200);
-  });
+  }, 30_000);
 
   it('keeps the original: GET /v1/petitions/:id/document returns it byte for byte, with a safe Content-Disposition', async () => {
     const r = await fetch(`${server.url}/v1/petitions/DOC-1/document`);

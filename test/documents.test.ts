@@ -43,10 +43,10 @@ const expectOffsetsHold = (a: DocAnswer) => {
 
 beforeAll(async () => {
   server = await startTestServer();
-});
+}, 30_000);
 afterAll(async () => server?.close());
 
-describe('documents without a browser', () => {
+describe('documents without a browser', { timeout: 30_000 }, () => {
   it('reads a DOCX written by the docx package and scores its text', async () => {
     const { status, json } = await post(await docxOf(RESIDENT_PETITION), DOCX, '?id=DOCX-1');
     expect(status, JSON.stringify(json)).toBe(200);
@@ -161,7 +161,7 @@ describe('documents without a browser', () => {
 
 if (!hasChromium) console.warn(`[sito tests] ${CHROMIUM} is missing: the PDF fixtures printed by chromium are skipped (.ci/run installs it)`);
 
-describe.skipIf(!hasChromium)('PDFs printed by chromium', () => {
+describe.skipIf(!hasChromium)('PDFs printed by chromium', { timeout: 30_000 }, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
@@ -176,7 +176,7 @@ describe.skipIf(!hasChromium)('PDFs printed by chromium', () => {
     expect(json.document.parts).toEqual([expect.objectContaining({ name: 'dokument.pdf', type: 'application/pdf', ocr: false })]);
     expect(json.level).toBe('high');
     expectOffsetsHold(json);
-  });
+  }, 30_000);
 
   it('reads an e-mail whose petition is an attached PDF, the cover note apart', async () => {
     const pdf = await printPdf(browser, VENDOR_PETITION);
