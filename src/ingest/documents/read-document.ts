@@ -1,5 +1,4 @@
 import { DOCUMENT_ERROR_CODES, DocumentError, type DocumentErrorCode } from './errors.js';
-import { extractDocument } from './extract.js';
 import type { ExtractionPool } from './isolate.js';
 import { DEFAULT_OCR_TOOLS, ocrImage, ocrPdfPage, ocrProblem, withScratch, writePdf, type OcrTools } from './ocr.js';
 import type { DocumentLimits, DocumentPart, Extraction, ReadDocument, Skipped } from './types.js';
@@ -25,7 +24,8 @@ const pagesPl = (from: number, to: number) => (from === to ? `strona ${from}` : 
  * be read (the first unreadable part's reason); otherwise what could not be read is in `skipped`.
  */
 export async function readDocument(bytes: Uint8Array, contentType: string | null | undefined, name: string | null, opts: ReadOptions): Promise<ReadDocument> {
-  const extraction = opts.pool ? await opts.pool.extract(bytes, contentType, name, opts.limits) : await extractDocument(bytes, contentType, name, opts.limits);
+  // the readers (pdf.js, mammoth, postal-mime…) load only where they run: in the pool's workers, or here when there is no pool
+  const extraction = opts.pool ? await opts.pool.extract(bytes, contentType, name, opts.limits) : await (await import('./extract.js')).extractDocument(bytes, contentType, name, opts.limits);
   const doc = await assemble(extraction, opts);
   if (!doc.text.trim()) {
     const first = doc.skipped.find((s) => s.code) ?? doc.skipped[0];
