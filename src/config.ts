@@ -53,6 +53,8 @@ export interface Config {
   bodyLimit: number;
   trainUploadLimit: number;
   logLevel: z.infer<typeof EnvSchema>['SITO_LOG_LEVEL'];
+  /** overrides of the document limits (SITO_DOCUMENT_*, SITO_OCR_*; src/ingest/documents/settings.ts) */
+  documents?: Partial<import('./ingest/documents/types.js').DocumentLimits>;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {

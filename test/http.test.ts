@@ -48,8 +48,8 @@ describe('HTTP API without keys (loopback, single user)', () => {
     expect(r.json.error).toBe('invalid_json');
   });
 
-  it('answers 415 for a body that is not JSON', async () => {
-    const res = await fetch(scoreUrl(), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'Petycja' });
+  it('answers 415 for a body that is neither JSON nor a document it reads', async () => {
+    const res = await fetch(scoreUrl(), { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<petycja/>' });
     expect(res.status).toBe(415);
     expect(((await res.json()) as { message: string }).message).toMatch(/application\/json/);
   });

@@ -8,6 +8,8 @@ import { evaluateCommand, trainCommand } from './model-commands.js';
 import { fetchEmbeddingModel } from '../signals/embedding/embedder.js';
 import { addUser, exportFeedback } from './user-commands.js';
 import { openInput, scoreStream } from './score-command.js';
+import { scoreDocuments } from './score-documents.js';
+import { documentSettings } from '../ingest/documents/settings.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
@@ -60,14 +62,20 @@ function buildProgram(): Command {
 
   program
     .command('score')
-    .description('score JSON lines {"id", "text", ...} from FILE or stdin; one result per line on stdout')
-    .argument('[file]', 'JSON-lines file, or - for stdin', '-')
+    .description('score JSON lines {"id", "text", ...} from FILE or stdin; one result per line on stdout\nwith --documents: score each FILE as received (e-mail, PDF, DOCX, ODT, .msg, text, image), one result with "document" per line')
+    .argument('[file...]', 'JSON-lines file, or - for stdin; with --documents: the documents')
     .option('--no-store', 'do not keep the petitions in the database')
-    .action(async (file: string, opts: { store: boolean }) => {
+    .option('--documents', 'read the files as documents (OCR for scans; limits: SITO_DOCUMENT_*, SITO_OCR_*)')
+    .action(async (files: string[], opts: { store: boolean; documents?: boolean }) => {
+      if (!opts.documents && files.length > 1) throw new Error('score: one JSON-lines file at a time (or --documents FILE…)');
+      if (opts.documents && files.length === 0) throw new Error('score --documents: name at least one file');
       await withRuntime(async (runtime, config) => {
         const emb = await attachEmbedding(runtime, config);
         if (emb.problem) process.stderr.write(`sito: scoring without the embedding signal: ${emb.problem}\n`);
-        await scoreStream(runtime.engine, openInput(file), process.stdout, { store: opts.store }, runtime.embedder);
+        if (!opts.documents) return void (await scoreStream(runtime.engine, openInput(files[0] ?? '-'), process.stdout, { store: opts.store }, runtime.embedder));
+        const settings = documentSettings(process.env, config.documents);
+        const failed = await scoreDocuments({ engine: runtime.engine, embedder: runtime.embedder, settings, keeper: runtime.store }, files, { store: opts.store }, process.stdout, process.stderr);
+        if (failed) throw new Error(`${failed} of ${files.length} documents could not be read (named above)`);
       });
     });
 

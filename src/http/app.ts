@@ -21,6 +21,10 @@ import { apiKeyGuard } from './auth.js';
 import { ErrorSchema, errorHandler } from './errors.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerReadRoutes } from './read-routes.js';
+import { DOCUMENTS_OPENAPI_NOTE, registerDocumentDownload, registerDocumentRoutes } from './document-routes.js';
+import { ExtractionPool } from '../ingest/documents/isolate.js';
+import { documentSettings } from '../ingest/documents/settings.js';
+import type { DocumentKeeper } from '../ingest/documents/score-document.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
 import { registerWebRoutes } from '../web/routes.js';
 
@@ -124,6 +128,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       onRequest: guard,
       schema: {
         summary: 'Score one petition and explain the verdict',
+        description: DOCUMENTS_OPENAPI_NOTE,
         body: PetitionInputSchema,
         security: [{ apiKey: [] }],
         response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
@@ -136,9 +141,16 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
     },
   );
 
+  // documents as offices receive them: the same score path, for bodies that are not JSON
+  const documents = documentSettings(process.env, config.documents);
+  const pool = new ExtractionPool(documents.pool);
+  app.addHook('onClose', () => pool.close());
+  await registerDocumentRoutes(app, { engine, runtime, settings: documents, pool, keeper: engine.store?.putDocument ? (engine.store as DocumentKeeper) : null, guard });
+
   if (engine.store) {
     registerReadRoutes(app, engine.store, guard);
-    registerWebRoutes(app, engine, engine.store, runtime);
+    registerDocumentDownload(app, engine.store, guard);
+    registerWebRoutes(app, engine, engine.store, runtime, { pool, settings: documents });
   }
   if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
 

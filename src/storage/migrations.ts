@@ -124,4 +124,21 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE petitions ADD COLUMN embedding_model TEXT;
     `,
   },
+  {
+    version: 30,
+    name: 'original documents of stored petitions',
+    sql: `
+      -- the file a petition arrived as (e-mail, PDF, DOCX…), and where each part of its text came from;
+      -- bytes is NULL when the original was larger than SITO_DOCUMENT_STORE_LIMIT
+      CREATE TABLE petition_documents (
+        petition_id TEXT PRIMARY KEY REFERENCES petitions (id) ON DELETE CASCADE,
+        content_type TEXT NOT NULL,
+        filename TEXT,
+        size INTEGER NOT NULL,
+        bytes BLOB,
+        parts TEXT NOT NULL,
+        stored_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

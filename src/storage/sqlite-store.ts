@@ -18,6 +18,7 @@ import type {
   PetitionFilter,
   PetitionSummary,
   Store,
+  StoredDocument,
   StoredPetition,
 } from './store.js';
 
@@ -321,6 +322,32 @@ export class SqliteStore implements Store {
       result: JSON.parse(r.result) as ScoreResult,
       campaign_id: r.campaign_id,
     };
+  }
+
+  putDocument(d: { petitionId: string; text: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<StoredDocument, 'parts' | 'skipped'> }): void {
+    this.sql(
+      `INSERT INTO petition_documents (petition_id, content_type, filename, size, bytes, parts, stored_at)
+       SELECT @id, @type, @filename, @size, @bytes, @parts, @at WHERE EXISTS (SELECT 1 FROM petitions WHERE id = @id AND text = @text)
+       ON CONFLICT (petition_id) DO NOTHING`,
+    ).run({
+      id: d.petitionId,
+      text: d.text,
+      type: d.contentType,
+      filename: d.filename,
+      size: d.bytes?.byteLength ?? 0,
+      bytes: d.bytes ? Buffer.from(d.bytes.buffer, d.bytes.byteOffset, d.bytes.byteLength) : null,
+      parts: JSON.stringify(d.document),
+      at: new Date().toISOString(),
+    });
+  }
+
+  document(petitionId: string, withBytes: boolean): StoredDocument | null {
+    const r = this.sql(`SELECT petition_id, content_type, filename, size, ${withBytes ? 'bytes' : "CASE WHEN bytes IS NULL THEN NULL ELSE X'' END AS bytes"}, parts, stored_at FROM petition_documents WHERE petition_id = ?`).get(petitionId) as
+      | (Omit<StoredDocument, 'parts' | 'skipped' | 'bytes'> & { bytes: Buffer | null; parts: string })
+      | undefined;
+    if (!r) return null;
+    const { parts, skipped } = JSON.parse(r.parts) as Pick<StoredDocument, 'parts' | 'skipped'>;
+    return { ...r, bytes: r.bytes ? new Uint8Array(r.bytes) : null, parts, skipped };
   }
 
   listPetitions(f: PetitionFilter): Page<PetitionSummary> {

@@ -123,6 +123,19 @@ export interface Feedback {
   at: string;
 }
 
+/** The original document a stored petition arrived as (migration 30). */
+export interface StoredDocument {
+  petition_id: string;
+  content_type: string;
+  filename: string | null;
+  size: number;
+  /** null when the original was over the store limit (only its parts were kept) */
+  bytes: Uint8Array | null;
+  parts: import('../ingest/documents/types.js').DocumentPart[];
+  skipped: import('../ingest/documents/types.js').Skipped[];
+  stored_at: string;
+}
+
 export interface Store {
   /** Runs `fn` as one write transaction, serialised with every other writer of the database. */
   writeTransaction<T>(fn: () => T): T;
@@ -156,5 +169,9 @@ export interface Store {
   feedbackForExport(): Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
   /** Stored vectors of one embedding model, with each petition's level. */
   embeddings(model: string): Array<{ id: string; vector: Float32Array; level: ScoreResult['level'] }>;
+  /** Keeps a petition's original document: the first one sent for its id, and only when the stored petition's text is this document's. */
+  putDocument?(d: { petitionId: string; text: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<StoredDocument, 'parts' | 'skipped'> }): void;
+  /** A petition's original document; `withBytes: false` leaves the file itself out (`bytes` is then empty when kept, null when not). */
+  document?(petitionId: string, withBytes: boolean): StoredDocument | null;
   close(): void;
 }

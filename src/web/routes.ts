@@ -8,6 +8,11 @@ import type { Engine } from '../engine.js';
 import { prepareScoring, type Runtime } from '../runtime.js';
 import { MAX_TEXT_LENGTH } from '../ingest/petition-input.js';
 import type { Store } from '../storage/store.js';
+import { DocumentError } from '../ingest/documents/errors.js';
+import type { ExtractionPool } from '../ingest/documents/isolate.js';
+import { readDocument } from '../ingest/documents/read-document.js';
+import type { DocumentSettings } from '../ingest/documents/settings.js';
+import type { DocumentView } from './document-view.js';
 import { campaignPage, campaignsPage, checkPage, errorPage, inboxPage, loginPage, petitionPage } from './views.js';
 
 const STATIC = fileURLToPath(new URL('../../src/web/static/', import.meta.url));
@@ -25,7 +30,7 @@ const safeNext = (n: string | undefined) => (n && /^\/[a-zA-Z0-9/_?=&%.-]*$/.tes
  * The clerks' pages: server-rendered Polish HTML, no script at all, one stylesheet. Every page
  * needs a signed-in clerk or analyst; every form carries the session's CSRF token.
  */
-export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store, runtime?: Runtime) {
+export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store, runtime?: Runtime, documents?: { pool: ExtractionPool; settings: DocumentSettings }) {
   // checked against when the login is unknown, so the answer takes as long as for a known one
   const decoy = hashPassword(randomBytes(16).toString('hex'));
   const css = readFileSync(`${STATIC}sito.css`, 'utf8');
@@ -89,7 +94,9 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const campaign = p.campaign_id ? store.campaign(p.campaign_id) : null;
     const similar = campaign ? store.campaignMembers(campaign.id, 10, 0).items.filter((m) => m.id !== p.id) : [];
     const fb = store.latestFeedback([p.id]).get(p.id) ?? null;
-    return sendHtml(reply, petitionPage(req.user!, p, campaign, similar, fb, req.query.zapisano === '1'));
+    const d = store.document?.(p.id, false) ?? null;
+    const doc = d && { content_type: d.content_type, filename: d.filename, size: d.size, kept: d.bytes !== null, parts: d.parts, skipped: d.skipped };
+    return sendHtml(reply, petitionPage(req.user!, p, campaign, similar, fb, req.query.zapisano === '1', doc));
   });
 
   app.post<G>('/petycje/:id/ocena', { preHandler: [requireUser, requireCsrf] }, async (req, reply) => {
@@ -118,20 +125,40 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
 
   app.post('/sprawdz', { preHandler: requireUser }, async (req, reply) => {
     const fields: Record<string, string> = {};
-    let fileText = '';
-    for await (const part of req.parts({ limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 4 } })) {
-      if (part.type === 'file') {
-        const buf = await part.toBuffer();
-        if (buf.length) fileText = new TextDecoder('utf-8').decode(buf);
-      } else fields[part.fieldname] = String(part.value ?? '');
+    let file: { bytes: Buffer; type: string; name: string } | null = null;
+    const maxFile = documents?.settings.limits.maxBytes ?? 2 * 1024 * 1024;
+    try {
+      for await (const part of req.parts({ limits: { fileSize: maxFile, files: 1, fields: 4 } })) {
+        if (part.type === 'file') {
+          const buf = await part.toBuffer();
+          if (buf.length) file = { bytes: buf, type: part.mimetype, name: part.filename };
+        } else fields[part.fieldname] = String(part.value ?? '');
+      }
+    } catch (e) {
+      if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') return sendHtml(reply, checkPage(req.user!, '', null, `Plik jest większy niż ${Math.round(maxFile / 1024 / 1024)} MB.`), 413);
+      throw e;
     }
     if (!sameToken(fields._csrf, req.user!.csrf)) return sendHtml(reply, errorPage(req.user, 'Odmowa', 'Formularz wygasł. Odśwież stronę i spróbuj ponownie.'), 403);
+    let fileText = '';
+    let doc: DocumentView | null = null;
+    if (file) {
+      try {
+        const read = documents
+          ? await readDocument(file.bytes, file.type, file.name, { limits: documents.settings.limits, pool: documents.pool })
+          : { text: new TextDecoder('utf-8').decode(file.bytes), parts: [], skipped: [], type: 'text/plain' };
+        fileText = read.text;
+        doc = { content_type: read.type, filename: file.name, size: file.bytes.length, kept: false, parts: read.parts, skipped: read.skipped };
+      } catch (e) {
+        if (!(e instanceof DocumentError)) throw e;
+        return sendHtml(reply, checkPage(req.user!, '', null, `Nie udało się odczytać pliku ${file.name}: ${e.message}`), e.status);
+      }
+    }
     const text = fileText || fields.tekst || '';
     if (!text.trim()) return sendHtml(reply, checkPage(req.user!, text, null, 'Wklej treść albo wybierz plik.'), 400);
     if (text.length > MAX_TEXT_LENGTH) return sendHtml(reply, checkPage(req.user!, '', null, 'Tekst jest za długi.'), 413);
     const petition = { text, store: false };
     const prepared = runtime ? await prepareScoring(runtime, petition) : null;
     const result = engine.score(petition, prepared?.vector, prepared?.analysis);
-    return sendHtml(reply, checkPage(req.user!, text, result, null));
+    return sendHtml(reply, checkPage(req.user!, text, result, null, fileText ? doc : null));
   });
 }

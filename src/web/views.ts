@@ -2,6 +2,7 @@ import type { Reason, ScoreResult } from '../decision/result.js';
 import type { Campaign, Feedback, Page, PetitionSummary, Session, StoredPetition } from '../storage/store.js';
 import { html, type SafeHtml } from './html.js';
 import { badge, FEEDBACK_LABEL, formatDate, page } from './layout.js';
+import { DOCUMENT_ACCEPT, documentCard, partedText, type DocumentView } from './document-view.js';
 
 const TRAIT_PL = { mass_mailing: 'masowa wysyłka', vendor_promotion: 'oferta komercyjna' } as const;
 const SIGNAL_PL = { rule: 'reguła', template: 'szablon', embedding: 'podobieństwo treści', model: 'model' } as const;
@@ -95,7 +96,7 @@ ${pager('/skrzynka', { poziom: query.poziom, sciezka: query.sciezka, q: query.q 
  * domain inside a commercial link): the text is cut at every span boundary, and each piece is
  * marked with every reason that covers it, numbered after the reasons table.
  */
-function highlighted(text: string, reasons: readonly Reason[]): SafeHtml {
+export function highlighted(text: string, reasons: readonly Reason[]): SafeHtml {
   const spans = reasons.flatMap((r, i) => r.evidence.filter((e) => e.end > e.start && e.end <= text.length).map((e) => ({ start: e.start, end: e.end, n: i + 1 })));
   const cuts = [...new Set([0, text.length, ...spans.flatMap((s) => [s.start, s.end])])].sort((a, b) => a - b);
   const parts: SafeHtml[] = [];
@@ -135,7 +136,7 @@ function reasonsTable(result: ScoreResult): SafeHtml {
 </table>`;
 }
 
-export function petitionPage(user: Session, p: StoredPetition, campaign: Campaign | null, similar: PetitionSummary[], feedback: Feedback | null, saved: boolean): string {
+export function petitionPage(user: Session, p: StoredPetition, campaign: Campaign | null, similar: PetitionSummary[], feedback: Feedback | null, saved: boolean, doc: DocumentView | null = null): string {
   const r = p.result;
   return page(
     `Petycja ${p.id}`,
@@ -162,8 +163,9 @@ ${
     : ''
 }
 <section class="card" aria-labelledby="powody"><h2 id="powody">Powody</h2>${reasonsTable(r)}</section>
+${doc ? documentCard(p.id, doc) : ''}
 <section class="card" aria-labelledby="tresc-petycji"><h2 id="tresc-petycji">Treść z zaznaczonymi dowodami</h2>
-<div class="petition-text" tabindex="0">${highlighted(p.text, r.reasons)}</div>
+${doc?.parts.length ? partedText(p.text, doc.parts, r.reasons, highlighted) : html`<div class="petition-text" tabindex="0">${highlighted(p.text, r.reasons)}</div>`}
 </section>`,
   );
 }
@@ -206,18 +208,18 @@ ${pager(`/kampanie/${encodeURIComponent(c.id)}`, {}, members)}
   );
 }
 
-export function checkPage(user: Session, text: string, result: ScoreResult | null, error: string | null): string {
+export function checkPage(user: Session, text: string, result: ScoreResult | null, error: string | null, doc: DocumentView | null = null): string {
   return page(
     'Sprawdź tekst',
     user,
-    html`<p>Wklej treść albo wybierz plik tekstowy. Sprawdzenie niczego nie zapisuje.</p>
+    html`<p>Wklej treść albo wybierz plik: e-mail (.eml, .msg), PDF (także skan), DOCX, ODT, tekst lub zdjęcie pisma. Sprawdzenie niczego nie zapisuje.</p>
 <form method="post" action="/sprawdz" enctype="multipart/form-data" class="card">
   <input type="hidden" name="_csrf" value="${user.csrf}">
   ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
   <label for="tekst">Treść petycji</label>
   <textarea id="tekst" name="tekst" rows="12">${text}</textarea>
-  <label for="plik">albo plik (.txt, UTF-8)</label>
-  <input id="plik" name="plik" type="file" accept=".txt,text/plain">
+  <label for="plik">albo plik (.eml, .msg, .pdf, .docx, .odt, .txt, .png, .jpg)</label>
+  <input id="plik" name="plik" type="file" accept="${DOCUMENT_ACCEPT}">
   <button type="submit">Sprawdź</button>
 </form>
 ${
@@ -226,8 +228,9 @@ ${
   <p>${badge(result.level)} wynik <strong>${result.score.toFixed(2)}</strong>${result.campaign ? html` · pasuje do kampanii <a href="/kampanie/${encodeURIComponent(result.campaign.id)}">${result.campaign.id}</a> (${result.campaign.size})` : ''}</p>
   ${reasonsTable(result)}
   <h3>Treść z zaznaczonymi dowodami</h3>
-  <div class="petition-text" tabindex="0">${highlighted(text, result.reasons)}</div>
-</section>`
+  ${doc?.parts.length ? partedText(text, doc.parts, result.reasons, highlighted) : html`<div class="petition-text" tabindex="0">${highlighted(text, result.reasons)}</div>`}
+</section>
+${doc ? documentCard(null, doc) : ''}`
     : ''
 }`,
     '/sprawdz',
