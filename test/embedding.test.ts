@@ -121,8 +121,8 @@ describe('the semantic signal', () => {
     const first = rt.engine.score({ id: 'led-1', text: original, store: true }, await vec(original));
     expect(first.level).toBe('high');
     expect(first.model.embedding).toBe(MODEL_NAME);
-    // the same offer written anew by hand: no sentence in common, so no template match
-    const reworded = fixture('paraphrase/led-lighting-reworded.txt');
+    // the same offer rephrased by hand, clause by clause: hardly a word pair in common, so no template match
+    const reworded = fixture('paraphrase/led-lighting-rephrased.txt');
     const second = rt.engine.score({ id: 'led-2', text: reworded, store: true }, await vec(reworded));
     const semantic = second.reasons.find((r) => r.signal === 'embedding');
     expect(second.reasons.some((r) => r.signal === 'template')).toBe(false);

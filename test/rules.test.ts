@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normalise } from '../src/normalise/normalise.js';
 import { loadRules, parseRules } from '../src/signals/rules/load-rules.js';
 import { matchRules } from '../src/signals/rules/match-rules.js';
-import { score } from './helpers/engine.js';
+import { engine, score } from './helpers/engine.js';
 import { fixture, hasShared, repoRoot, seedBip, seedEmail } from './helpers/paths.js';
 
 const reasonIds = (r: ReturnType<typeof score>) => r.reasons.map((x) => x.id);
@@ -80,13 +80,15 @@ describe('petitions written for the tests', () => {
     expect(r.traits.vendor_promotion).toBeGreaterThan(0.5);
   });
 
-  it('every reason carries its description, contribution and exact evidence spans', () => {
+  it('every reason carries its description, contribution and exact evidence spans (an absence rule: none to show)', () => {
     const text = fixture('vendor/led-lighting.txt');
     const r = score(text);
+    const absent = new Set(engine().rules.rules.filter((x) => x.absent).map((x) => x.id));
     for (const reason of r.reasons) {
       expect(reason.description.length).toBeGreaterThan(5);
       expect(reason.contribution).not.toBe(0);
-      expect(reason.evidence.length).toBeGreaterThan(0);
+      if (absent.has(reason.id)) expect(reason.evidence).toEqual([]);
+      else expect(reason.evidence.length).toBeGreaterThan(0);
       for (const ev of reason.evidence) expect(text.slice(ev.start, ev.end)).toBe(ev.text);
     }
   });
