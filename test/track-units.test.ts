@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { addMonths, answerDeadline, daysBetween, deadlineOf, isOverdue, jointDeadline, latestWaitingEnd, warsawDate, withinJoiningMonth } from '../src/track/deadlines.js';
+import { checkFormal, formalFlags } from '../src/track/formal.js';
+
+describe('deadline arithmetic (art. 10, art. 11 ust. 2)', () => {
+  it('ends a month period on the corresponding day, or on the last day of a shorter month', () => {
+    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
+    expect(addMonths('2028-01-31', 1)).toBe('2028-02-29'); // leap year
+    expect(addMonths('2100-01-31', 1)).toBe('2100-02-28'); // not a leap year (divisible by 100)
+    expect(addMonths('2000-01-31', 1)).toBe('2000-02-29'); // leap (divisible by 400)
+    expect(addMonths('2026-11-30', 3)).toBe('2027-02-28');
+    expect(addMonths('2027-11-30', 3)).toBe('2028-02-29');
+    expect(addMonths('2026-03-31', 3)).toBe('2026-06-30');
+    expect(addMonths('2026-10-15', 3)).toBe('2027-01-15'); // across the year
+    expect(addMonths('2028-02-29', 12)).toBe('2029-02-28');
+    expect(addMonths('2026-05-31', -3)).toBe('2026-02-28');
+  });
+
+  it('counts from the day of receipt in Poland, not in UTC', () => {
+    // 23:30 UTC on 31 March is already 1 April in Warsaw (summer time)
+    expect(warsawDate('2026-03-31T22:30:00Z')).toBe('2026-04-01');
+    expect(answerDeadline('2026-03-31T22:30:00Z', '2026-04-02T08:00:00Z')).toBe('2026-07-01');
+    // 23:30 UTC on 30 November is 1 December in Warsaw (winter time, +1)
+    expect(answerDeadline('2026-11-30T23:30:00Z', '2026-12-01T08:00:00Z')).toBe('2027-03-01');
+    expect(answerDeadline('2026-11-30T12:00:00+01:00', '2026-12-01T08:00:00Z')).toBe('2027-02-28');
+    expect(answerDeadline(null, '2026-01-31T09:00:00Z')).toBe('2026-04-30');
+    expect(answerDeadline('2026-05-31', '2026-06-01T08:00:00Z')).toBe('2026-08-31');
+  });
+
+  it('runs a petycja wielokrotna from the end of its waiting period, at most 2 months after the announcement', () => {
+    expect(latestWaitingEnd('2025-12-31')).toBe('2026-02-28');
+    expect(latestWaitingEnd('2027-12-31')).toBe('2028-02-29');
+    expect(jointDeadline('2028-02-29')).toBe('2028-05-29');
+    expect(deadlineOf({ received_at: '2026-01-05', stored_at: '2026-01-05T10:00:00Z' }, { waiting_end: '2026-03-31' })).toEqual({ date: '2026-06-30', basis: 'joint', from: '2026-03-31' });
+    expect(deadlineOf({ received_at: null, stored_at: '2026-01-05T10:00:00Z' })).toEqual({ date: '2026-04-05', basis: 'stored', from: '2026-01-05' });
+  });
+
+  it('joins later petitions only within a month of the first, and marks overdue ones', () => {
+    expect(withinJoiningMonth('2026-01-31', '2026-02-28')).toBe(true);
+    expect(withinJoiningMonth('2026-01-31', '2026-03-01')).toBe(false);
+    expect(withinJoiningMonth('2026-01-31', '2026-01-30')).toBe(false);
+    expect(isOverdue('2026-04-30', '2026-04-30')).toBe(false); // the last day itself is still in time
+    expect(isOverdue('2026-04-30', '2026-05-01')).toBe(true);
+    expect(isOverdue('2026-04-30', '2026-05-01', true)).toBe(false);
+    expect(daysBetween('2028-02-28', '2028-03-01')).toBe(2);
+  });
+});
+
+const COMPLETE = `Burmistrz Miasta Brzeziny
+ul. Sienkiewicza 16
+95-060 Brzeziny
+
+Petycja w sprawie wydłużenia godzin otwarcia biblioteki miejskiej w soboty
+
+Na podstawie ustawy o petycjach wnoszę o wydłużenie godzin pracy Miejskiej Biblioteki Publicznej
+w soboty do godziny 18:00. Uczniowie i osoby pracujące nie mają dziś możliwości korzystania z czytelni.
+
+Wyrażam zgodę na ujawnienie moich danych osobowych na stronie internetowej urzędu.
+
+Z poważaniem
+Małgorzata Zielińska-Wrona
+ul. Kościuszki 12/4
+95-060 Brzeziny
+`;
+
+describe('formal completeness (art. 4 ust. 2–5, art. 7)', () => {
+  it('finds every element with evidence spans into the text, outside the addressee’s own address', () => {
+    const c = checkFormal({ text: COMPLETE, sender: { email: 'm.zielinska@example.pl' } });
+    expect(formalFlags(c)).toEqual({ submitter: true, address: true, addressee: true, subject: true, consent_to_publish: true });
+    for (const e of Object.values(c.elements)) for (const s of e.evidence) expect(COMPLETE.slice(s.start, s.end)).toBe(s.text);
+    expect(c.elements.submitter.evidence.map((e) => e.text)).toContain('Małgorzata Zielińska-Wrona');
+    expect(c.elements.addressee.evidence[0]!.text).toBe('Burmistrz Miasta Brzeziny');
+    expect(c.elements.address.evidence.map((e) => e.text)).toEqual(['ul. Kościuszki 12/4', '95-060 Brzeziny']);
+    expect(c.elements.subject.evidence[0]!.text).toMatch(/^Petycja w sprawie wydłużenia godzin/);
+    expect(c.step).toBe('consider');
+  });
+
+  it('leaves a petition without the submitter’s address unconsidered (art. 7 ust. 1)', () => {
+    const text = `Szanowny Panie Wójcie,\nzwracam się z prośbą o ustawienie progu zwalniającego przy szkole w Lipiu.\n\nZ poważaniem\nTadeusz Nowicki`;
+    const c = checkFormal({ text });
+    expect(formalFlags(c)).toMatchObject({ submitter: true, address: false, addressee: true, subject: true, consent_to_publish: false });
+    expect(c.step).toBe('leave_unconsidered');
+    expect(c.step_description).toMatch(/art\. 7 ust\. 1/);
+  });
+
+  it('calls to complete when the addressee is missing (art. 7 ust. 2), and a legal person needs its representative', () => {
+    const text = `Stowarzyszenie Przyjaciół Doliny Bugu z siedzibą w Drohiczynie, ul. Kościelna 3, 17-312 Drohiczyn,\nreprezentowane przez Prezesa Zarządu Annę Kwiatkowską,\nwnosi o utworzenie ścieżki rowerowej wzdłuż nabrzeża.\n\nNie wyrażamy zgody na ujawnienie danych osobowych na stronie internetowej.`;
+    const c = checkFormal({ text });
+    expect(c.legal_person).toBe(true);
+    expect(c.elements.submitter.found).toBe(true);
+    expect(c.elements.submitter.evidence.map((e) => e.text)).toContain('Annę Kwiatkowską');
+    expect(c.elements.addressee.found).toBe(false);
+    expect(c.elements.consent_to_publish.found).toBe(false);
+    expect(c.elements.consent_to_publish.evidence[0]!.text).toMatch(/^Nie wyrażamy zgody/);
+    expect(c.step).toBe('call_to_complete');
+    expect(c.step_description).toMatch(/14 dni/);
+    const unsigned = checkFormal({ text: text.replace(/reprezentowane przez Prezesa Zarządu Annę Kwiatkowską,\n/, '') });
+    expect(unsigned.elements.submitter.found).toBe(false);
+    expect(unsigned.step).toBe('leave_unconsidered');
+  });
+
+  it('takes the name and subject from the sender fields when the text has none, saying so', () => {
+    const c = checkFormal({ text: 'Proszę o naprawę lampy przy przystanku. Zam. Lipie 14, 26-200 Końskie', subject: 'Lampa', sender: { name: 'Jan Maj', email: 'jan.maj@example.pl' } });
+    expect(c.elements.submitter).toMatchObject({ found: true, source: 'fields', value: 'Jan Maj' });
+    expect(c.elements.email).toMatchObject({ found: true, source: 'fields' });
+    expect(c.electronic).toBe(true);
+    expect(c.elements.address.found).toBe(true);
+  });
+});
