@@ -8,6 +8,10 @@ import type { Engine } from '../engine.js';
 import { prepareScoring, type Runtime } from '../runtime.js';
 import { MAX_TEXT_LENGTH } from '../ingest/petition-input.js';
 import type { Store } from '../storage/store.js';
+import { TrackStore } from '../storage/track-store.js';
+import { ensureCampaignNames } from '../track/campaign-names.js';
+import { listByDeadline, standings } from '../track/petition-track.js';
+import { campaignExtras, campaignNames, petitionExtras, registerTrackPages } from './pages/track-routes.js';
 import { campaignPage, campaignsPage, checkPage, errorPage, inboxPage, loginPage, petitionPage } from './views.js';
 
 const STATIC = fileURLToPath(new URL('../../src/web/static/', import.meta.url));
@@ -78,9 +82,14 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const track = ['petycje_masowe', 'standard'].includes(q.sciezka ?? '') ? (q.sciezka as 'petycje_masowe' | 'standard') : undefined;
     const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(q.strona ?? '1', 10) || 1));
     const search = q.q?.trim().slice(0, 200) || undefined;
-    const list = store.listPetitions({ level, track, q: search, limit: PAGE, offset: (pageNo - 1) * PAGE });
+    const order = q.kolejnosc === 'termin' ? 'deadline' : 'newest';
+    const overdue = q.po_terminie === '1' ? true : undefined;
+    const filter = { level, track, q: search, limit: PAGE, offset: (pageNo - 1) * PAGE };
+    const ts = TrackStore.of(store);
+    const list = ts && (order === 'deadline' || overdue) ? listByDeadline(ts, filter, { order, overdue }) : store.listPetitions(filter);
     const feedback = store.latestFeedback(list.items.map((i) => i.id));
-    return sendHtml(reply, inboxPage(req.user!, list, feedback, { poziom: level, sciezka: track, q: search }));
+    const track_ = ts ? { standings: standings(ts, list.items), names: ensureCampaignNames(ts, [...new Set(list.items.flatMap((i) => (i.campaign ? [i.campaign.id] : [])))]) } : undefined;
+    return sendHtml(reply, inboxPage(req.user!, list, feedback, { poziom: level, sciezka: track, q: search, kolejnosc: order === 'deadline' ? 'termin' : undefined, po_terminie: overdue ? '1' : undefined }, track_));
   });
 
   app.get<G>('/petycje/:id', { preHandler: requireUser }, async (req, reply) => {
@@ -89,7 +98,7 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const campaign = p.campaign_id ? store.campaign(p.campaign_id) : null;
     const similar = campaign ? store.campaignMembers(campaign.id, 10, 0).items.filter((m) => m.id !== p.id) : [];
     const fb = store.latestFeedback([p.id]).get(p.id) ?? null;
-    return sendHtml(reply, petitionPage(req.user!, p, campaign, similar, fb, req.query.zapisano === '1'));
+    return sendHtml(reply, petitionPage(req.user!, p, campaign, similar, fb, req.query.zapisano === '1', petitionExtras(store, req.user!, p, req.query.stan === '1')));
   });
 
   app.post<G>('/petycje/:id/ocena', { preHandler: [requireUser, requireCsrf] }, async (req, reply) => {
@@ -104,15 +113,18 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
   app.get<G>('/kampanie', { preHandler: requireUser }, async (req, reply) => {
     const order = req.query.kolejnosc === 'last_seen' ? 'last_seen' : 'size';
     const pageNo = Math.max(1, Number.parseInt(req.query.strona ?? '1', 10) || 1);
-    return sendHtml(reply, campaignsPage(req.user!, store.listCampaigns(order, PAGE, (pageNo - 1) * PAGE), order));
+    const list = store.listCampaigns(order, PAGE, (pageNo - 1) * PAGE);
+    return sendHtml(reply, campaignsPage(req.user!, list, order, campaignNames(store, list.items.map((c) => c.id))));
   });
 
   app.get<G>('/kampanie/:id', { preHandler: requireUser }, async (req, reply) => {
     const c = store.campaign(req.params.id!);
     if (!c) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma kampanii ${req.params.id}.`), 404);
     const pageNo = Math.max(1, Number.parseInt(req.query.strona ?? '1', 10) || 1);
-    return sendHtml(reply, campaignPage(req.user!, c, store.campaignMembers(c.id, PAGE, (pageNo - 1) * PAGE)));
+    return sendHtml(reply, campaignPage(req.user!, c, store.campaignMembers(c.id, PAGE, (pageNo - 1) * PAGE), campaignExtras(store, req.user!, c)));
   });
+
+  registerTrackPages(app, store, { requireUser, requireCsrf, sendHtml });
 
   app.get('/sprawdz', { preHandler: requireUser }, async (req, reply) => sendHtml(reply, checkPage(req.user!, '', null, null)));
 
