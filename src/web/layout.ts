@@ -2,8 +2,10 @@ import type { Session } from '../storage/store.js';
 import { html, type SafeHtml } from './html.js';
 
 const NAV: Array<[string, string]> = [
+  ['/start', 'Start'],
   ['/skrzynka', 'Skrzynka'],
   ['/kampanie', 'Kampanie'],
+  ['/rejestr', 'Rejestr'],
   ['/sprawdz', 'Sprawdź tekst'],
 ];
 
