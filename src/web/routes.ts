@@ -23,7 +23,7 @@ type G = { Params: Record<string, string>; Querystring: Record<string, string | 
 const sendHtml = (reply: FastifyReply, body: string, code = 200) => reply.code(code).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 /** Only same-site paths may be a post-login destination. */
-const safeNext = (n: string | undefined) => (n && /^\/[a-zA-Z0-9/_?=&%.-]*$/.test(n) && !n.startsWith('//') ? n : '/skrzynka');
+const safeNext = (n: string | undefined) => (n && /^\/[a-zA-Z0-9/_?=&%.-]*$/.test(n) && !n.startsWith('//') ? n : '/start');
 
 /**
  * The clerks' pages: server-rendered Polish HTML, no script at all, one stylesheet. Every page
@@ -34,7 +34,7 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
   const decoy = hashPassword(randomBytes(16).toString('hex'));
   const css = readFileSync(`${STATIC}sito.css`, 'utf8');
   app.get('/static/sito.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));
-  app.get('/', async (_req, reply) => reply.redirect('/skrzynka'));
+  app.get('/', async (_req, reply) => reply.redirect('/start'));
 
   const secure = (req: FastifyRequest) => req.protocol === 'https';
   const requireUser = async (req: FastifyRequest, reply: FastifyReply) => {
