@@ -1,13 +1,11 @@
 /** Petition texts for the mass-track tests, written for them (realistic Polish, no real persons). */
 
 /** One copy of a citizens' campaign: the same letter, each signed by another resident. */
-export function swimmingCopy(n: number, opts: { consent?: boolean; address?: boolean } = {}): string {
+export function swimmingCopy(n: number, opts: { consent?: boolean; address?: boolean; addressee?: boolean } = {}): string {
   const people = ['Katarzyna Wójcik', 'Piotr Lewandowski', 'Agnieszka Kamińska', 'Marek Szymański', 'Ewa Dąbrowska', 'Tomasz Kozłowski', 'Joanna Jankowska', 'Paweł Mazur'];
   const streets = ['ul. Lipowa 4', 'ul. Polna 17/2', 'ul. Ogrodowa 9', 'ul. Słoneczna 21', 'ul. Krótka 3/8', 'ul. Leśna 40', 'ul. Szkolna 6', 'ul. Łąkowa 11'];
   const name = people[n % people.length]!;
-  return `Rada Miejska w Opocznie
-
-Petycja w sprawie bezpłatnej nauki pływania dla uczniów klas trzecich
+  return `${opts.addressee === false ? '' : 'Rada Miejska w Opocznie\n\n'}Petycja w sprawie bezpłatnej nauki pływania dla uczniów klas trzecich
 
 Na podstawie ustawy z dnia 11 lipca 2014 r. o petycjach wnoszę o zapewnienie wszystkim uczniom klas trzecich
 szkół podstawowych prowadzonych przez gminę bezpłatnych zajęć nauki pływania na krytej pływalni miejskiej,

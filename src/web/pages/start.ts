@@ -109,7 +109,7 @@ export function registerStartPage(app: FastifyInstance, store: Store, ts: TrackS
   app.get('/start', { preHandler: h.requireUser }, async (req, reply) => {
     const day = today();
     const from = addDays(weekStart(day), -7 * WEEKS);
-    const weeks = weeklyByLevel(ts.rows(`${from}T00:00:00Z`), day, WEEKS);
+    const weeks = weeklyByLevel(ts.rows(addDays(from, -1)), day, WEEKS);
     const top = store.listCampaigns('size', 5, 0).items.filter((c) => c.size > 1);
     const names = ensureCampaignNames(ts, top.map((c) => c.id));
     const dates = ts.campaignMemberDates(top.map((c) => c.id));
