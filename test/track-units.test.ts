@@ -107,3 +107,15 @@ describe('formal completeness (art. 4 ust. 2–5, art. 7)', () => {
     expect(c.elements.address.found).toBe(true);
   });
 });
+
+describe('campaign names (TF-IDF, Polish stop words)', () => {
+  it('picks the words that set a campaign apart from the office’s other petitions', async () => {
+    const { characteristicWords, corpusOf, tokens } = await import('../src/track/campaign-names.js');
+    const { BENCH_PETITION, LIBRARY_PETITION, swimmingCopy } = await import('./helpers/track-texts.js');
+    expect(tokens('Wnoszę o to, aby przy Szkole w Gminie było więcej ławek.')).toEqual(['szkole', 'ławek']);
+    const words = characteristicWords(swimmingCopy(0), corpusOf([LIBRARY_PETITION, BENCH_PETITION, COMPLETE]));
+    expect(words).toHaveLength(3);
+    expect(words.join(' ')).toMatch(/pływ/);
+    for (const w of words) expect(['petycja', 'sprawie', 'wnoszę', 'poważaniem', 'gminy']).not.toContain(w);
+  });
+});

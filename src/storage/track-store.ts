@@ -94,10 +94,10 @@ export class TrackStore {
   }
 
   /** Texts the characteristic words are weighed against: recent petitions and campaigns' representative texts. */
-  corpusTexts(limit: number): string[] {
-    const p = this.db.prepare('SELECT substr(text, 1, 4000) AS t FROM petitions ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ t: string }>;
-    const c = this.db.prepare('SELECT representative_text AS t FROM campaigns WHERE representative_text IS NOT NULL ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ t: string }>;
-    return [...p, ...c].map((r) => r.t);
+  corpusTexts(limit: number): Array<{ text: string; campaign: string | null }> {
+    const p = this.db.prepare('SELECT substr(p.text, 1, 4000) AS text, c.id AS campaign FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ORDER BY p.seq DESC LIMIT ?').all(limit) as Array<{ text: string; campaign: string | null }>;
+    const c = this.db.prepare('SELECT representative_text AS text, id AS campaign FROM campaigns WHERE representative_text IS NOT NULL ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ text: string; campaign: string | null }>;
+    return [...p, ...c];
   }
 
   /** Campaigns without a stored name, with their representative text. */

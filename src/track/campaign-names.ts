@@ -9,7 +9,7 @@ import type { TrackStore } from '../storage/track-store.js';
 const require = createRequire(import.meta.url);
 interface TfIdfInstance {
   addDocument(doc: string[] | Record<string, number>, key?: unknown): void;
-  listTerms(d: number): Array<{ term: string; tfidf: number }>;
+  tfidf(terms: string[], d: number): number;
 }
 // natural 6.x, its TF-IDF and Polish stop words only (the whole package loads far more)
 const { TfIdf } = require('natural/lib/natural/tfidf') as { TfIdf: new () => TfIdfInstance };
@@ -45,9 +45,11 @@ export function characteristicWords(text: string, corpus: Corpus, n = 3): string
   tfidf.addDocument(own);
   const firstSeen = new Map<string, number>();
   own.forEach((w, i) => firstSeen.has(w) || firstSeen.set(w, i));
-  const terms = tfidf
-    .listTerms(corpus.docs.length)
-    .filter((t) => t.term.length >= 4)
+  // terms go in as arrays: natural's listTerms re-tokenises each term with an ASCII-only tokenizer,
+  // which splits Polish words at their diacritics ("pływania" → "p", "ywania") and scores them 0
+  const terms = [...firstSeen.keys()]
+    .filter((term) => term.length >= 4)
+    .map((term) => ({ term, tfidf: tfidf.tfidf([term], corpus.docs.length) }))
     // ties (common with a small corpus) go to the word that comes first in the text
     .sort((a, b) => b.tfidf - a.tfidf || firstSeen.get(a.term)! - firstSeen.get(b.term)!);
   const out: string[] = [];
@@ -69,8 +71,10 @@ export const campaignLabel = (c: { id: string; family?: string | null }, names: 
 export function ensureCampaignNames(ts: TrackStore, ids: readonly string[]): Map<string, { name: string; words: string[]; source: 'auto' | 'clerk' }> {
   const unnamed = ids.length ? ts.unnamedCampaigns(ids) : [];
   if (unnamed.length) {
-    const corpus = corpusOf(ts.corpusTexts(2000));
+    const texts = ts.corpusTexts(2000).map((t) => ({ campaign: t.campaign, tokens: tokens(t.text) }));
     for (const c of unnamed) {
+      // weighed against everything else the office holds: the campaign's own copies would make its words look common
+      const corpus = { docs: texts.filter((t) => t.campaign !== c.id).map((t) => t.tokens) };
       const words = c.text ? characteristicWords(c.text, corpus) : [];
       const name = words.length ? nameFromWords(words) : c.family;
       if (name) ts.setCampaignName(c.id, name, words, 'auto', null);

@@ -22,7 +22,7 @@ const LINE_COLOURS = ['#1f5fbf', '#a4161a', '#1b6b35', '#7a4b00', '#6b3fa0'];
 const short = (d: string) => `${d.slice(8, 10)}.${d.slice(5, 7)}`;
 
 function weeklyChart(weeks: WeekCounts[]): SafeHtml {
-  const W = 640, H = 260, left = 36, bottom = 36, top = 12;
+  const W = 640, H = 280, left = 40, bottom = 40, top = 16;
   const max = Math.max(1, ...weeks.map((w) => w.high + w.review + w.low));
   const step = Math.ceil(max / 4);
   const scaleMax = step * 4;
@@ -39,15 +39,15 @@ function weeklyChart(weeks: WeekCounts[]): SafeHtml {
       return v ? html`<rect class="bar-${lvl}" x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${(bw - 8).toFixed(1)}" height="${(y0 - y1).toFixed(1)}" fill="${COLOURS[lvl]}"><title>Tydzień od ${plDate(w.week)}: ${LEVEL_PL[lvl]} ${v}</title></rect>` : '';
     });
     const sum = w.high + w.review + w.low;
-    return html`<g>${segs}${sum ? html`<text x="${(x + (bw - 8) / 2).toFixed(1)}" y="${(y(sum) - 3).toFixed(1)}" text-anchor="middle" font-size="11">${sum}</text>` : ''}<text x="${(x + (bw - 8) / 2).toFixed(1)}" y="${H - bottom + 14}" text-anchor="middle" font-size="10">${short(w.week)}</text></g>`;
+    return html`<g>${segs}${sum ? html`<text x="${(x + (bw - 8) / 2).toFixed(1)}" y="${(y(sum) - 3).toFixed(1)}" text-anchor="middle" font-size="14">${sum}</text>` : ''}${(weeks.length - 1 - i) % 2 === 0 ? html`<text x="${(x + (bw - 8) / 2).toFixed(1)}" y="${H - bottom + 16}" text-anchor="middle" font-size="13">${short(w.week)}</text>` : ''}</g>`;
   });
-  const grid = [0, 1, 2, 3, 4].map((k) => html`<line x1="${left}" x2="${W - 4}" y1="${y(k * step).toFixed(1)}" y2="${y(k * step).toFixed(1)}" stroke="#d7dce3"/><text x="${left - 4}" y="${(y(k * step) + 4).toFixed(1)}" text-anchor="end" font-size="10">${k * step}</text>`);
+  const grid = [0, 1, 2, 3, 4].map((k) => html`<line x1="${left}" x2="${W - 4}" y1="${y(k * step).toFixed(1)}" y2="${y(k * step).toFixed(1)}" stroke="#d7dce3"/><text x="${left - 4}" y="${(y(k * step) + 4).toFixed(1)}" text-anchor="end" font-size="13">${k * step}</text>`);
   return html`<figure class="chart card">
 <svg viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="tyg-t tyg-d" id="wykres-tygodnie">
   <title id="tyg-t">Petycje w tygodniach według ryzyka</title>
   <desc id="tyg-d">Słupki skumulowane dla ${weeks.length} ostatnich tygodni; razem ${total} petycji: wysokie ryzyko ${weeks.reduce((s, w) => s + w.high, 0)}, do sprawdzenia ${weeks.reduce((s, w) => s + w.review, 0)}, niskie ${weeks.reduce((s, w) => s + w.low, 0)}.</desc>
   ${grid}${bars}
-  <text x="${left}" y="${H - 6}" font-size="10">tydzień od (poniedziałek)</text>
+  <text x="${left}" y="${H - 4}" font-size="13">tydzień od (poniedziałek)</text>
 </svg>
 <ul class="legend">${(['high', 'review', 'low'] as const).map((l) => html`<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${COLOURS[l]}"/></svg> ${LEVEL_PL[l]}</li>`)}</ul>
 <figcaption>Petycje w tygodniach (data wpływu), według poziomu ryzyka.</figcaption>
@@ -57,7 +57,7 @@ function weeklyChart(weeks: WeekCounts[]): SafeHtml {
 }
 
 function growthChart(series: Array<{ id: string; name: string; size: number; values: number[] }>, weeks: string[]): SafeHtml {
-  const W = 640, H = 260, left = 36, bottom = 36, top = 12, right = 8;
+  const W = 640, H = 280, left = 40, bottom = 40, top = 16, right = 24;
   const max = Math.max(1, ...series.flatMap((s) => s.values));
   const x = (i: number) => left + ((W - left - right) * i) / Math.max(1, weeks.length - 1);
   const y = (v: number) => H - bottom - ((H - bottom - top) * v) / max;
@@ -66,8 +66,8 @@ function growthChart(series: Array<{ id: string; name: string; size: number; val
   <title id="kamp-t">Największe kampanie — przyrost petycji</title>
   <desc id="kamp-d">${series.length ? series.map((s) => `${s.name}: ${s.size} petycji`).join('; ') : 'Brak kampanii.'}</desc>
   <line x1="${left}" x2="${W - right}" y1="${y(0)}" y2="${y(0)}" stroke="#9aa3b1"/>
-  <text x="${left - 4}" y="${y(max) + 4}" text-anchor="end" font-size="10">${max}</text><text x="${left - 4}" y="${y(0) + 4}" text-anchor="end" font-size="10">0</text>
-  ${weeks.map((w, i) => (i % 2 === weeks.length % 2 ? '' : html`<text x="${x(i).toFixed(1)}" y="${H - bottom + 14}" text-anchor="middle" font-size="10">${short(w)}</text>`))}
+  <text x="${left - 4}" y="${y(max) + 4}" text-anchor="end" font-size="13">${max}</text><text x="${left - 4}" y="${y(0) + 4}" text-anchor="end" font-size="13">0</text>
+  ${weeks.map((w, i) => ((weeks.length - 1 - i) % 2 ? '' : html`<text x="${x(i).toFixed(1)}" y="${H - bottom + 16}" text-anchor="middle" font-size="13">${short(w)}</text>`))}
   ${series.map((s, k) => html`<polyline fill="none" stroke="${LINE_COLOURS[k % LINE_COLOURS.length]}" stroke-width="2.5" points="${s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}"><title>${s.name}: ${s.values.at(-1)} petycji na koniec okresu</title></polyline>`)}
 </svg>
 <ul class="legend">${series.map((s, k) => html`<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${LINE_COLOURS[k % LINE_COLOURS.length]}"/></svg> <a href="/kampanie/${encodeURIComponent(s.id)}">${s.name}</a> (${s.size})</li>`)}</ul>
