@@ -207,4 +207,20 @@ describe.skipIf(!existsSync(CHROMIUM))('the mass track in a real browser', () =>
     const res = await fetch(`${server.url}/logowanie`);
     expect(res.headers.get('content-security-policy')).toMatch(/script-src 'none'/);
   }, 60_000);
+
+  it('refuses the mass track’s forms without the session’s CSRF token, and bad values with a clear 400', async () => {
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const { campaign_id } = await api('/v1/petitions/OP-1');
+    const post = (path: string, body: string) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body, redirect: 'manual' });
+    for (const path of [`/kampanie/${campaign_id}/wielokrotna`, `/kampanie/${campaign_id}/nazwa`, '/petycje/OP-2/stan', '/ogloszenia/szablony']) {
+      expect((await post(path, 'nazwa=x&stan=rozpatrzona&_csrf=forged')).status, path).toBe(403);
+    }
+    const csrf = await page.goto(`${server.url}/petycje/OP-2`).then(() => page.locator('input[name=_csrf]').first().getAttribute('value'));
+    expect((await post('/petycje/OP-2/stan', `stan=wymyslony&_csrf=${csrf}`)).status).toBe(400);
+    expect((await post('/petycje/NIE-MA/stan', `stan=rozpatrzona&_csrf=${csrf}`)).status).toBe(404);
+    expect((await fetch(`${server.url}/rejestr?rok=dawno`, { headers: { cookie } })).status).toBe(400);
+    const renamed = await post(`/kampanie/${campaign_id}/nazwa`, `nazwa=${encodeURIComponent('Nauka pływania dla trzecioklasistów')}&_csrf=${csrf}`);
+    expect(renamed.status).toBe(303);
+    expect((await api(`/v1/campaigns/${campaign_id}`)).name).toBe('Nauka pływania dla trzecioklasistów');
+  });
 });

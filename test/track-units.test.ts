@@ -119,3 +119,44 @@ describe('campaign names (TF-IDF, Polish stop words)', () => {
     for (const w of words) expect(['petycja', 'sprawie', 'wnoszę', 'poważaniem', 'gminy']).not.toContain(w);
   });
 });
+
+describe('petycja wielokrotna, announcements, register (pure)', async () => {
+  const { planJoint, propose } = await import('../src/track/joint-consideration.js');
+  const { renderTemplate, DEFAULT_TEMPLATES, completionDue } = await import('../src/track/announcements.js');
+  const { registerEntries, yearSummary } = await import('../src/track/register.js');
+  const { swimmingCopy } = await import('./helpers/track-texts.js');
+
+  it('refuses a waiting period longer than 2 months, and proposes members by date and similarity', () => {
+    expect(planJoint('2025-12-31', '2026-02-28')).toEqual({ announced_on: '2025-12-31', waiting_end: '2026-02-28', deadline: '2026-05-28' });
+    expect(planJoint('2025-12-31', '2026-03-01')).toMatchObject({ field: 'koniec_oczekiwania' });
+    expect(planJoint('2026-01-10', '2026-01-09')).toMatchObject({ field: 'koniec_oczekiwania' });
+    expect(planJoint('10.01.2026', '2026-02-09')).toMatchObject({ field: 'data_ogloszenia' });
+    expect(propose({ id: 'a', received: '2026-01-31', similarity: 0.97 }, '2026-01-05', '2026-01-20').proposal).toBe('member'); // within the month
+    expect(propose({ id: 'b', received: '2026-03-10', similarity: 0.97 }, '2026-01-05', '2026-03-15').proposal).toBe('member'); // within the waiting period
+    expect(propose({ id: 'c', received: '2026-03-16', similarity: 0.97 }, '2026-01-05', '2026-03-15').proposal).toBe('late');
+    expect(propose({ id: 'd', received: '2026-01-20', similarity: 0.55 }, '2026-01-05', '2026-03-15').proposal).toBe('borderline');
+  });
+
+  it('fills the templates and leaves an unknown placeholder visible', () => {
+    const text = renderTemplate(DEFAULT_TEMPLATES.laczne, { organ: 'Wójt Gminy Lipie', przedmiot: 'oświetlenia drogi', koniec_oczekiwania: '28 lutego 2026' });
+    expect(text).toContain('Wójt Gminy Lipie w dniu {{data_zarzadzenia}} r. zarządził');
+    expect(text).toContain('do dnia 28 lutego 2026 r.');
+    expect(completionDue('2026-02-20')).toBe('2026-03-06');
+  });
+
+  it('publishes a name only with consent, and counts a petycja wielokrotna once in the yearly summary', () => {
+    const row = (id: string, text: string, received_at: string) => ({ id, received_at, stored_at: received_at, subject: null, sender_name: 'Jan Nowak', sender_email: null, text, level: 'low' as const, track: 'standard' as const, campaign_id: 'k' });
+    const rows = [row('A', swimmingCopy(0, { consent: true }), '2026-02-01'), row('B', swimmingCopy(1), '2026-02-02'), row('C', swimmingCopy(2), '2026-03-01')];
+    const joint = { seq: 1, campaign_id: 'k', subject: 'nauki pływania', ordered_by: 'ola', ordered_at: '2026-02-05T10:00:00Z', announced_on: '2026-02-05', waiting_end: '2026-03-05', deadline: '2026-06-05', outcome: 'uchwała podjęta', outcome_by: 'ola', outcome_at: '2026-05-20T10:00:00Z' };
+    const joints = new Map([['A', joint], ['B', joint]]);
+    const statuses = new Map([['C', { petition_id: 'C', status: 'bez_rozpatrzenia', note: null, login: 'ola', at: '2027-01-02T10:00:00Z' }]]);
+    const entries = registerEntries(rows, statuses, joints);
+    expect(entries.map((e) => e.submitter)).toEqual(['Katarzyna Wójcik', null, null]);
+    expect(entries[0]!.deadline).toBe('2026-06-05');
+    expect(entries[2]!.deadline).toBe('2026-06-01');
+    const s2026 = yearSummary(2026, rows, statuses, joints);
+    expect(s2026).toMatchObject({ dealt_with: 1, received: 3, open: 1 });
+    expect(s2026.subjects[0]).toMatchObject({ petitions: 2, joint: true });
+    expect(yearSummary(2027, rows, statuses, joints)).toMatchObject({ dealt_with: 1, received: 0 });
+  });
+});

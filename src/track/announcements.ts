@@ -15,17 +15,17 @@ export const DEFAULT_TEMPLATES: Record<AnnouncementKind, string> = {
   laczne: `OGŁOSZENIE
 o łącznym rozpatrywaniu petycji (petycja wielokrotna)
 
-Na podstawie art. 11 ust. 1 ustawy z dnia 11 lipca 2014 r. o petycjach {{organ}} w dniu {{data_zarzadzenia}} zarządził łączne rozpatrywanie petycji w sprawie: {{przedmiot}}. Do dnia ogłoszenia wpłynęło {{liczba}} petycji w tej sprawie.
+Na podstawie art. 11 ust. 1 ustawy z dnia 11 lipca 2014 r. o petycjach {{organ}} w dniu {{data_zarzadzenia}} r. zarządził łączne rozpatrywanie petycji w sprawie: {{przedmiot}}. Do dnia ogłoszenia wpłynęło {{liczba}} petycji w tej sprawie.
 
-Zgodnie z art. 11 ust. 2 ustawy ogłasza się okres oczekiwania na dalsze petycje w tej sprawie do dnia {{koniec_oczekiwania}}. Petycje w tej samej sprawie złożone w tym okresie zostaną rozpatrzone łącznie.
+Zgodnie z art. 11 ust. 2 ustawy ogłasza się okres oczekiwania na dalsze petycje w tej sprawie do dnia {{koniec_oczekiwania}} r. Petycje w tej samej sprawie złożone w tym okresie zostaną rozpatrzone łącznie.
 
-Termin rozpatrzenia petycji wielokrotnej liczy się od dnia upływu okresu oczekiwania; petycja zostanie rozpatrzona nie później niż do dnia {{termin}} (art. 10 ust. 1 w zw. z art. 11 ust. 2 ustawy).
+Termin rozpatrzenia petycji wielokrotnej liczy się od dnia upływu okresu oczekiwania; petycja zostanie rozpatrzona nie później niż do dnia {{termin}} r. (art. 10 ust. 1 w zw. z art. 11 ust. 2 ustawy).
 
 {{miejscowosc_data}}`,
   wezwanie: `OGŁOSZENIE
 wzywające do uzupełnienia lub wyjaśnienia treści petycji
 
-Na podstawie art. 11 ust. 3 ustawy z dnia 11 lipca 2014 r. o petycjach {{organ}} wzywa podmioty wnoszące petycje składające się na petycję wielokrotną w sprawie: {{przedmiot}}, wskazane poniżej, do uzupełnienia lub wyjaśnienia treści petycji w terminie 14 dni od dnia ogłoszenia, tj. do dnia {{termin_uzupelnienia}}.
+Na podstawie art. 11 ust. 3 ustawy z dnia 11 lipca 2014 r. o petycjach {{organ}} wzywa podmioty wnoszące petycje składające się na petycję wielokrotną w sprawie: {{przedmiot}}, wskazane poniżej, do uzupełnienia lub wyjaśnienia treści petycji w terminie 14 dni od dnia ogłoszenia, tj. do dnia {{termin_uzupelnienia}} r.
 
 {{lista_brakow}}
 
@@ -35,7 +35,7 @@ Petycja, której treść nie zostanie uzupełniona lub wyjaśniona, pozostanie b
   wynik: `OGŁOSZENIE
 o sposobie załatwienia petycji wielokrotnej
 
-Na podstawie art. 11 ust. 4 ustawy z dnia 11 lipca 2014 r. o petycjach {{organ}} informuje, że petycja wielokrotna w sprawie: {{przedmiot}} (łącznie {{liczba}} petycji; okres oczekiwania zakończył się {{koniec_oczekiwania}}) została rozpatrzona w następujący sposób:
+Na podstawie art. 11 ust. 4 ustawy z dnia 11 lipca 2014 r. o petycjach {{organ}} informuje, że petycja wielokrotna w sprawie: {{przedmiot}} (łącznie {{liczba}} petycji; okres oczekiwania zakończył się {{koniec_oczekiwania}} r.) została rozpatrzona w następujący sposób:
 
 {{sposob_zalatwienia}}
 
@@ -57,9 +57,9 @@ export function completionDue(announcedOn: string): string {
   return new Date(Date.UTC(y, m - 1, d + 14)).toISOString().slice(0, 10);
 }
 
-/** Polish date for an announcement: 2026-03-05 → 5 marca 2026 r. */
+/** Polish date for an announcement: 2026-03-05 → 5 marca 2026 (templates add "r."). */
 export function polishDate(iso: string): string {
   const months = ['stycznia', 'lutego', 'marca', 'kwietnia', 'maja', 'czerwca', 'lipca', 'sierpnia', 'września', 'października', 'listopada', 'grudnia'];
   const [y, m, d] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
-  return `${d} ${months[m - 1]} ${y} r.`;
+  return `${d} ${months[m - 1]} ${y}`;
 }

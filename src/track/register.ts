@@ -61,7 +61,7 @@ export function registerEntries(rows: readonly TrackRow[], statuses: Map<string,
       status: closedByJoint ?? (st ? (STATUSES[st.status as Status] ?? st.status) : j ? 'W rozpatrzeniu łącznym (petycja wielokrotna, art. 11)' : STATUSES.wplynela),
       status_date: j?.outcome_at ? warsawDate(j.outcome_at) : st ? warsawDate(st.at) : null,
       deadline: deadlineOf(r, j).date,
-      joint: j ? `petycja wielokrotna: ${oneLine(j.subject)}` : null,
+      joint: j ? 'tak' : null,
       outcome: j?.outcome ?? (st && CLOSED.has(st.status) ? st.note : null),
     };
   });

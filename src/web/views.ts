@@ -66,7 +66,7 @@ export function inboxPage(user: Session, list: Page<PetitionSummary>, feedback: 
   <td><a href="/petycje/${encodeURIComponent(p.id)}">${p.subject ?? firstLine(p.excerpt)}</a></td>
   <td>${formatDate(p.received_at ?? p.stored_at)}</td>
   ${track ? html`<td>${deadlineCell(track.standings.get(p.id))}</td>` : ''}
-  <td class="num">${p.campaign ? html`<a href="/kampanie/${encodeURIComponent(p.campaign.id)}">${track?.names.get(p.campaign.id) ? html`${track.names.get(p.campaign.id)!.name} ` : ''}(${p.campaign.size})</a>` : '—'}</td>
+  <td${track ? '' : html` class="num"`}>${p.campaign ? html`<a href="/kampanie/${encodeURIComponent(p.campaign.id)}">${track?.names.get(p.campaign.id) ? html`${track.names.get(p.campaign.id)!.name} ` : ''}(${p.campaign.size})</a>` : '—'}</td>
   <td>${fb ? html`<span class="mark mark-${fb.label}">${FEEDBACK_LABEL[fb.label]}</span>` : html`<span class="muted">brak</span>`}</td>
 </tr>`;
   });
@@ -211,9 +211,10 @@ ${pager('/kampanie', { kolejnosc: order }, list)}`,
 
 export function campaignPage(user: Session, c: Campaign, members: Page<PetitionSummary>, track?: { name: string | null; section: SafeHtml }): string {
   return page(
-    `Kampania ${track?.name ?? c.family ?? c.id}`,
+    track?.name ? `Kampania „${track.name}”` : `Kampania ${c.family ?? c.id}`,
     user,
-    html`${track?.section ?? ''}<p>${c.size} petycji · ${c.distinct_senders} nadawców · od ${formatDate(c.first_seen)} do ${formatDate(c.last_seen)} · ${c.source === 'known' ? 'z biblioteki znanych kampanii' : 'wykryta w tym urzędzie'}${c.sender ? html` · nadawca: ${c.sender}` : ''}</p>
+    html`<p>${c.size} petycji · ${c.distinct_senders} nadawców · od ${formatDate(c.first_seen)} do ${formatDate(c.last_seen)} · ${c.source === 'known' ? 'z biblioteki znanych kampanii' : 'wykryta w tym urzędzie'}${c.sender ? html` · nadawca: ${c.sender}` : ''}</p>
+${track?.section ?? ''}
 <section class="card"><h2>Wzorcowy tekst</h2>${c.representative_text ? html`<div class="petition-text" tabindex="0">${c.representative_text}</div>` : html`<p class="muted">Biblioteka zawiera tylko odcisk tej kampanii, bez tekstu.</p>`}</section>
 <section class="card"><h2>Petycje w tym urzędzie</h2>
 <ul>${members.items.map((m) => html`<li><a href="/petycje/${encodeURIComponent(m.id)}">${m.subject ?? firstLine(m.excerpt)}</a> ${badge(m.level)} <small>${formatDate(m.received_at ?? m.stored_at)}</small></li>`)}</ul>

@@ -54,7 +54,7 @@ export function petitionTrackSection(user: Session, p: StoredPetition, f: { dead
   <tbody>${(Object.keys(FORMAL_LABELS) as FormalKey[]).map((k) => {
     const e = c.elements[k];
     return html`<tr><th scope="row">${FORMAL_LABELS[k]}</th>
-    <td>${e.found ? html`<span class="ok">✔ jest</span>` : html`<span class="missing">✘ brak</span>`}</td>
+    <td>${e.found ? html`<span class="ok">✔ jest</span>` : k === 'email' && !c.electronic ? html`<span class="muted">— nie dotyczy petycji papierowej</span>` : html`<span class="missing">✘ brak</span>`}</td>
     <td>${e.evidence.length ? e.evidence.map((x) => html`<q>${x.text.slice(0, 100)}</q> `) : ''}${e.value ? html`<q>${e.value}</q> <small>(z danych nadawcy)</small> ` : ''}<br><small>${e.note}</small></td></tr>`;
   })}</tbody>
   </table>

@@ -48,8 +48,15 @@ export function campaignExtras(store: Store, user: Session, c: Campaign, error: 
   const first = store.campaignMembers(c.id, 1, 0).items[0];
   return {
     name: name?.name ?? null,
-    section: campaignTrackSection(user, c, name, joint, { announced: day, waitingEnd: latestWaitingEnd(day), subject: first?.subject ?? name?.name ?? '' }, error),
+    section: campaignTrackSection(user, c, name, joint, { announced: day, waitingEnd: latestWaitingEnd(day), subject: first?.subject ?? matterOf(c.representative_text) ?? name?.name ?? '' }, error),
   };
+}
+
+/** The matter a campaign's text asks about ("Petycja w sprawie X" → "X"), for the joint consideration's subject. */
+function matterOf(text: string | null): string | null {
+  if (!text) return null;
+  const ev = checkFormal({ text }).elements.subject.evidence[0]?.text;
+  return ev ? ev.replace(/^\s*(?:petycj\p{L}*\s+w\s+sprawie|w\s+sprawie\s*:|dotyczy\s*:|przedmiot(?:em)?\s+petycji\s*:?)\s*/iu, '').trim().slice(0, 300) || null : null;
 }
 
 export function campaignNames(store: Store, ids: string[]): Map<string, { name: string }> {
@@ -107,7 +114,7 @@ function announcements(store: Store, ts: TrackStore, j: Joint, rows: MemberRow[]
     termin_uzupelnienia: polishDate(completionDue(day)),
     lista_brakow: gaps.length ? gaps.join('\n') : 'Wszystkie petycje składające się na petycję wielokrotną wskazują adresata i przedmiot — wezwanie nie jest potrzebne.',
     sposob_zalatwienia: j.outcome ?? '[sposób załatwienia — uzupełnij poniżej]',
-    miejscowosc_data: `${t.place ? `${t.place}, ` : ''}${polishDate(day)}`,
+    miejscowosc_data: `${t.place ? `${t.place}, ` : ''}${polishDate(day)} r.`,
   };
   return Object.fromEntries((Object.keys(ANNOUNCEMENT_KINDS) as AnnouncementKind[]).map((k) => [k, renderTemplate(t.bodies[k], values)])) as Record<AnnouncementKind, string>;
 }
