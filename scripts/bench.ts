@@ -7,6 +7,7 @@
  *                                 latency with N (default 100 000) generated petitions stored
  *   npm run bench -- embedding    embedding throughput and added latency
  *   npm run bench -- training [--rows=N]   sito train on an N-row CSV (default 100 000): time, memory
+ *   npm run bench -- track [--petitions=N]  deadlines, formal check, campaign names, register at N stored (default 20 000)
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -15,6 +16,7 @@ import { Engine } from '../src/engine.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
 import { benchFingerprints } from './lib/bench-fingerprints.js';
 import { benchTraining } from './lib/bench-training.js';
+import { benchTrack } from './lib/bench-track.js';
 import { loadEmbedder } from '../src/signals/embedding/embedder.js';
 import { withoutWrapper } from '../src/normalise/normalise.js';
 import { table } from './lib/corpus.js';
@@ -118,6 +120,7 @@ const sections: Record<string, () => unknown> = {
   fingerprints: () => benchFingerprints(sizeArg ? Number(sizeArg.split('=')[1]) : 100_000),
   embedding: benchEmbedding,
   training: () => benchTraining(rowsArg ? Number(rowsArg.split('=')[1]) : 100_000),
+  track: () => benchTrack(sizeArg ? Number(sizeArg.split('=')[1]) : 20_000),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(sections)) {

@@ -146,7 +146,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the mass track in a real browser', () =>
     await page.getByRole('button', { name: 'Zapisz stan' }).click();
     await page.waitForURL(/stan=1/);
 
-    await page.goto(`${server.url}/rejestr`);
+    await page.goto(`${server.url}/rejestr?rok=wszystkie`);
     const row = (id: string) => page.getByRole('row', { name: new RegExp(`^${id} `) });
     expect(await row('OP-1').innerText()).toContain('Katarzyna Wójcik');
     expect(await row('OP-2').innerText()).toContain('brak zgody');

@@ -8,11 +8,12 @@ import type { TrackStore } from '../storage/track-store.js';
 
 const require = createRequire(import.meta.url);
 interface TfIdfInstance {
-  addDocument(doc: string[] | Record<string, number>, key?: unknown): void;
-  tfidf(terms: string[], d: number): number;
+  idf(term: string): number;
 }
-// natural 6.x, its TF-IDF and Polish stop words only (the whole package loads far more)
-const { TfIdf } = require('natural/lib/natural/tfidf') as { TfIdf: new () => TfIdfInstance };
+// natural 6.x, its TF-IDF and Polish stop words only (the whole package loads far more). A TfIdf
+// built from documents already counted (its "deserialised" form) costs nothing to set up, and
+// keeps each term's IDF once computed, so several campaigns are weighed against one corpus.
+const { TfIdf } = require('natural/lib/natural/tfidf') as { TfIdf: new (deserialised?: { documents: Array<Record<string, number>> }) => TfIdfInstance };
 const { words: POLISH_STOP_WORDS } = require('natural/lib/natural/util/stopwords_pl') as { words: string[] };
 
 /** Words of every petition and letter to an office: they name nothing. */
@@ -31,27 +32,34 @@ export function tokens(text: string): string[] {
   return (text.toLowerCase().match(/\p{L}[\p{L}-]*\p{L}/gu) ?? []).filter((w) => w.length >= 3 && !STOP.has(w));
 }
 
-/** A corpus tokenised once, to weigh several campaigns against. */
-export interface Corpus {
-  docs: string[][];
+/** Term counts of one text (no prototype: a word like "constructor" is just a word). */
+export function counts(words: readonly string[]): Record<string, number> {
+  const c = Object.create(null) as Record<string, number>;
+  for (const w of words) c[w] = (c[w] ?? 0) + 1;
+  return c;
 }
-export const corpusOf = (texts: readonly string[]): Corpus => ({ docs: texts.map(tokens) });
 
-/** The `n` words of `text` with the highest TF-IDF against the corpus (the text itself counted as one document). */
+/** A corpus counted once, to weigh several campaigns against. */
+export interface Corpus {
+  tfidf: TfIdfInstance;
+}
+export const corpusFromCounts = (docs: Array<Record<string, number>>): Corpus => ({ tfidf: new TfIdf({ documents: docs }) });
+export const corpusOf = (texts: readonly string[]): Corpus => corpusFromCounts(texts.map((t) => counts(tokens(t))));
+
+/**
+ * The `n` words of `text` with the highest TF-IDF: its count in the text times natural's IDF over
+ * the corpus (1 + ln(N / (1 + documents with the word))).
+ */
 export function characteristicWords(text: string, corpus: Corpus, n = 3): string[] {
-  const tfidf = new TfIdf();
-  for (const d of corpus.docs) tfidf.addDocument(d);
-  const own = tokens(text);
-  tfidf.addDocument(own);
-  const firstSeen = new Map<string, number>();
-  own.forEach((w, i) => firstSeen.has(w) || firstSeen.set(w, i));
-  // terms go in as arrays: natural's listTerms re-tokenises each term with an ASCII-only tokenizer,
-  // which splits Polish words at their diacritics ("pływania" → "p", "ywania") and scores them 0
-  const terms = [...firstSeen.keys()]
-    .filter((term) => term.length >= 4)
-    .map((term) => ({ term, tfidf: tfidf.tfidf([term], corpus.docs.length) }))
+  const own = counts(tokens(text));
+  const order = Object.keys(own); // first appearance (insertion order of a null-prototype object's string keys)
+  const rank = new Map(order.map((w, i) => [w, i]));
+  const terms = order
+    // natural caches IDF in a plain object: a word that is also an Object.prototype key would read the cache wrongly
+    .filter((term) => term.length >= 4 && !(term in Object.prototype))
+    .map((term) => ({ term, tfidf: own[term]! * corpus.tfidf.idf(term) }))
     // ties (common with a small corpus) go to the word that comes first in the text
-    .sort((a, b) => b.tfidf - a.tfidf || firstSeen.get(a.term)! - firstSeen.get(b.term)!);
+    .sort((a, b) => b.tfidf - a.tfidf || rank.get(a.term)! - rank.get(b.term)!);
   const out: string[] = [];
   for (const t of terms) {
     // one form of a word: skip a word sharing its first 5 letters with one already taken (oświetlenia / oświetlenie)
@@ -71,10 +79,10 @@ export const campaignLabel = (c: { id: string; family?: string | null }, names: 
 export function ensureCampaignNames(ts: TrackStore, ids: readonly string[]): Map<string, { name: string; words: string[]; source: 'auto' | 'clerk' }> {
   const unnamed = ids.length ? ts.unnamedCampaigns(ids) : [];
   if (unnamed.length) {
-    const texts = ts.corpusTexts(2000).map((t) => ({ campaign: t.campaign, tokens: tokens(t.text) }));
+    // weighed against everything else the office holds: a campaign's own copies would make its words look common
+    const naming = new Set(unnamed.map((c) => c.id));
+    const corpus = corpusFromCounts(ts.corpusTexts(2000).filter((t) => !naming.has(t.campaign ?? '')).map((t) => counts(tokens(t.text))));
     for (const c of unnamed) {
-      // weighed against everything else the office holds: the campaign's own copies would make its words look common
-      const corpus = { docs: texts.filter((t) => t.campaign !== c.id).map((t) => t.tokens) };
       const words = c.text ? characteristicWords(c.text, corpus) : [];
       const name = words.length ? nameFromWords(words) : c.family;
       if (name) ts.setCampaignName(c.id, name, words, 'auto', null);

@@ -12,7 +12,7 @@
  */
 import type { Joint, StatusEntry, TrackRow } from '../storage/track-store.js';
 import { deadlineOf, warsawDate } from './deadlines.js';
-import { checkFormal } from './formal.js';
+import { checkFormal, type FormalCheck } from './formal.js';
 import { CLOSED, STATUSES, type Status } from './status.js';
 
 export interface RegisterEntry {
@@ -30,16 +30,16 @@ export interface RegisterEntry {
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** The subject for the register: the subject field, else the "w sprawie …" line the formal check found, else the first line. */
-export function subjectOf(r: Pick<TrackRow, 'subject' | 'text'>): string {
+export function subjectOf(r: Pick<TrackRow, 'subject' | 'text'>, checked?: FormalCheck): string {
   if (r.subject?.trim()) return oneLine(r.subject).slice(0, 200);
-  const f = checkFormal({ text: r.text });
+  const f = checked ?? checkFormal({ text: r.text });
   const ev = f.elements.subject.evidence[0]?.text;
   return oneLine(ev ?? r.text.split('\n').find((l) => l.trim()) ?? '').slice(0, 200);
 }
 
 /** The name to publish: only with consent (art. 4 ust. 3, art. 8 ust. 1). */
-export function publishableName(r: Pick<TrackRow, 'text' | 'sender_name' | 'subject'>): string | null {
-  const f = checkFormal({ text: r.text, subject: r.subject, sender: { name: r.sender_name } });
+export function publishableName(r: Pick<TrackRow, 'text' | 'sender_name' | 'subject'>, checked?: FormalCheck): string | null {
+  const f = checked ?? checkFormal({ text: r.text, subject: r.subject, sender: { name: r.sender_name } });
   if (!f.elements.consent_to_publish.found) return null;
   const s = f.elements.submitter;
   if (!s.found) return null;
@@ -52,12 +52,13 @@ export function registerEntries(rows: readonly TrackRow[], statuses: Map<string,
   return rows.map((r) => {
     const st = statuses.get(r.id) ?? null;
     const j = joints.get(r.id) ?? null;
+    const f = checkFormal({ text: r.text, subject: r.subject, sender: { name: r.sender_name } });
     const closedByJoint = j?.outcome ? 'Rozpatrzona łącznie — ogłoszono sposób załatwienia (art. 11 ust. 4)' : null;
     return {
       number: r.id,
       received: warsawDate(r.received_at ?? r.stored_at),
-      subject: j ? oneLine(j.subject).slice(0, 200) : subjectOf(r),
-      submitter: publishableName(r),
+      subject: j ? oneLine(j.subject).slice(0, 200) : subjectOf(r, f),
+      submitter: publishableName(r, f),
       status: closedByJoint ?? (st ? (STATUSES[st.status as Status] ?? st.status) : j ? 'W rozpatrzeniu łącznym (petycja wielokrotna, art. 11)' : STATUSES.wplynela),
       status_date: j?.outcome_at ? warsawDate(j.outcome_at) : st ? warsawDate(st.at) : null,
       deadline: deadlineOf(r, j).date,

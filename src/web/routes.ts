@@ -144,6 +144,7 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const petition = { text, store: false };
     const prepared = runtime ? await prepareScoring(runtime, petition) : null;
     const result = engine.score(petition, prepared?.vector, prepared?.analysis);
-    return sendHtml(reply, checkPage(req.user!, text, result, null));
+    const name = result.campaign ? (campaignNames(store, [result.campaign.id]).get(result.campaign.id)?.name ?? null) : null;
+    return sendHtml(reply, checkPage(req.user!, text, result, null, name));
   });
 }

@@ -225,7 +225,7 @@ ${pager(`/kampanie/${encodeURIComponent(c.id)}`, {}, members)}
   );
 }
 
-export function checkPage(user: Session, text: string, result: ScoreResult | null, error: string | null): string {
+export function checkPage(user: Session, text: string, result: ScoreResult | null, error: string | null, campaignName: string | null = null): string {
   return page(
     'Sprawdź tekst',
     user,
@@ -242,7 +242,7 @@ export function checkPage(user: Session, text: string, result: ScoreResult | nul
 ${
   result
     ? html`<section class="card verdict" aria-labelledby="wynik"><h2 id="wynik">Wynik</h2>
-  <p>${badge(result.level)} wynik <strong>${result.score.toFixed(2)}</strong>${result.campaign ? html` · pasuje do kampanii <a href="/kampanie/${encodeURIComponent(result.campaign.id)}">${result.campaign.id}</a> (${result.campaign.size})` : ''}</p>
+  <p>${badge(result.level)} wynik <strong>${result.score.toFixed(2)}</strong>${result.campaign ? html` · pasuje do kampanii <a href="/kampanie/${encodeURIComponent(result.campaign.id)}">${campaignName ?? result.campaign.id}</a> (${result.campaign.size})` : ''}</p>
   ${reasonsTable(result)}
   <h3>Treść z zaznaczonymi dowodami</h3>
   <div class="petition-text" tabindex="0">${highlighted(text, result.reasons)}</div>

@@ -23,7 +23,7 @@ function registerPage(user: Session, entries: RegisterEntry[], year: number | un
   <label for="rok">Rok</label>
   <input id="rok" name="rok" inputmode="numeric" pattern="[0-9]{4}" size="6" value="${year ?? ''}">
   <button type="submit">Pokaż</button>
-  <a href="/rejestr.csv${q}">Pobierz CSV</a> · <a href="/rejestr.json${q}">Pobierz JSON</a> · <a href="/rejestr/podsumowanie?rok=${year ?? Number(warsawDate(new Date()).slice(0, 4)) - 1}">Informacja roczna (art. 14)</a>
+  <a href="/rejestr?rok=wszystkie">Wszystkie lata</a> · <a href="/rejestr.csv${q}">Pobierz CSV</a> · <a href="/rejestr.json${q}">Pobierz JSON</a> · <a href="/rejestr/podsumowanie?rok=${year ?? Number(warsawDate(new Date()).slice(0, 4)) - 1}">Informacja roczna (art. 14)</a>
 </form>
 <table class="inbox register">
 <caption class="visually-hidden">Rejestr petycji</caption>
@@ -58,7 +58,9 @@ export function registerRegisterPages(app: FastifyInstance, _store: Store, ts: T
   const { requireUser, sendHtml } = h;
   const year = (v: string | undefined) => parseYear(v?.trim());
   app.get<G>('/rejestr', { preHandler: requireUser }, async (req, reply) => {
-    const y = year(req.query.rok);
+    // this year unless asked otherwise ("wszystkie": every year)
+    const asked = year(req.query.rok);
+    const y = req.query.rok === 'wszystkie' ? undefined : asked === undefined ? Number(warsawDate(new Date()).slice(0, 4)) : asked;
     if (y === null) return sendHtml(reply, errorPage(req.user, 'Błąd', 'Rok: podaj czterocyfrowy rok, od 2015.'), 400);
     return sendHtml(reply, registerPage(req.user!, registerFor(ts, y), y));
   });
