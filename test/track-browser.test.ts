@@ -136,7 +136,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the mass track in a real browser', () =>
     await page.waitForURL(/zapisano=1/);
     await page.screenshot({ path: `${SHOTS}/track-templates.png`, fullPage: false });
     await page.goto(`${server.url}/kampanie/${encodeURIComponent(campaign_id)}/wielokrotna`);
-    expect(await page.locator('#tekst-laczne').innerText()).toContain('Przewodniczący Rady Miejskiej w Opocznie w dniu');
+    expect(await page.locator('#tekst-laczne').innerText()).toContain('Przewodniczący Rady Miejskiej w Opocznie ogłasza, że w dniu');
   }, 60_000);
 
   it('publishes the register with names only where consent was given, and the yearly summary', async () => {

@@ -99,6 +99,15 @@ describe('formal completeness (art. 4 ust. 2–5, art. 7)', () => {
     expect(unsigned.step).toBe('leave_unconsidered');
   });
 
+  it('does not take prose or greetings for a submitter, and reads a subject given on the line after its label', () => {
+    const text = `Burmistrz Gminy Żarów\n\nPrzedmiot petycji:\nremont świetlicy w Mrowinach\n\nW związku z planowanym budżetem Szanowna Rado prosimy o środki.\nZ poważaniem\nUrszula Wójcik-Bielawska\nMrowiny, ul. Główna 7, 58-130 Żarów\nWójt Gminy`;
+    const c = checkFormal({ text });
+    expect(c.legal_person).toBe(false);
+    expect(c.elements.submitter.evidence.map((e) => e.text)).toEqual(['Urszula Wójcik-Bielawska']);
+    expect(c.elements.subject.evidence[0]!.text).toBe('Przedmiot petycji:\nremont świetlicy w Mrowinach');
+    expect(c.elements.address.evidence.map((e) => e.text)).toEqual(['ul. Główna 7', '58-130 Żarów']); // not "Żarów\nWójt"
+  });
+
   it('takes the name and subject from the sender fields when the text has none, saying so', () => {
     const c = checkFormal({ text: 'Proszę o naprawę lampy przy przystanku. Zam. Lipie 14, 26-200 Końskie', subject: 'Lampa', sender: { name: 'Jan Maj', email: 'jan.maj@example.pl' } });
     expect(c.elements.submitter).toMatchObject({ found: true, source: 'fields', value: 'Jan Maj' });
@@ -139,7 +148,7 @@ describe('petycja wielokrotna, announcements, register (pure)', async () => {
 
   it('fills the templates and leaves an unknown placeholder visible', () => {
     const text = renderTemplate(DEFAULT_TEMPLATES.laczne, { organ: 'Wójt Gminy Lipie', przedmiot: 'oświetlenia drogi', koniec_oczekiwania: '28 lutego 2026' });
-    expect(text).toContain('Wójt Gminy Lipie w dniu {{data_zarzadzenia}} r. zarządził');
+    expect(text).toContain('Wójt Gminy Lipie ogłasza, że w dniu {{data_zarzadzenia}} r. zarządzono');
     expect(text).toContain('do dnia 28 lutego 2026 r.');
     expect(completionDue('2026-02-20')).toBe('2026-03-06');
   });

@@ -15,7 +15,7 @@ export const DEFAULT_TEMPLATES: Record<AnnouncementKind, string> = {
   laczne: `OGŁOSZENIE
 o łącznym rozpatrywaniu petycji (petycja wielokrotna)
 
-Na podstawie art. 11 ust. 1 ustawy z dnia 11 lipca 2014 r. o petycjach {{organ}} w dniu {{data_zarzadzenia}} r. zarządził łączne rozpatrywanie petycji w sprawie: {{przedmiot}}. Do dnia ogłoszenia wpłynęło {{liczba}} petycji w tej sprawie.
+Na podstawie art. 11 ust. 1 ustawy z dnia 11 lipca 2014 r. o petycjach {{organ}} ogłasza, że w dniu {{data_zarzadzenia}} r. zarządzono łączne rozpatrywanie petycji w sprawie: {{przedmiot}}. Do dnia ogłoszenia wpłynęło {{liczba}} petycji w tej sprawie.
 
 Zgodnie z art. 11 ust. 2 ustawy ogłasza się okres oczekiwania na dalsze petycje w tej sprawie do dnia {{koniec_oczekiwania}} r. Petycje w tej samej sprawie złożone w tym okresie zostaną rozpatrzone łącznie.
 

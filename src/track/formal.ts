@@ -55,7 +55,9 @@ export const formalFlags = (c: FormalCheck) => ({
 const UP = 'A-ZĄĆĘŁŃÓŚŹŻ';
 const LO = 'a-ząćęłńóśźż';
 const NAME_WORD = `[${UP}][${LO}]+(?:-[${UP}][${LO}]+)?`;
-const PERSON = new RegExp(`${NAME_WORD}\\s+${NAME_WORD}`, 'u');
+/** Capitalised words that open a greeting, an office or an organisation, not a person's name. */
+const NOT_A_NAME = String.raw`(?!(?:Szanown|Rad[aoyzęą]\b|Radn|Mieszka|Zarząd|Gmin[ayięo]\b|Urząd|Urzęd|Wójt|Wójcie\b|Burmistrz|Prezydent|Starost|Sołt|Państw|Pan[ia]?\b|Panie\b|Stowarzysz|Fundacj|Dyrektor|Prezes|Przewodnicz|Członk|Ochotnicz|Koł[oa]\b|Związ|Osiedl|Miast|Szkoł|Petycj|Wnios|Dotycz|Rodzic|Komitet|Klub|Parafi|Spółdziel|Towarzyst|Inicjatyw|Grupa|Sekretarz|Skarbnik))`;
+const PERSON = new RegExp(`${NOT_A_NAME}${NAME_WORD}[ \\t]+${NOT_A_NAME}${NAME_WORD}`, 'u');
 
 const ev = (text: string, start: number, end: number): Evidence => ({ start, end, text: text.slice(start, end) });
 
@@ -83,11 +85,12 @@ const SUBJECT = new RegExp(
   'iu',
 );
 
-const POSTAL = /\b\d{2}-\d{3}\s+[A-ZĄĆĘŁŃÓŚŹŻ][\p{L}-]+(?:\s+[A-ZĄĆĘŁŃÓŚŹŻ][\p{L}-]+)?/gu;
+const POSTAL = /\b\d{2}-\d{3}[ \t]+[A-ZĄĆĘŁŃÓŚŹŻ][\p{L}-]+(?:[ \t]+[A-ZĄĆĘŁŃÓŚŹŻ][\p{L}-]+)?/gu;
 const STREET = /\b(?:ul\.|ulica|al\.|aleja|alei|os\.|osiedle|pl\.|plac)\s*[A-ZĄĆĘŁŃÓŚŹŻ0-9][\p{L}.-]*(?:\s+[A-ZĄĆĘŁŃÓŚŹŻ][\p{L}.-]*){0,3}\s+\d+[a-zA-Z]?(?:\s*\/\s*\d+[a-zA-Z]?|\s+m\.\s*\d+)?/gu;
 const VILLAGE = /\b(?:zamieszka\p{L}+|zam\.|z\s+siedzibą)\s+(?:w\s+)?(?:miejscowości\s+)?[A-ZĄĆĘŁŃÓŚŹŻ][\p{L}-]+(?:\s+\d+[a-zA-Z]?)?/gu;
 
-const LEGAL = /\b(?:stowarzyszeni\p{L}+|fundacj\p{L}+|spółk\p{L}+|sp\.\s*z\s*o\.\s*o\.|s\.\s*a\.|sp\.\s*k\.|spółdzielni\p{L}+|rad[ay]\s+rodziców|rad[ay]\s+osiedla|koł[oa]\s+gospodyń\s+wiejskich|ochotnicz\p{L}+\s+straż\p{L}*\s+pożarn\p{L}+|towarzystw\p{L}+|związ\p{L}+|klub\p{L}*|parafi\p{L}+|izb[ay]\s+\p{L}+|komitet\p{L}*)\b/iu;
+// organisations by their capitalised names (lower-case "w związku z", "spółki" in prose are not submitters)
+const LEGAL = /(?:\b(?:Stowarzyszeni\p{L}+|Fundacj\p{L}+|Spółk\p{L}+|Spółdzielni\p{L}+|Towarzystw\p{L}+|Związ\p{L}+\s+[A-ZĄĆĘŁŃÓŚŹŻ]\p{L}+|Klub\p{L}*\s+[A-ZĄĆĘŁŃÓŚŹŻ„"]|Parafi\p{L}+|Izb[ay]\s+\p{L}+|Komitet\p{L}*|Ochotnicz\p{L}+\s+Straż\p{L}*\s+Pożarn\p{L}+|Koł[oa]\s+Gospodyń\s+Wiejskich|Rad[ay]\s+Rodziców|Rad[ay]\s+Osiedla)|\bsp\.\s*z\s*o\.\s*o\.|\bS\.\s*A\.|\bsp\.\s*k\.)/u;
 const TITLE = String.raw`(?:[Pp]rezes\p{L}*|[Pp]rzewodnicząc\p{L}+|[Pp]ełnomocnik\p{L}*|[Cc]złonk\p{L}+|[Cc]złonek|[Dd]yrektor\p{L}*|[Ss]karbnik\p{L}*|[Ss]ekretarz\p{L}*)(?:\s+[Zz]arządu)?`;
 const REPRESENTATIVE = new RegExp(
   String.raw`(?:(?:reprezentowan\p{L}+\s+przez|w\s+imieniu\s+[^\n]{0,80}?|osob\p{L}+\s+reprezentując\p{L}+)(?:\s+${TITLE})?|${TITLE})[:,\s–-]+(${NAME_WORD}\s+${NAME_WORD})`,
@@ -159,7 +162,10 @@ export function checkFormal({ text, subject, sender }: FormalInput): FormalCheck
     .sort((a, b) => a.start - b.start)
     .filter((e, i, all) => i === 0 || e.start >= all[i - 1]!.end);
   const submitter = findSubmitter(text, sender?.name ?? null);
-  const subjectSpan = SUBJECT.exec(text);
+  const subjectMatch = SUBJECT.exec(text);
+  // "Przedmiot petycji:" alone on its line: the subject is the next line
+  const subjectSpan = subjectMatch && /:\s*$/.test(subjectMatch[0]) ? (/^[^\n]*:\s*\n\s*[^\n]+/.exec(text.slice(subjectMatch.index)) ?? subjectMatch) : subjectMatch;
+  if (subjectSpan && subjectSpan !== subjectMatch) subjectSpan.index = subjectMatch!.index;
   const emails = [...text.matchAll(EMAIL)].map((m) => ev(text, m.index, m.index + m[0].length)).filter(outside);
   const refused = NO_CONSENT.exec(text);
   const consent = refused ? null : CONSENT.exec(text);

@@ -30,7 +30,7 @@ const FORMAL_LABELS: Record<FormalKey, string> = {
 const STEP_CLASS = { consider: 'step-ok', call_to_complete: 'step-call', leave_unconsidered: 'step-leave' } as const;
 const STEP_TITLE = { consider: 'Do rozpatrzenia', call_to_complete: 'Wezwać do uzupełnienia', leave_unconsidered: 'Pozostawić bez rozpatrzenia' } as const;
 
-export function petitionTrackSection(user: Session, p: StoredPetition, f: { deadline: string; deadline_basis: string; overdue: boolean; status: { label: string; by: string; at: string } | null; joint: { id: number; campaign_id: string; waiting_end: string } | null; formal_details: FormalCheck }, saved: boolean): SafeHtml {
+export function petitionTrackSection(user: Session, p: StoredPetition, f: { deadline: string; deadline_basis: string; overdue: boolean; status: { code: string; label: string; by: string; at: string } | null; joint: { id: number; campaign_id: string; waiting_end: string } | null; formal_details: FormalCheck }, saved: boolean): SafeHtml {
   const c = f.formal_details;
   const basis = f.deadline_basis === 'joint' ? html`od końca okresu oczekiwania petycji wielokrotnej (${plDate(f.joint!.waiting_end)}, art. 11 ust. 2)` : f.deadline_basis === 'received' ? html`3 miesiące od wpływu (art. 10 ust. 1)` : html`3 miesiące od zapisania w Sito — brak daty wpływu (art. 10 ust. 1)`;
   return html`<section class="card" aria-labelledby="tryb">
@@ -41,7 +41,7 @@ export function petitionTrackSection(user: Session, p: StoredPetition, f: { dead
   <form method="post" action="/petycje/${encodeURIComponent(p.id)}/stan" class="filters">
     <input type="hidden" name="_csrf" value="${user.csrf}">
     <label for="stan">Zmień stan</label>
-    <select id="stan" name="stan">${Object.entries(STATUSES).map(([k, v]) => html`<option value="${k}">${v}</option>`)}</select>
+    <select id="stan" name="stan">${Object.entries(STATUSES).map(([k, v]) => html`<option value="${k}"${(f.status?.code ?? 'wplynela') === k ? html` selected` : ''}>${v}</option>`)}</select>
     <label for="uwaga">Uwaga</label>
     <input id="uwaga" name="uwaga" maxlength="500" placeholder="np. sposób załatwienia">
     <button type="submit">Zapisz stan</button>
