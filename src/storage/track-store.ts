@@ -246,6 +246,11 @@ export class TrackStore {
       .all({ from: from ?? null, to: to ?? null }) as TrackRow[];
   }
 
+  /** Dates and levels of petitions received (or stored) on or after `from`, without their text (the start page). */
+  levelsSince(from: string): Array<{ received_at: string | null; stored_at: string; level: ScoreResult['level'] }> {
+    return this.db.prepare('SELECT received_at, stored_at, level FROM petitions WHERE COALESCE(received_at, stored_at) >= ?').all(from) as Array<{ received_at: string | null; stored_at: string; level: ScoreResult['level'] }>;
+  }
+
   /** Every campaign member's date, for growth lines. */
   campaignMemberDates(campaignIds: readonly string[]): Map<string, string[]> {
     const rows = this.db
