@@ -5,7 +5,7 @@ import { freePort } from '../scripts/lib/serve.js';
 import { addDays, addMonths, jointDeadline, warsawDate } from '../src/track/deadlines.js';
 import { polishDate } from '../src/track/announcements.js';
 import { weekStart } from '../src/track/dashboard.js';
-import { repoRoot } from './helpers/paths.js';
+import { fixture, repoRoot } from './helpers/paths.js';
 import { serveProcess, sitoSync, tempDir, type ServeProcess } from './helpers/sito-process.js';
 import { BENCH_PETITION, LIBRARY_PETITION, swimmingCopy } from './helpers/track-texts.js';
 
@@ -47,6 +47,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the mass track in a real browser', () =>
     { id: 'OP-5', text: swimmingCopy(4), received_at: day(-3) },
     { id: 'BIB-1', text: LIBRARY_PETITION, received_at: receivedForDeadlineToday(), subject: 'Godziny otwarcia biblioteki' },
     { id: 'LAW-1', text: BENCH_PETITION, received_at: day(-130), subject: 'Ławki przy placu zabaw' },
+    { id: 'SZK-1', text: 'Wójt Gminy Sławno\n\nWnoszę o wyznaczenie przejścia dla pieszych przed szkołą w Warninie.\n\nZ poważaniem\nIrena Malinowska\nWarnino 3, 76-100 Sławno', received_at: receivedForDeadlineToday(), subject: 'Przejście dla pieszych przy szkole' },
+    { id: 'VEN-1', text: fixture('vendor/led-lighting.txt'), received_at: day(-1) },
   ];
 
   beforeAll(async () => {
@@ -193,13 +195,19 @@ describe.skipIf(!existsSync(CHROMIUM))('the mass track in a real browser', () =>
     expect(await page.locator('#po-terminie').innerText()).toBe('1');
     // BIB-1's deadline is today, but it has been dealt with: no deadline left this week
     expect(await page.locator('#terminy').locator('..').innerText()).not.toMatch(/Godziny otwarcia biblioteki/);
+    expect(await page.locator('#tabela-terminow').innerText()).toMatch(/Przejście dla pieszych przy szkole/);
+    expect(await page.locator('#terminy-tydzien').innerText()).toBe('1');
     expect(await page.locator('#potwierdzone').innerText()).toBe(String(confirmed));
     expect(await page.locator('#poprawione').innerText()).toBe(String(corrected));
     // the chart: one bar segment per (week, level) with petitions; its title names them
     const inChart = petitions.filter((p) => p.received_at >= addDays(weekStart(today), -7 * 11));
     const titles = await page.locator('#wykres-tygodnie rect title').allTextContents();
     expect(titles.reduce((s, t) => s + Number(/(\d+)$/.exec(t)![1]), 0)).toBe(inChart.length);
-    expect(await page.locator('#wykres-tygodnie desc').textContent()).toContain(`razem ${inChart.length} petycji`);
+    const count = (l: string) => inChart.filter((p) => levels.get(p.id) === l).length;
+    expect(await page.locator('#wykres-tygodnie desc').textContent()).toContain(`razem ${inChart.length} petycji: wysokie ryzyko ${count('high')}, do sprawdzenia ${count('review')}, niskie ${count('low')}`);
+    expect(levels.get('VEN-1')).toBe('high');
+    expect(await page.locator('#wykres-tygodnie rect.bar-high').count()).toBeGreaterThan(0);
+    expect(await page.locator('#wysokie-tydzien').innerText()).toBe(String(thisWeek.filter((p) => levels.get(p.id) === 'high').length));
     expect(await page.locator('#wykres-kampanie polyline').count()).toBe(1);
     expect(await page.locator('#wykres-kampanie polyline title').textContent()).toMatch(/: 5 petycji/);
     expect(await page.locator('svg[role="img"]').count()).toBe(2);
