@@ -146,6 +146,13 @@ describe('petycja wielokrotna, announcements, register (pure)', async () => {
     expect(propose({ id: 'd', received: '2026-01-20', similarity: 0.55 }, '2026-01-05', '2026-03-15').proposal).toBe('borderline');
   });
 
+  it('keeps a register cell that looks like a spreadsheet formula as text', async () => {
+    const { registerCsv } = await import('../src/track/register-export.js');
+    const csv = registerCsv([{ number: 'X-1', received: '2026-01-02', subject: '=HYPERLINK("http://example.invalid","kliknij")', submitter: null, status: 'Wpłynęła', status_date: null, deadline: '2026-04-02', joint: null, outcome: '-5 zł' }]);
+    expect(csv).toContain(`"'=HYPERLINK(""http://example.invalid"",""kliknij"")"`);
+    expect(csv).toContain("'-5 zł");
+  });
+
   it('fills the templates and leaves an unknown placeholder visible', () => {
     const text = renderTemplate(DEFAULT_TEMPLATES.laczne, { organ: 'Wójt Gminy Lipie', przedmiot: 'oświetlenia drogi', koniec_oczekiwania: '28 lutego 2026' });
     expect(text).toContain('Wójt Gminy Lipie ogłasza, że w dniu {{data_zarzadzenia}} r. zarządzono');

@@ -15,8 +15,11 @@ export function summaryFor(ts: TrackStore, year: number): YearSummary {
   return yearSummary(year, ts.rows(), ts.allLatestStatus(), ts.allJointMembers());
 }
 
+/** A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) is kept as text. */
+export const inertCell = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+
 export function registerCsv(entries: readonly RegisterEntry[]): string {
-  return `\uFEFF${stringify([REGISTER_COLUMNS.map(([, h]) => h), ...entries.map((e) => REGISTER_COLUMNS.map(([k]) => e[k] ?? ''))], { record_delimiter: '\r\n' })}`;
+  return `\uFEFF${stringify([REGISTER_COLUMNS.map(([, h]) => h), ...entries.map((e) => REGISTER_COLUMNS.map(([k]) => inertCell(e[k] ?? '')))], { record_delimiter: '\r\n' })}`;
 }
 
 export const registerJson = (entries: readonly RegisterEntry[]) => JSON.stringify({ petitions: entries }, null, 2);
