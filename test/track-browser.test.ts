@@ -112,6 +112,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the mass track in a real browser', () =>
     expect(await page.locator('dl.facts').innerText()).toMatch(/ola/);
     expect(await page.locator('#liczba-czlonkow').innerText()).toBe('4');
     expect(await page.getByRole('row', { name: /OP-5/ }).innerText()).toMatch(/po okresie oczekiwania/);
+    expect(await page.getByRole('row', { name: /OP-3/ }).innerText()).toMatch(/bez rozpatrzenia \(art\. 7 ust\. 1\)/);
+    expect(await page.getByRole('row', { name: /OP-4/ }).innerText()).toMatch(/wezwać do uzupełnienia/);
     const joint = await page.locator('#tekst-laczne').innerText();
     expect(joint).toContain(`do dnia ${polishDate(waitingEnd)}`);
     expect(joint).toContain(polishDate(jointDeadline(waitingEnd)));

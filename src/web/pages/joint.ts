@@ -12,7 +12,11 @@ export interface MemberRow {
   proposal: Proposal;
   why: string;
   decision: JointMember | null;
+  /** art. 7 step its formal check suggests */
+  formal: 'consider' | 'call_to_complete' | 'leave_unconsidered';
 }
+
+const FORMAL_PL = { consider: html`<span class="ok">✔ kompletna</span>`, call_to_complete: html`<span class="soon">wezwać do uzupełnienia</span>`, leave_unconsidered: html`<span class="missing">bez rozpatrzenia (art. 7 ust. 1)</span>` } as const;
 
 const PROPOSAL_PL: Record<Proposal, string> = { member: 'dołączona', borderline: 'do potwierdzenia', late: 'po okresie oczekiwania' };
 
@@ -37,7 +41,7 @@ export function jointPage(user: Session, c: Campaign, name: string, j: Joint, ro
 <section class="card" aria-labelledby="czlonkowie"><h2 id="czlonkowie">Petycje kampanii</h2>
 <table class="inbox">
 <caption class="visually-hidden">Petycje kampanii i ich przynależność do petycji wielokrotnej</caption>
-<thead><tr><th scope="col">Petycja</th><th scope="col">Ryzyko</th><th scope="col">Wpłynęła</th><th scope="col">Propozycja Sito</th><th scope="col">Decyzja</th></tr></thead>
+<thead><tr><th scope="col">Petycja</th><th scope="col">Ryzyko</th><th scope="col">Wpłynęła</th><th scope="col">Wymogi formalne</th><th scope="col">Propozycja Sito</th><th scope="col">Decyzja</th></tr></thead>
 <tbody>${rows.map((r) => {
       const id = r.petition.id;
       const state = r.decision ? (r.decision.state === 'member' ? 'w petycji wielokrotnej' : 'poza nią (rozpatrywana osobno)') : null;
@@ -45,6 +49,7 @@ export function jointPage(user: Session, c: Campaign, name: string, j: Joint, ro
   <td><a href="/petycje/${encodeURIComponent(id)}">${id}</a><br><small>${r.petition.subject ?? r.petition.excerpt.slice(0, 60)}</small></td>
   <td>${badge(r.petition.level)}</td>
   <td>${formatDate(r.petition.received_at ?? r.petition.stored_at)}</td>
+  <td>${FORMAL_PL[r.formal]}</td>
   <td><strong>${PROPOSAL_PL[r.proposal]}</strong><br><small>${r.why}</small></td>
   <td>${state ? html`<span>${state}</span><br><small>${r.decision!.decided_by}</small>` : ''}
     <form method="post" action="/kampanie/${encodeURIComponent(c.id)}/wielokrotna/czlonkowie" class="inline">

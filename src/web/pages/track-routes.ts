@@ -86,7 +86,8 @@ function memberRows(store: Store, ts: TrackStore, c: Campaign, j: Joint): Member
       ts.setMember(j.seq, m.id, 'member', 'Sito (automatycznie)');
       decision = ts.jointMembers(j.seq).get(m.id) ?? null;
     }
-    rows.push({ petition: m, proposal, why, decision });
+    const formal = full ? checkFormal({ text: full.text, subject: full.subject, sender: full.sender }).step : 'consider';
+    rows.push({ petition: m, proposal, why, decision, formal });
   }
   return rows;
 }
