@@ -8,6 +8,7 @@
  *   npm run bench -- embedding    embedding throughput and added latency
  *   npm run bench -- training [--rows=N]   sito train on an N-row CSV (default 100 000): time, memory
  *   npm run bench -- documents    document extraction per kind, worker pool, OCR pages/s
+ *   npm run bench -- track [--petitions=N]  deadlines, formal check, campaign names, register at N stored (default 20 000)
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -17,6 +18,7 @@ import { loadRules } from '../src/signals/rules/load-rules.js';
 import { benchFingerprints } from './lib/bench-fingerprints.js';
 import { benchTraining } from './lib/bench-training.js';
 import { benchDocuments } from './lib/bench-documents.js';
+import { benchTrack } from './lib/bench-track.js';
 import { loadEmbedder } from '../src/signals/embedding/embedder.js';
 import { withoutWrapper } from '../src/normalise/normalise.js';
 import { table } from './lib/corpus.js';
@@ -121,6 +123,7 @@ const sections: Record<string, () => unknown> = {
   embedding: benchEmbedding,
   training: () => benchTraining(rowsArg ? Number(rowsArg.split('=')[1]) : 100_000),
   documents: benchDocuments,
+  track: () => benchTrack(sizeArg ? Number(sizeArg.split('=')[1]) : 20_000),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(sections)) {

@@ -10,6 +10,7 @@ import { addUser, exportFeedback } from './user-commands.js';
 import { openInput, scoreStream } from './score-command.js';
 import { scoreDocuments } from './score-documents.js';
 import { documentSettings } from '../ingest/documents/settings.js';
+import { registerExport, registerSummary } from './register-command.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
@@ -202,6 +203,24 @@ function buildProgram(): Command {
         const n = await exportFeedback(rt.store, file);
         process.stderr.write(`exported ${n} labelled petitions\n`);
       });
+    });
+
+  const register = program.command('register').description('the website register of petitions (art. 8 of the Petitions Act) and the yearly summary (art. 14)');
+  register
+    .command('export')
+    .description('the register: number, date, subject, progress; the submitter’s name only with consent (art. 4 ust. 3)')
+    .option('--year <year>', 'only petitions received that year')
+    .option('--format <format>', 'csv or json', 'csv')
+    .action(async (opts: { year?: string; format: string }) => {
+      await withRuntime((rt) => void process.stdout.write(registerExport(rt.store, opts)));
+    });
+  register
+    .command('summary')
+    .description('the art. 14 information on the petitions dealt with in a year: number, subjects, how dealt with')
+    .requiredOption('--year <year>', 'the year')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (opts: { year: string; format: string }) => {
+      await withRuntime((rt) => void process.stdout.write(registerSummary(rt.store, opts)));
     });
 
   return program;

@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { ErrorSchema } from './errors.js';
 import { ScoreResultSchema } from '../decision/result.js';
 import type { Store } from '../storage/store.js';
+import { TrackStore } from '../storage/track-store.js';
+import { ensureCampaignNames } from '../track/campaign-names.js';
+import { listByDeadline, standings, trackFields } from '../track/petition-track.js';
 
 const Sender = z.object({ name: z.string().nullable(), email: z.string().nullable() });
 const CampaignRef = z.object({ id: z.string(), size: z.number().int() }).nullable();
@@ -23,13 +26,40 @@ export const PetitionSummarySchema = PetitionHeaderSchema.extend({
   level: z.enum(['high', 'review', 'low']),
   track: z.enum(['petycje_masowe', 'standard']),
   campaign: CampaignRef,
+  deadline: z.string().optional().describe('art. 10: the last day to answer (ISO date, Poland), or its petycja wielokrotna’s'),
+  overdue: z.boolean().optional(),
+});
+
+const FormalElementSchema = z.object({
+  found: z.boolean(),
+  source: z.enum(['text', 'fields']).nullable(),
+  evidence: z.array(z.object({ start: z.number().int(), end: z.number().int(), text: z.string() })),
+  value: z.string().optional(),
+  note: z.string(),
+});
+
+/** The mass track (Petitions Act): deadline, formal completeness, progress, petycja wielokrotna. */
+const TrackFieldsSchema = z.object({
+  deadline: z.string().describe('art. 10 ust. 1: 3 months from receipt (received_at, else stored_at), in Poland; art. 11 ust. 2: from the end of the petycja wielokrotna’s waiting period'),
+  deadline_basis: z.enum(['received', 'stored', 'joint']),
+  overdue: z.boolean(),
+  status: z.object({ code: z.string(), label: z.string(), by: z.string(), at: z.string() }).nullable(),
+  joint: z.object({ id: z.number().int(), campaign_id: z.string(), waiting_end: z.string(), deadline: z.string() }).nullable(),
+  formal: z.object({ submitter: z.boolean(), address: z.boolean(), addressee: z.boolean(), subject: z.boolean(), consent_to_publish: z.boolean() }).describe('art. 4 ust. 2 and 3'),
+  formal_details: z.object({
+    elements: z.record(z.string(), FormalElementSchema),
+    step: z.enum(['consider', 'call_to_complete', 'leave_unconsidered']).describe('art. 7'),
+    step_description: z.string(),
+    electronic: z.boolean(),
+    legal_person: z.boolean(),
+  }),
 });
 
 export const StoredPetitionSchema = PetitionHeaderSchema.extend({
   text: z.string(),
   result: ScoreResultSchema,
   campaign_id: z.string().nullable(),
-});
+}).extend(TrackFieldsSchema.partial().shape);
 
 export const CampaignSchema = z.object({
   id: z.string(),
@@ -43,6 +73,7 @@ export const CampaignSchema = z.object({
   distinct_senders: z.number().int(),
   first_seen: z.string().nullable(),
   last_seen: z.string().nullable(),
+  name: z.string().optional().describe('words a clerk recognises (characteristic words, or the clerk’s own); the id when there is no text'),
 });
 
 const page = <T extends z.ZodType>(item: T) =>
@@ -58,6 +89,17 @@ const dateParam = z.union([z.iso.datetime({ offset: true, local: true }), z.iso.
 /** Read access to stored petitions and campaigns. Every route here returns petitions: `guard` applies. */
 export function registerReadRoutes(app: FastifyInstance, store: Store, guard: preHandlerHookHandler) {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const ts = TrackStore.of(store);
+  const withDeadlines = <T extends { id: string; received_at: string | null; stored_at: string }>(items: T[]) => {
+    if (!ts) return items;
+    const s = standings(ts, items);
+    return items.map((i) => ({ ...i, deadline: s.get(i.id)!.deadline.date, overdue: s.get(i.id)!.overdue }));
+  };
+  const named = <T extends { id: string; family: string | null }>(items: T[]) => {
+    if (!ts) return items;
+    const names = ensureCampaignNames(ts, items.map((c) => c.id));
+    return items.map((c) => ({ ...c, name: names.get(c.id)?.name ?? c.family ?? c.id }));
+  };
   const security = [{ apiKey: [] }];
 
   r.get(
@@ -73,12 +115,18 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
           from: dateParam.optional().describe('received (or stored) at or after'),
           to: dateParam.optional().describe('received (or stored) at or before'),
           q: z.string().min(1).max(200).optional().describe('text search in text, subject, sender e-mail, or an exact id'),
+          order: z.enum(['newest', 'deadline']).default('newest').describe('deadline: the soonest deadline first (art. 10)'),
+          overdue: z.enum(['true', 'false']).optional().describe('true: only petitions past their deadline and not closed'),
           ...Paging,
         }),
         response: { 200: page(PetitionSummarySchema), 400: ErrorSchema, 401: ErrorSchema },
       },
     },
-    async (req) => store.listPetitions(req.query),
+    async (req) => {
+      const { order, overdue, ...filter } = req.query;
+      const list = ts && (order === 'deadline' || overdue !== undefined) ? listByDeadline(ts, filter, { order, overdue: overdue === undefined ? undefined : overdue === 'true' }) : store.listPetitions(filter);
+      return { ...list, items: withDeadlines(list.items) };
+    },
   );
 
   r.get(
@@ -95,7 +143,7 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
     async (req, reply) => {
       const p = store.getPetition(req.params.id);
       if (!p) return reply.code(404).send({ error: 'not_found', message: `id: no petition ${req.params.id}` });
-      return p;
+      return ts ? { ...p, ...trackFields(ts, p) } : p;
     },
   );
 
@@ -110,7 +158,10 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
         response: { 200: page(CampaignSchema), 400: ErrorSchema, 401: ErrorSchema },
       },
     },
-    async (req) => store.listCampaigns(req.query.order, req.query.limit, req.query.offset),
+    async (req) => {
+      const list = store.listCampaigns(req.query.order, req.query.limit, req.query.offset);
+      return { ...list, items: named(list.items) };
+    },
   );
 
   r.get(
@@ -128,7 +179,8 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
     async (req, reply) => {
       const c = store.campaign(req.params.id);
       if (!c) return reply.code(404).send({ error: 'not_found', message: `id: no campaign ${req.params.id}` });
-      return { ...c, members: store.campaignMembers(c.id, req.query.limit, req.query.offset) };
+      const members = store.campaignMembers(c.id, req.query.limit, req.query.offset);
+      return { ...named([c])[0]!, members: { ...members, items: withDeadlines(members.items) } };
     },
   );
 }

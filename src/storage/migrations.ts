@@ -141,4 +141,69 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  // 40–49: the mass track under the Petitions Act (src/track, src/storage/track-store.ts)
+  {
+    version: 40,
+    name: 'campaign names a clerk reads (characteristic words, editable)',
+    sql: `
+      CREATE TABLE campaign_names (
+        campaign_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        words TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('auto', 'clerk')),
+        login TEXT,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 41,
+    name: 'petycja wielokrotna (art. 11), its members and announcement templates',
+    sql: `
+      CREATE TABLE joint_considerations (
+        seq INTEGER PRIMARY KEY,
+        campaign_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        ordered_by TEXT NOT NULL,
+        ordered_at TEXT NOT NULL,
+        announced_on TEXT NOT NULL,
+        waiting_end TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        outcome TEXT,
+        outcome_by TEXT,
+        outcome_at TEXT
+      );
+      CREATE INDEX joint_campaign ON joint_considerations (campaign_id, seq DESC);
+      CREATE TABLE joint_members (
+        joint_seq INTEGER NOT NULL REFERENCES joint_considerations (seq),
+        petition_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('member', 'rejected')),
+        decided_by TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (joint_seq, petition_id)
+      );
+      CREATE INDEX joint_members_petition ON joint_members (petition_id, state);
+      CREATE TABLE announcement_templates (
+        kind TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 42,
+    name: 'how each petition is being dealt with (art. 8 ust. 2, art. 14)',
+    sql: `
+      CREATE TABLE petition_status (
+        seq INTEGER PRIMARY KEY,
+        petition_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        note TEXT,
+        login TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX petition_status_petition ON petition_status (petition_id, seq DESC);
+    `,
+  },
 ];

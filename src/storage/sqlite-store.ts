@@ -153,6 +153,11 @@ export class SqliteStore implements Store {
     return st;
   }
 
+  /** The open connection, for the stores of other capabilities that keep their tables in the same file. */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
   writeTransaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }

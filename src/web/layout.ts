@@ -2,8 +2,10 @@ import type { Session } from '../storage/store.js';
 import { html, type SafeHtml } from './html.js';
 
 const NAV: Array<[string, string]> = [
+  ['/start', 'Start'],
   ['/skrzynka', 'Skrzynka'],
   ['/kampanie', 'Kampanie'],
+  ['/rejestr', 'Rejestr'],
   ['/sprawdz', 'Sprawdź tekst'],
 ];
 
@@ -54,6 +56,8 @@ export const FEEDBACK_LABEL = { mass: 'Potwierdzono: petycja masowa', regular: '
 
 export function formatDate(iso: string | null): string {
   if (!iso) return '—';
+  // a bare date (received_at may be one) has no time of day to show
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return new Date(`${iso}T12:00:00Z`).toLocaleDateString('pl-PL', { timeZone: 'Europe/Warsaw', dateStyle: 'short' });
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString('pl-PL', { timeZone: 'Europe/Warsaw', dateStyle: 'short', timeStyle: 'short' });

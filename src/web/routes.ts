@@ -13,6 +13,10 @@ import type { ExtractionPool } from '../ingest/documents/isolate.js';
 import { readDocument } from '../ingest/documents/read-document.js';
 import type { DocumentSettings } from '../ingest/documents/settings.js';
 import type { DocumentView } from './document-view.js';
+import { TrackStore } from '../storage/track-store.js';
+import { ensureCampaignNames } from '../track/campaign-names.js';
+import { listByDeadline, standings } from '../track/petition-track.js';
+import { campaignExtras, campaignNames, petitionExtras, registerTrackPages } from './pages/track-routes.js';
 import { campaignPage, campaignsPage, checkPage, errorPage, inboxPage, loginPage, petitionPage } from './views.js';
 
 const STATIC = fileURLToPath(new URL('../../src/web/static/', import.meta.url));
@@ -24,7 +28,7 @@ type G = { Params: Record<string, string>; Querystring: Record<string, string | 
 const sendHtml = (reply: FastifyReply, body: string, code = 200) => reply.code(code).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 /** Only same-site paths may be a post-login destination. */
-const safeNext = (n: string | undefined) => (n && /^\/[a-zA-Z0-9/_?=&%.-]*$/.test(n) && !n.startsWith('//') ? n : '/skrzynka');
+const safeNext = (n: string | undefined) => (n && /^\/[a-zA-Z0-9/_?=&%.-]*$/.test(n) && !n.startsWith('//') ? n : '/start');
 
 /**
  * The clerks' pages: server-rendered Polish HTML, no script at all, one stylesheet. Every page
@@ -35,7 +39,7 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
   const decoy = hashPassword(randomBytes(16).toString('hex'));
   const css = readFileSync(`${STATIC}sito.css`, 'utf8');
   app.get('/static/sito.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css));
-  app.get('/', async (_req, reply) => reply.redirect('/skrzynka'));
+  app.get('/', async (_req, reply) => reply.redirect('/start'));
 
   const secure = (req: FastifyRequest) => req.protocol === 'https';
   const requireUser = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -83,9 +87,14 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const track = ['petycje_masowe', 'standard'].includes(q.sciezka ?? '') ? (q.sciezka as 'petycje_masowe' | 'standard') : undefined;
     const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(q.strona ?? '1', 10) || 1));
     const search = q.q?.trim().slice(0, 200) || undefined;
-    const list = store.listPetitions({ level, track, q: search, limit: PAGE, offset: (pageNo - 1) * PAGE });
+    const order = q.kolejnosc === 'termin' ? 'deadline' : 'newest';
+    const overdue = q.po_terminie === '1' ? true : undefined;
+    const filter = { level, track, q: search, limit: PAGE, offset: (pageNo - 1) * PAGE };
+    const ts = TrackStore.of(store);
+    const list = ts && (order === 'deadline' || overdue) ? listByDeadline(ts, filter, { order, overdue }) : store.listPetitions(filter);
     const feedback = store.latestFeedback(list.items.map((i) => i.id));
-    return sendHtml(reply, inboxPage(req.user!, list, feedback, { poziom: level, sciezka: track, q: search }));
+    const track_ = ts ? { standings: standings(ts, list.items), names: ensureCampaignNames(ts, [...new Set(list.items.flatMap((i) => (i.campaign ? [i.campaign.id] : [])))]) } : undefined;
+    return sendHtml(reply, inboxPage(req.user!, list, feedback, { poziom: level, sciezka: track, q: search, kolejnosc: order === 'deadline' ? 'termin' : undefined, po_terminie: overdue ? '1' : undefined }, track_));
   });
 
   app.get<G>('/petycje/:id', { preHandler: requireUser }, async (req, reply) => {
@@ -96,7 +105,7 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const fb = store.latestFeedback([p.id]).get(p.id) ?? null;
     const d = store.document?.(p.id, false) ?? null;
     const doc = d && { content_type: d.content_type, filename: d.filename, size: d.size, kept: d.bytes !== null, parts: d.parts, skipped: d.skipped };
-    return sendHtml(reply, petitionPage(req.user!, p, campaign, similar, fb, req.query.zapisano === '1', doc));
+    return sendHtml(reply, petitionPage(req.user!, p, campaign, similar, fb, req.query.zapisano === '1', doc, petitionExtras(store, req.user!, p, req.query.stan === '1')));
   });
 
   app.post<G>('/petycje/:id/ocena', { preHandler: [requireUser, requireCsrf] }, async (req, reply) => {
@@ -111,15 +120,18 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
   app.get<G>('/kampanie', { preHandler: requireUser }, async (req, reply) => {
     const order = req.query.kolejnosc === 'last_seen' ? 'last_seen' : 'size';
     const pageNo = Math.max(1, Number.parseInt(req.query.strona ?? '1', 10) || 1);
-    return sendHtml(reply, campaignsPage(req.user!, store.listCampaigns(order, PAGE, (pageNo - 1) * PAGE), order));
+    const list = store.listCampaigns(order, PAGE, (pageNo - 1) * PAGE);
+    return sendHtml(reply, campaignsPage(req.user!, list, order, campaignNames(store, list.items.map((c) => c.id))));
   });
 
   app.get<G>('/kampanie/:id', { preHandler: requireUser }, async (req, reply) => {
     const c = store.campaign(req.params.id!);
     if (!c) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma kampanii ${req.params.id}.`), 404);
     const pageNo = Math.max(1, Number.parseInt(req.query.strona ?? '1', 10) || 1);
-    return sendHtml(reply, campaignPage(req.user!, c, store.campaignMembers(c.id, PAGE, (pageNo - 1) * PAGE)));
+    return sendHtml(reply, campaignPage(req.user!, c, store.campaignMembers(c.id, PAGE, (pageNo - 1) * PAGE), campaignExtras(store, req.user!, c)));
   });
+
+  registerTrackPages(app, store, { requireUser, requireCsrf, sendHtml });
 
   app.get('/sprawdz', { preHandler: requireUser }, async (req, reply) => sendHtml(reply, checkPage(req.user!, '', null, null)));
 
@@ -159,6 +171,7 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const petition = { text, store: false };
     const prepared = runtime ? await prepareScoring(runtime, petition) : null;
     const result = engine.score(petition, prepared?.vector, prepared?.analysis);
-    return sendHtml(reply, checkPage(req.user!, text, result, null, fileText ? doc : null));
+    const name = result.campaign ? (campaignNames(store, [result.campaign.id]).get(result.campaign.id)?.name ?? null) : null;
+    return sendHtml(reply, checkPage(req.user!, text, result, null, fileText ? doc : null, name));
   });
 }

@@ -3,6 +3,8 @@ import type { Campaign, Feedback, Page, PetitionSummary, Session, StoredPetition
 import { html, type SafeHtml } from './html.js';
 import { badge, FEEDBACK_LABEL, formatDate, page } from './layout.js';
 import { DOCUMENT_ACCEPT, documentCard, partedText, type DocumentView } from './document-view.js';
+import type { PetitionStanding } from '../track/petition-track.js';
+import { deadlineCell } from './pages/track-parts.js';
 
 const TRAIT_PL = { mass_mailing: 'masowa wysyłka', vendor_promotion: 'oferta komercyjna' } as const;
 const SIGNAL_PL = { rule: 'reguła', template: 'szablon', embedding: 'podobieństwo treści', model: 'model' } as const;
@@ -44,9 +46,17 @@ export interface InboxQuery {
   poziom?: string | undefined;
   sciezka?: string | undefined;
   q?: string | undefined;
+  kolejnosc?: string | undefined;
+  po_terminie?: string | undefined;
 }
 
-export function inboxPage(user: Session, list: Page<PetitionSummary>, feedback: Map<string, Feedback>, query: InboxQuery): string {
+/** The mass track's columns: each petition's deadline and progress, campaigns by name. */
+export interface InboxTrack {
+  standings: Map<string, PetitionStanding>;
+  names: Map<string, { name: string }>;
+}
+
+export function inboxPage(user: Session, list: Page<PetitionSummary>, feedback: Map<string, Feedback>, query: InboxQuery, track?: InboxTrack): string {
   const sel = (v: string | undefined, opt: string) => (v === opt ? html` selected` : '');
   const rows = list.items.map((p) => {
     const fb = feedback.get(p.id);
@@ -56,7 +66,8 @@ export function inboxPage(user: Session, list: Page<PetitionSummary>, feedback: 
   <td>${p.sender.name ?? p.sender.email ?? '—'}${p.sender.name && p.sender.email ? html`<br><small>${p.sender.email}</small>` : ''}</td>
   <td><a href="/petycje/${encodeURIComponent(p.id)}">${p.subject ?? firstLine(p.excerpt)}</a></td>
   <td>${formatDate(p.received_at ?? p.stored_at)}</td>
-  <td class="num">${p.campaign ? html`<a href="/kampanie/${encodeURIComponent(p.campaign.id)}">${p.campaign.size}</a>` : '—'}</td>
+  ${track ? html`<td>${deadlineCell(track.standings.get(p.id))}</td>` : ''}
+  <td${track ? '' : html` class="num"`}>${p.campaign ? html`<a href="/kampanie/${encodeURIComponent(p.campaign.id)}">${track?.names.get(p.campaign.id) ? html`${track.names.get(p.campaign.id)!.name} ` : ''}(${p.campaign.size})</a>` : '—'}</td>
   <td>${fb ? html`<span class="mark mark-${fb.label}">${FEEDBACK_LABEL[fb.label]}</span>` : html`<span class="muted">brak</span>`}</td>
 </tr>`;
   });
@@ -79,14 +90,20 @@ export function inboxPage(user: Session, list: Page<PetitionSummary>, feedback: 
   </select>
   <label for="q">Szukaj</label>
   <input id="q" name="q" type="search" value="${query.q ?? ''}" placeholder="słowo, nadawca, numer">
+  <label for="kolejnosc">Kolejność</label>
+  <select id="kolejnosc" name="kolejnosc">
+    <option value="">od najnowszych</option>
+    <option value="termin"${sel(query.kolejnosc, 'termin')}>wg terminu (art. 10)</option>
+  </select>
+  <label><input type="checkbox" name="po_terminie" value="1"${query.po_terminie === '1' ? html` checked` : ''}> tylko po terminie</label>
   <button type="submit">Filtruj</button>
 </form>
 <table class="inbox">
 <caption class="visually-hidden">Petycje od najnowszych</caption>
-<thead><tr><th scope="col">Ryzyko</th><th scope="col">Wynik</th><th scope="col">Nadawca</th><th scope="col">Temat / pierwsza linia</th><th scope="col">Data</th><th scope="col">Kampania</th><th scope="col">Ocena urzędnika</th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="7">Brak petycji.</td></tr>`}</tbody>
+<thead><tr><th scope="col">Ryzyko</th><th scope="col">Wynik</th><th scope="col">Nadawca</th><th scope="col">Temat / pierwsza linia</th><th scope="col">Data</th>${track ? html`<th scope="col">Termin</th>` : ''}<th scope="col">Kampania</th><th scope="col">Ocena urzędnika</th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="8">Brak petycji.</td></tr>`}</tbody>
 </table>
-${pager('/skrzynka', { poziom: query.poziom, sciezka: query.sciezka, q: query.q }, list)}`,
+${pager('/skrzynka', { poziom: query.poziom, sciezka: query.sciezka, q: query.q, kolejnosc: query.kolejnosc, po_terminie: query.po_terminie }, list)}`,
     '/skrzynka',
   );
 }
@@ -136,7 +153,7 @@ function reasonsTable(result: ScoreResult): SafeHtml {
 </table>`;
 }
 
-export function petitionPage(user: Session, p: StoredPetition, campaign: Campaign | null, similar: PetitionSummary[], feedback: Feedback | null, saved: boolean, doc: DocumentView | null = null): string {
+export function petitionPage(user: Session, p: StoredPetition, campaign: Campaign | null, similar: PetitionSummary[], feedback: Feedback | null, saved: boolean, doc: DocumentView | null = null, track?: { section: SafeHtml; campaignName: string | null }): string {
   const r = p.result;
   return page(
     `Petycja ${p.id}`,
@@ -154,10 +171,11 @@ export function petitionPage(user: Session, p: StoredPetition, campaign: Campaig
     <button type="submit" name="label" value="regular" class="btn-regular">To zwykła petycja</button>
   </form>
 </section>
+${track?.section ?? ''}
 ${
   campaign
     ? html`<section class="card" aria-labelledby="kampania"><h2 id="kampania">Kampania</h2>
-  <p><a href="/kampanie/${encodeURIComponent(campaign.id)}">${campaign.family ?? campaign.id}</a> — ${campaign.size} ${campaign.size === 1 ? 'petycja' : 'petycji'}, ${campaign.distinct_senders} nadawców, od ${formatDate(campaign.first_seen)} do ${formatDate(campaign.last_seen)}${campaign.label ? html` · oznaczona jako <strong>${campaign.label === 'mass' ? 'masowa' : 'zwykła'}</strong>` : ''}</p>
+  <p><a href="/kampanie/${encodeURIComponent(campaign.id)}">${track?.campaignName ?? campaign.family ?? campaign.id}</a> — ${campaign.size} ${campaign.size === 1 ? 'petycja' : 'petycji'}, ${campaign.distinct_senders} nadawców, od ${formatDate(campaign.first_seen)} do ${formatDate(campaign.last_seen)}${campaign.label ? html` · oznaczona jako <strong>${campaign.label === 'mass' ? 'masowa' : 'zwykła'}</strong>` : ''}</p>
   ${similar.length ? html`<h3>Podobne petycje</h3><ul>${similar.map((s) => html`<li><a href="/petycje/${encodeURIComponent(s.id)}">${s.subject ?? firstLine(s.excerpt)}</a> ${badge(s.level)} <small>${formatDate(s.received_at ?? s.stored_at)}</small></li>`)}</ul>` : ''}
 </section>`
     : ''
@@ -170,7 +188,7 @@ ${doc?.parts.length ? partedText(p.text, doc.parts, r.reasons, highlighted) : ht
   );
 }
 
-export function campaignsPage(user: Session, list: Page<Campaign>, order: string): string {
+export function campaignsPage(user: Session, list: Page<Campaign>, order: string, names: Map<string, { name: string }> = new Map()): string {
   return page(
     'Kampanie',
     user,
@@ -180,7 +198,7 @@ export function campaignsPage(user: Session, list: Page<Campaign>, order: string
 <thead><tr><th scope="col">Kampania</th><th scope="col" class="num">Petycji</th><th scope="col" class="num">Nadawców</th><th scope="col">Źródło</th><th scope="col">Ostatnio</th><th scope="col">Wzorcowy tekst</th></tr></thead>
 <tbody>${list.items.map(
       (c) => html`<tr>
-  <td><a href="/kampanie/${encodeURIComponent(c.id)}">${c.family ?? c.id}</a>${c.label ? html`<br><small>${c.label === 'mass' ? 'masowa' : 'zwykła'}</small>` : ''}</td>
+  <td><a href="/kampanie/${encodeURIComponent(c.id)}">${names.get(c.id)?.name ?? c.family ?? c.id}</a>${c.label ? html`<br><small>${c.label === 'mass' ? 'masowa' : 'zwykła'}</small>` : ''}</td>
   <td class="num">${c.size}</td><td class="num">${c.distinct_senders}</td>
   <td>${c.source === 'known' ? 'biblioteka znanych' : 'ten urząd'}</td>
   <td>${formatDate(c.last_seen)}</td>
@@ -193,11 +211,12 @@ ${pager('/kampanie', { kolejnosc: order }, list)}`,
   );
 }
 
-export function campaignPage(user: Session, c: Campaign, members: Page<PetitionSummary>): string {
+export function campaignPage(user: Session, c: Campaign, members: Page<PetitionSummary>, track?: { name: string | null; section: SafeHtml }): string {
   return page(
-    `Kampania ${c.family ?? c.id}`,
+    track?.name ? `Kampania „${track.name}”` : `Kampania ${c.family ?? c.id}`,
     user,
     html`<p>${c.size} petycji · ${c.distinct_senders} nadawców · od ${formatDate(c.first_seen)} do ${formatDate(c.last_seen)} · ${c.source === 'known' ? 'z biblioteki znanych kampanii' : 'wykryta w tym urzędzie'}${c.sender ? html` · nadawca: ${c.sender}` : ''}</p>
+${track?.section ?? ''}
 <section class="card"><h2>Wzorcowy tekst</h2>${c.representative_text ? html`<div class="petition-text" tabindex="0">${c.representative_text}</div>` : html`<p class="muted">Biblioteka zawiera tylko odcisk tej kampanii, bez tekstu.</p>`}</section>
 <section class="card"><h2>Petycje w tym urzędzie</h2>
 <ul>${members.items.map((m) => html`<li><a href="/petycje/${encodeURIComponent(m.id)}">${m.subject ?? firstLine(m.excerpt)}</a> ${badge(m.level)} <small>${formatDate(m.received_at ?? m.stored_at)}</small></li>`)}</ul>
@@ -208,7 +227,7 @@ ${pager(`/kampanie/${encodeURIComponent(c.id)}`, {}, members)}
   );
 }
 
-export function checkPage(user: Session, text: string, result: ScoreResult | null, error: string | null, doc: DocumentView | null = null): string {
+export function checkPage(user: Session, text: string, result: ScoreResult | null, error: string | null, doc: DocumentView | null = null, campaignName: string | null = null): string {
   return page(
     'Sprawdź tekst',
     user,
@@ -225,7 +244,7 @@ export function checkPage(user: Session, text: string, result: ScoreResult | nul
 ${
   result
     ? html`<section class="card verdict" aria-labelledby="wynik"><h2 id="wynik">Wynik</h2>
-  <p>${badge(result.level)} wynik <strong>${result.score.toFixed(2)}</strong>${result.campaign ? html` · pasuje do kampanii <a href="/kampanie/${encodeURIComponent(result.campaign.id)}">${result.campaign.id}</a> (${result.campaign.size})` : ''}</p>
+  <p>${badge(result.level)} wynik <strong>${result.score.toFixed(2)}</strong>${result.campaign ? html` · pasuje do kampanii <a href="/kampanie/${encodeURIComponent(result.campaign.id)}">${campaignName ?? result.campaign.id}</a> (${result.campaign.size})` : ''}</p>
   ${reasonsTable(result)}
   <h3>Treść z zaznaczonymi dowodami</h3>
   ${doc?.parts.length ? partedText(text, doc.parts, result.reasons, highlighted) : html`<div class="petition-text" tabindex="0">${highlighted(text, result.reasons)}</div>`}

@@ -1,0 +1,276 @@
+import type Database from 'better-sqlite3';
+import type { ScoreResult } from '../decision/result.js';
+import type { PetitionFilter, PetitionSummary, Store } from './store.js';
+
+/**
+ * The tables of the mass track (migrations 40–42): campaign names, petycja wielokrotna and its
+ * members, announcement templates, how each petition is dealt with. Same SQLite file, same
+ * connection as the main store.
+ */
+
+export interface CampaignName {
+  campaign_id: string;
+  name: string;
+  words: string[];
+  source: 'auto' | 'clerk';
+  login: string | null;
+  updated_at: string;
+}
+
+export interface Joint {
+  seq: number;
+  campaign_id: string;
+  subject: string;
+  ordered_by: string;
+  ordered_at: string;
+  announced_on: string;
+  waiting_end: string;
+  deadline: string;
+  outcome: string | null;
+  outcome_by: string | null;
+  outcome_at: string | null;
+}
+
+export interface JointMember {
+  petition_id: string;
+  state: 'member' | 'rejected';
+  decided_by: string;
+  decided_at: string;
+}
+
+export interface StatusEntry {
+  petition_id: string;
+  status: string;
+  note: string | null;
+  login: string;
+  at: string;
+}
+
+/** A petition as the register and the deadlines need it. */
+export interface TrackRow {
+  id: string;
+  received_at: string | null;
+  stored_at: string;
+  subject: string | null;
+  sender_name: string | null;
+  sender_email: string | null;
+  text: string;
+  level: ScoreResult['level'];
+  track: ScoreResult['track'];
+  campaign_id: string | null;
+}
+
+type SummaryRow = {
+  id: string; received_at: string | null; stored_at: string; subject: string | null; sender_name: string | null; sender_email: string | null;
+  excerpt: string; score: number; level: ScoreResult['level']; track: ScoreResult['track']; campaign_id: string | null; campaign_size: number | null;
+};
+
+const json = (v: unknown) => JSON.stringify(v);
+
+export class TrackStore {
+  constructor(private readonly db: Database.Database) {}
+
+  /** The track store of a store that keeps its data in SQLite, else null. */
+  static of(store: Store): TrackStore | null {
+    const conn = (store as { connection?: Database.Database }).connection;
+    return conn ? new TrackStore(conn) : null;
+  }
+
+  // ── campaign names ────────────────────────────────────────────────────────────
+  campaignNames(ids: readonly string[]): Map<string, CampaignName> {
+    const rows = this.db.prepare('SELECT campaign_id, name, words, source, login, updated_at FROM campaign_names WHERE campaign_id IN (SELECT value FROM json_each(?))').all(json(ids)) as Array<Omit<CampaignName, 'words'> & { words: string }>;
+    return new Map(rows.map((r) => [r.campaign_id, { ...r, words: JSON.parse(r.words) as string[] }]));
+  }
+
+  /** Keeps a clerk's name over an automatic one: an automatic name never replaces a clerk's. */
+  setCampaignName(id: string, name: string, words: string[], source: 'auto' | 'clerk', login: string | null): void {
+    this.db
+      .prepare(
+        `INSERT INTO campaign_names (campaign_id, name, words, source, login, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (campaign_id) DO UPDATE SET name = excluded.name, words = excluded.words, source = excluded.source, login = excluded.login, updated_at = excluded.updated_at
+         WHERE campaign_names.source = 'auto' OR excluded.source = 'clerk'`,
+      )
+      .run(id, name, json(words), source, login, new Date().toISOString());
+  }
+
+  /** Texts the characteristic words are weighed against: recent petitions and campaigns' representative texts. */
+  corpusTexts(limit: number): Array<{ text: string; campaign: string | null }> {
+    const p = this.db.prepare('SELECT substr(p.text, 1, 4000) AS text, c.id AS campaign FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ORDER BY p.seq DESC LIMIT ?').all(limit) as Array<{ text: string; campaign: string | null }>;
+    const c = this.db.prepare('SELECT representative_text AS text, id AS campaign FROM campaigns WHERE representative_text IS NOT NULL ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ text: string; campaign: string | null }>;
+    return [...p, ...c];
+  }
+
+  /** Campaigns without a stored name, with their representative text. */
+  unnamedCampaigns(ids: readonly string[]): Array<{ id: string; text: string | null; family: string | null }> {
+    return this.db
+      .prepare('SELECT c.id, c.representative_text AS text, c.family FROM campaigns c LEFT JOIN campaign_names n ON n.campaign_id = c.id WHERE n.campaign_id IS NULL AND c.id IN (SELECT value FROM json_each(?))')
+      .all(json(ids)) as Array<{ id: string; text: string | null; family: string | null }>;
+  }
+
+  // ── petycja wielokrotna ───────────────────────────────────────────────────────
+  createJoint(j: Omit<Joint, 'seq' | 'outcome' | 'outcome_by' | 'outcome_at'>): number {
+    const info = this.db
+      .prepare('INSERT INTO joint_considerations (campaign_id, subject, ordered_by, ordered_at, announced_on, waiting_end, deadline) VALUES (@campaign_id, @subject, @ordered_by, @ordered_at, @announced_on, @waiting_end, @deadline)')
+      .run(j);
+    return Number(info.lastInsertRowid);
+  }
+
+  joint(seq: number): Joint | null {
+    return (this.db.prepare('SELECT * FROM joint_considerations WHERE seq = ?').get(seq) as Joint | undefined) ?? null;
+  }
+
+  jointOfCampaign(campaignId: string): Joint | null {
+    return (this.db.prepare('SELECT * FROM joint_considerations WHERE campaign_id = ? ORDER BY seq DESC LIMIT 1').get(campaignId) as Joint | undefined) ?? null;
+  }
+
+  joints(): Joint[] {
+    return this.db.prepare('SELECT * FROM joint_considerations ORDER BY seq DESC').all() as Joint[];
+  }
+
+  setOutcome(seq: number, outcome: string, login: string): void {
+    this.db.prepare('UPDATE joint_considerations SET outcome = ?, outcome_by = ?, outcome_at = ? WHERE seq = ?').run(outcome, login, new Date().toISOString(), seq);
+  }
+
+  jointMembers(seq: number): Map<string, JointMember> {
+    const rows = this.db.prepare('SELECT petition_id, state, decided_by, decided_at FROM joint_members WHERE joint_seq = ?').all(seq) as JointMember[];
+    return new Map(rows.map((r) => [r.petition_id, r]));
+  }
+
+  setMember(seq: number, petitionId: string, state: JointMember['state'], login: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO joint_members (joint_seq, petition_id, state, decided_by, decided_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (joint_seq, petition_id) DO UPDATE SET state = excluded.state, decided_by = excluded.decided_by, decided_at = excluded.decided_at`,
+      )
+      .run(seq, petitionId, state, login, new Date().toISOString());
+  }
+
+  /** The petycja wielokrotna each of these petitions is a member of. */
+  jointsOfPetitions(ids: readonly string[]): Map<string, Joint> {
+    const rows = this.db
+      .prepare(
+        `SELECT m.petition_id, j.* FROM joint_members m JOIN joint_considerations j ON j.seq = m.joint_seq
+         WHERE m.state = 'member' AND m.petition_id IN (SELECT value FROM json_each(?)) ORDER BY j.seq`,
+      )
+      .all(json(ids)) as Array<Joint & { petition_id: string }>;
+    return new Map(rows.map(({ petition_id, ...j }) => [petition_id, j]));
+  }
+
+  /** Every petition in a petycja wielokrotna, with its joint's deadline. */
+  allJointMembers(): Map<string, Joint> {
+    const rows = this.db.prepare(`SELECT m.petition_id, j.* FROM joint_members m JOIN joint_considerations j ON j.seq = m.joint_seq WHERE m.state = 'member' ORDER BY j.seq`).all() as Array<Joint & { petition_id: string }>;
+    return new Map(rows.map(({ petition_id, ...j }) => [petition_id, j]));
+  }
+
+  // ── announcement templates ────────────────────────────────────────────────────
+  templates(): Map<string, { body: string; updated_by: string; updated_at: string }> {
+    const rows = this.db.prepare('SELECT kind, body, updated_by, updated_at FROM announcement_templates').all() as Array<{ kind: string; body: string; updated_by: string; updated_at: string }>;
+    return new Map(rows.map(({ kind, ...r }) => [kind, r]));
+  }
+
+  setTemplate(kind: string, body: string, login: string): void {
+    this.db
+      .prepare('INSERT INTO announcement_templates (kind, body, updated_by, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind) DO UPDATE SET body = excluded.body, updated_by = excluded.updated_by, updated_at = excluded.updated_at')
+      .run(kind, body, login, new Date().toISOString());
+  }
+
+  // ── progress ──────────────────────────────────────────────────────────────────
+  addStatus(s: StatusEntry): void {
+    this.db.prepare('INSERT INTO petition_status (petition_id, status, note, login, at) VALUES (?, ?, ?, ?, ?)').run(s.petition_id, s.status, s.note, s.login, s.at);
+  }
+
+  latestStatus(ids: readonly string[]): Map<string, StatusEntry> {
+    const rows = this.db
+      .prepare(
+        `SELECT petition_id, status, note, login, at FROM petition_status s
+         WHERE petition_id IN (SELECT value FROM json_each(?)) AND seq = (SELECT MAX(seq) FROM petition_status t WHERE t.petition_id = s.petition_id)`,
+      )
+      .all(json(ids)) as StatusEntry[];
+    return new Map(rows.map((r) => [r.petition_id, r]));
+  }
+
+  allLatestStatus(): Map<string, StatusEntry> {
+    const rows = this.db
+      .prepare('SELECT petition_id, status, note, login, at FROM petition_status s WHERE seq = (SELECT MAX(seq) FROM petition_status t WHERE t.petition_id = s.petition_id)')
+      .all() as StatusEntry[];
+    return new Map(rows.map((r) => [r.petition_id, r]));
+  }
+
+  // ── petitions as the track reads them ─────────────────────────────────────────
+  /** id and dates of every petition matching the inbox filters (for ordering by deadline). */
+  petitionDates(f: Omit<PetitionFilter, 'limit' | 'offset'>): Array<{ id: string; received_at: string | null; stored_at: string; seq: number }> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (f.level) (where.push('p.level = @level'), (params.level = f.level));
+    if (f.track) (where.push('p.track = @track'), (params.track = f.track));
+    if (f.from) (where.push('COALESCE(p.received_at, p.stored_at) >= @from'), (params.from = f.from));
+    if (f.to) (where.push('COALESCE(p.received_at, p.stored_at) <= @to'), (params.to = f.to));
+    if (f.campaign) (where.push('c.id = @campaign'), (params.campaign = f.campaign));
+    if (f.q) {
+      where.push("(p.text LIKE @q ESCAPE '\\' OR p.subject LIKE @q ESCAPE '\\' OR p.sender_email LIKE @q ESCAPE '\\' OR p.id = @qExact)");
+      params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.qExact = f.q;
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    return this.db.prepare(`SELECT p.id, p.received_at, p.stored_at, p.seq FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`).all(params) as Array<{ id: string; received_at: string | null; stored_at: string; seq: number }>;
+  }
+
+  summaries(ids: readonly string[]): PetitionSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT p.id, p.received_at, p.stored_at, p.subject, p.sender_name, p.sender_email, substr(p.text, 1, 400) AS excerpt, p.score, p.level, p.track,
+                c.id AS campaign_id, c.size AS campaign_size
+         FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq WHERE p.id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(json(ids)) as SummaryRow[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => {
+      const r = byId.get(id);
+      if (!r) return [];
+      return [{
+        id: r.id, received_at: r.received_at, stored_at: r.stored_at, subject: r.subject, sender: { name: r.sender_name, email: r.sender_email },
+        excerpt: r.excerpt, score: r.score, level: r.level, track: r.track, campaign: r.campaign_id ? { id: r.campaign_id, size: r.campaign_size ?? 0 } : null,
+      }];
+    });
+  }
+
+  /** Petitions received (or stored) in [from, to) — ISO instants or dates — oldest first. */
+  rows(from?: string, to?: string): TrackRow[] {
+    return this.db
+      .prepare(
+        `SELECT p.id, p.received_at, p.stored_at, p.subject, p.sender_name, p.sender_email, p.text, p.level, p.track, c.id AS campaign_id
+         FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq
+         WHERE (@from IS NULL OR COALESCE(p.received_at, p.stored_at) >= @from) AND (@to IS NULL OR COALESCE(p.received_at, p.stored_at) < @to)
+         ORDER BY COALESCE(p.received_at, p.stored_at), p.seq`,
+      )
+      .all({ from: from ?? null, to: to ?? null }) as TrackRow[];
+  }
+
+  /** Dates and levels of petitions received (or stored) on or after `from`, without their text (the start page). */
+  levelsSince(from: string): Array<{ received_at: string | null; stored_at: string; level: ScoreResult['level'] }> {
+    return this.db.prepare('SELECT received_at, stored_at, level FROM petitions WHERE COALESCE(received_at, stored_at) >= ?').all(from) as Array<{ received_at: string | null; stored_at: string; level: ScoreResult['level'] }>;
+  }
+
+  /** Every campaign member's date, for growth lines. */
+  campaignMemberDates(campaignIds: readonly string[]): Map<string, string[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT c.id AS campaign_id, COALESCE(p.received_at, p.stored_at) AS at FROM petitions p JOIN campaigns c ON c.seq = p.campaign_seq
+         WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY at`,
+      )
+      .all(json(campaignIds)) as Array<{ campaign_id: string; at: string }>;
+    const out = new Map<string, string[]>();
+    for (const r of rows) out.set(r.campaign_id, [...(out.get(r.campaign_id) ?? []), r.at]);
+    return out;
+  }
+
+  /** Each petition's latest mark with the level Sito gave it. */
+  marksWithLevels(): Array<{ petition_id: string; label: 'mass' | 'regular'; level: ScoreResult['level']; at: string }> {
+    return this.db
+      .prepare(
+        `SELECT f.petition_id, f.label, p.level, f.at FROM feedback f JOIN petitions p ON p.id = f.petition_id
+         WHERE f.seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id)`,
+      )
+      .all() as Array<{ petition_id: string; label: 'mass' | 'regular'; level: ScoreResult['level']; at: string }>;
+  }
+}
