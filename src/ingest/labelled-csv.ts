@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { fromSpreadsheetSafe } from '../export/spreadsheet-cell.js';
 
 /** One labelled petition of an analyst's CSV. */
 export interface LabelledRow {
@@ -98,7 +99,8 @@ export async function* readLabelledCsv(path: string): AsyncGenerator<LabelledRow
       const line = info.lines - countNewlines(record) ;
       const get = (name: string) => {
         const i = header!.indexOf(name);
-        return i === -1 ? null : (record[i] ?? null);
+        // a cell that `sito feedback export` made spreadsheet-safe ('=…) reads back as written
+        return i === -1 ? null : record[i] === undefined ? null : fromSpreadsheetSafe(record[i]!);
       };
       const text = get('text') ?? '';
       if (text.trim() === '') throw new CsvError(path, line, 'text', 'the petition text is empty');
