@@ -126,7 +126,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
         summary: 'Score one petition and explain the verdict',
         body: PetitionInputSchema,
         security: [{ apiKey: [] }],
-        response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
+        response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
       },
     },
     async (req) => {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { PetitionConflictError } from '../engine.js';
 
 /** The body of every error answer. */
 export const ErrorSchema = z.object({ error: z.string(), message: z.string() });
@@ -16,6 +17,9 @@ function fieldOf(item: ValidationItem): string {
 
 /** Every error leaves as JSON `{ error, message }`; a 5xx never shows internals to the caller. */
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if ((err as unknown) instanceof PetitionConflictError) {
+    return reply.code(409).send({ error: 'conflict', message: err.message });
+  }
   if (err.validation) {
     const message = (err.validation as ValidationItem[])
       .slice(0, 5)
