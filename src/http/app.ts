@@ -17,6 +17,7 @@ import { ScoreResultSchema } from '../decision/result.js';
 import type { Engine } from '../engine.js';
 import { prepareScoring, type Runtime } from '../runtime.js';
 import { PetitionInputSchema } from '../ingest/petition-input.js';
+import { registerApiProtection } from './api-protection.js';
 import { apiKeyGuard } from './auth.js';
 import { ErrorSchema, errorHandler } from './errors.js';
 import { registerModelRoutes } from './model-routes.js';
@@ -75,6 +76,8 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       req.user = token ? findSession(store, token) : null;
     });
   }
+  // content types, Origin and the session's CSRF token on state-changing API requests
+  registerApiProtection(app);
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -26,8 +26,8 @@ export function apiKeyGuard(keys: readonly ApiKey[], roles: readonly KeyRole[] =
   const digests = keys.map((k) => ({ digest: digest(k.key), role: k.role }));
   return async function guard(req: FastifyRequest, reply: FastifyReply) {
     if (digests.length === 0) return;
-    // a signed-in person reaches the API their pages use
-    if (req.user && sessionRoles.includes(req.user.role)) return;
+    // a signed-in person reaches the API their pages use (a request that sends a key is judged by the key alone)
+    if (req.user && req.headers.authorization === undefined && sessionRoles.includes(req.user.role)) return;
     const header = req.headers.authorization ?? '';
     const m = /^Bearer[ \t]+(\S{1,512})$/i.exec(header);
     if (m) {
