@@ -22,6 +22,7 @@ import { apiKeyGuard } from './auth.js';
 import { ErrorSchema, errorHandler } from './errors.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerReadRoutes } from './read-routes.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
 import { registerWebRoutes } from '../web/routes.js';
 
@@ -52,6 +53,9 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   });
   // Pages carry no script: the policy allows none, and styles only from this origin.
   await app.register(fastifyHelmet, {
+    // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with its own
+    // forms, and the Origin check of sign-in and of the API could not tell them from another site's
+    referrerPolicy: { policy: 'same-origin' },
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -69,6 +73,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   await app.register(fastifyMultipart, { limits: { fileSize: 2 * 1024 * 1024, files: 1 } });
   app.decorateRequest('user', null);
+  app.decorateRequest('apiKey', null);
   const store = engine.store;
   if (store) {
     app.addHook('onRequest', async (req) => {
@@ -141,6 +146,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
 
   if (engine.store) {
     registerReadRoutes(app, engine.store, guard);
+    registerAuditRoutes(app, engine.store, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
     registerWebRoutes(app, engine, engine.store, runtime);
   }
   if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));

@@ -9,6 +9,7 @@ import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorSchema } from './errors.js';
+import { auditRequest } from '../audit/audit-trail.js';
 import type { Config } from '../config.js';
 import { ModelError } from '../classifier/model.js';
 import type { Runtime } from '../runtime.js';
@@ -82,10 +83,11 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
           if (e instanceof UploadTooLarge) return reply.code(413).send({ error: 'body_too_large', message: `the CSV exceeds ${config.trainUploadLimit} bytes` });
           throw e;
         }
-        const res = await runTraining(file, req.query.activate === 'true', { ...process.env, SITO_DATA_DIR: config.dataDir });
+        const res = await runTraining(file, req.query.activate === 'true', { ...process.env, SITO_DATA_DIR: config.dataDir, SITO_AUDITED_BY_CALLER: '1' });
         if (res.code !== 0) return reply.code(400).send({ error: 'training_failed', message: res.err.trim().replace(/^sito: /, '').replace(file, 'body') || 'training failed' });
         const version = /trained (\S+)/.exec(res.out)?.[1] ?? '';
         runtime.refreshModel();
+        auditRequest(runtime.store, req, 'train', version, { activated: req.query.activate === 'true' });
         return reply.code(201).send({ version, report: res.out });
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -102,6 +104,7 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
         const model = runtime.registry.activate(req.params.version);
         runtime.engine.setModel(model);
         runtime.modelProblem = null;
+        auditRequest(runtime.store, req, 'activate', model.artifact.version);
         return { active: model.artifact.version };
       } catch (e) {
         if (e instanceof ModelError) return reply.code(/no model version/.test(e.message) ? 404 : 400).send({ error: 'model_refused', message: `version: ${e.message}` });
@@ -110,11 +113,12 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
     },
   );
 
-  r.post('/v1/models/rollback', { onRequest: guard, schema: { summary: 'Activate the model that was active before the current one', security, response: activateResponse } }, async (_req, reply) => {
+  r.post('/v1/models/rollback', { onRequest: guard, schema: { summary: 'Activate the model that was active before the current one', security, response: activateResponse } }, async (req, reply) => {
     try {
       const model = runtime.registry.rollback();
       runtime.engine.setModel(model);
       runtime.modelProblem = null;
+      auditRequest(runtime.store, req, 'rollback', model.artifact.version);
       return { active: model.artifact.version };
     } catch (e) {
       if (e instanceof ModelError) return reply.code(400).send({ error: 'model_refused', message: e.message });

@@ -124,4 +124,30 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE petitions ADD COLUMN embedding_model TEXT;
     `,
   },
+  {
+    version: 10,
+    name: 'audit trail, sign-in throttling, disabled users',
+    sql: `
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        address TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        detail TEXT
+      );
+      CREATE INDEX audit_log_at ON audit_log (at);
+      CREATE INDEX audit_log_action ON audit_log (action, seq);
+      -- failed sign-ins per account and per address in the current window (shared by every worker)
+      CREATE TABLE login_failures (
+        scope TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+        key TEXT NOT NULL,
+        window_start TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      ALTER TABLE users ADD COLUMN disabled_at TEXT;
+    `,
+  },
 ];

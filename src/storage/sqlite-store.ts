@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -5,6 +6,9 @@ import type { ScoreResult } from '../decision/result.js';
 import { SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
+  AuditEntry,
+  AuditFilter,
+  ThrottleScope,
   Campaign,
   Candidate,
   Feedback,
@@ -383,14 +387,57 @@ export class SqliteStore implements Store {
     return this.sql('SELECT version, activated_at FROM model_activations ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ version: string; activated_at: string }>;
   }
 
+  /** Adds an account, or changes its role and password (and enables it again); a change ends its sessions. */
   addUser(login: string, role: UserRole, passwordHash: string): void {
+    this.sql('DELETE FROM sessions WHERE login = ?').run(login);
     this.db
-      .prepare('INSERT INTO users (login, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (login) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash')
+      .prepare('INSERT INTO users (login, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (login) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled_at = NULL')
       .run(login, role, passwordHash, new Date().toISOString());
   }
 
-  userWithHash(login: string): (User & { password_hash: string }) | null {
-    return (this.sql('SELECT login, role, password_hash FROM users WHERE login = ?').get(login) as (User & { password_hash: string }) | undefined) ?? null;
+  userWithHash(login: string): (User & { password_hash: string; disabled: boolean }) | null {
+    const r = this.sql('SELECT login, role, password_hash, disabled_at FROM users WHERE login = ?').get(login) as (User & { password_hash: string; disabled_at: string | null }) | undefined;
+    if (!r) return null;
+    return { login: r.login, role: r.role, password_hash: r.password_hash, disabled: r.disabled_at !== null };
+  }
+
+  disableUser(login: string, at: string): boolean {
+    const changed = this.sql('UPDATE users SET disabled_at = ? WHERE login = ?').run(at, login).changes > 0;
+    this.sql('DELETE FROM sessions WHERE login = ?').run(login);
+    return changed;
+  }
+
+  recordAudit(e: AuditEntry): void {
+    this.sql('INSERT INTO audit_log (at, actor, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)').run(e.at, e.actor, e.address, e.action, e.target, e.detail === null ? null : JSON.stringify(e.detail));
+  }
+
+  auditTrail(f: AuditFilter): Array<AuditEntry & { seq: number }> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: f.limit };
+    if (f.since !== undefined) (where.push('at >= @since'), (params.since = f.since));
+    if (f.action !== undefined) (where.push('action = @action'), (params.action = f.action));
+    if (f.before !== undefined) (where.push('seq < @before'), (params.before = f.before));
+    const rows = this.sql(`SELECT seq, at, actor, address, action, target, detail FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`).all(params) as Array<
+      Omit<AuditEntry, 'detail'> & { seq: number; detail: string | null }
+    >;
+    return rows.map((r) => ({ ...r, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
+  }
+
+  loginFailures(scope: ThrottleScope, key: string) {
+    return (this.sql('SELECT window_start, failures FROM login_failures WHERE scope = ? AND key = ?').get(scope, key) as { window_start: string; failures: number } | undefined) ?? null;
+  }
+
+  setLoginFailures(scope: ThrottleScope, key: string, windowStart: string, failures: number): void {
+    this.sql('INSERT INTO login_failures (scope, key, window_start, failures) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET window_start = excluded.window_start, failures = excluded.failures').run(scope, key, windowStart, failures);
+  }
+
+  clearLoginFailures(scope: ThrottleScope, key: string): void {
+    this.sql('DELETE FROM login_failures WHERE scope = ? AND key = ?').run(scope, key);
+  }
+
+  secret(name: string): string {
+    this.sql('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(`secret:${name}`, randomBytes(32).toString('base64url'));
+    return (this.sql('SELECT value FROM meta WHERE key = ?').get(`secret:${name}`) as { value: string }).value;
   }
 
   createSession(tokenHash: string, login: string, csrf: string, expiresAt: string): void {
@@ -401,7 +448,7 @@ export class SqliteStore implements Store {
   session(tokenHash: string, now: string): Session | null {
     return (
       (this.db
-        .prepare('SELECT s.login, u.role, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.login = s.login WHERE s.token_hash = ? AND s.expires_at > ?')
+        .prepare('SELECT s.login, u.role, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.login = s.login WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL')
         .get(tokenHash, now) as Session | undefined) ?? null
     );
   }

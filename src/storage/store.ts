@@ -123,6 +123,45 @@ export interface Feedback {
   at: string;
 }
 
+/** Something done to petitions, models or accounts, and by whom: the audit trail analysts read. */
+export type AuditAction =
+  | 'sign_in'
+  | 'sign_in_failed'
+  | 'sign_in_throttled'
+  | 'sign_out'
+  | 'mark'
+  | 'train'
+  | 'activate'
+  | 'rollback'
+  | 'delete'
+  | 'purge'
+  | 'export'
+  | 'backup'
+  | 'user_add'
+  | 'user_disable';
+
+export interface AuditEntry {
+  at: string;
+  /** a login, "key:<role>:<digest prefix>", or "cli:<system user>" */
+  actor: string;
+  /** the client address (HTTP), null from the command line */
+  address: string | null;
+  action: AuditAction;
+  /** a petition id, model version, login… */
+  target: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditFilter {
+  since?: string | undefined;
+  action?: AuditAction | undefined;
+  limit: number;
+  /** entries with seq below this (paging backwards) */
+  before?: number | undefined;
+}
+
+export type ThrottleScope = 'account' | 'address';
+
 export interface Store {
   /** Runs `fn` as one write transaction, serialised with every other writer of the database. */
   writeTransaction<T>(fn: () => T): T;
@@ -145,7 +184,10 @@ export interface Store {
   /** Activated versions, newest first. */
   activations(limit: number): Array<{ version: string; activated_at: string }>;
   addUser(login: string, role: UserRole, passwordHash: string): void;
-  userWithHash(login: string): (User & { password_hash: string }) | null;
+  /** `disabled`: the account was disabled (`sito user disable`); it cannot sign in. */
+  userWithHash(login: string): (User & { password_hash: string; disabled: boolean }) | null;
+  /** Disables an account and ends its sessions; false when there is no such login. */
+  disableUser(login: string, at: string): boolean;
   createSession(tokenHash: string, login: string, csrf: string, expiresAt: string): void;
   session(tokenHash: string, now: string): Session | null;
   deleteSession(tokenHash: string): void;
@@ -154,6 +196,15 @@ export interface Store {
   latestFeedback(petitionIds: readonly string[]): Map<string, Feedback>;
   /** Every petition's latest feedback with its text, for a training CSV. */
   feedbackForExport(): Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
+  recordAudit(e: AuditEntry): void;
+  /** Audit entries, newest first. */
+  auditTrail(f: AuditFilter): Array<AuditEntry & { seq: number }>;
+  /** Failed sign-ins of one account or address in its current window. */
+  loginFailures(scope: ThrottleScope, key: string): { window_start: string; failures: number } | null;
+  setLoginFailures(scope: ThrottleScope, key: string, windowStart: string, failures: number): void;
+  clearLoginFailures(scope: ThrottleScope, key: string): void;
+  /** A random secret kept in the database (the same for every worker), made on first use. */
+  secret(name: string): string;
   /** Stored vectors of one embedding model, with each petition's level. */
   embeddings(model: string): Array<{ id: string; vector: Float32Array; level: ScoreResult['level'] }>;
   close(): void;
