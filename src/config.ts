@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   SITO_BODY_LIMIT: z.coerce.number().int().positive().default(2 * 1024 * 1024),
   /** Largest training CSV accepted by POST /v1/models, in bytes. */
   SITO_TRAIN_UPLOAD_LIMIT: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  /** Petitions received (or stored) more than this many days ago are erased on their own (RODO); unset: kept. */
+  SITO_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
   SITO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -29,12 +31,12 @@ export interface Thresholds {
   review: number;
 }
 
-export const KEY_ROLES = ['intake', 'analyst'] as const;
+export const KEY_ROLES = ['intake', 'analyst', 'metrics'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
 export interface ApiKey {
   key: string;
-  /** intake: score and read petitions and campaigns; analyst: also train and activate models */
+  /** intake: score and read petitions and campaigns; analyst: also train and activate models, read the audit trail; metrics: GET /metrics only */
   role: KeyRole;
 }
 
@@ -50,6 +52,7 @@ export interface Config {
   bodyLimit: number;
   trainUploadLimit: number;
   logLevel: z.infer<typeof EnvSchema>['SITO_LOG_LEVEL'];
+  retentionDays: number | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -75,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimit: e.SITO_BODY_LIMIT,
     trainUploadLimit: e.SITO_TRAIN_UPLOAD_LIMIT,
     logLevel: e.SITO_LOG_LEVEL,
+    retentionDays: e.SITO_RETENTION_DAYS,
     ...overrides,
   };
 }

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { erasePetition, purgeBefore } from '../operations/erase.js';
 import { audit, cliActor } from '../audit/audit-trail.js';
 import { AUDIT_ACTIONS } from '../http/audit-routes.js';
 import type { Runtime } from '../runtime.js';
@@ -25,6 +27,45 @@ export function registerOperationsCommands(program: Command, user: Command, with
       if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, got ${opts.limit}`);
       await withRuntime((rt) => {
         for (const e of rt.store.auditTrail({ since: opts.since, action: opts.action as AuditAction | undefined, limit })) process.stdout.write(`${JSON.stringify(e)}\n`);
+      });
+    });
+
+  program
+    .command('backup')
+    .description('a consistent copy of the database while the service runs (SQLite online backup); restore: README, "Operations"')
+    .argument('<file>', 'where to write the copy (must not exist)')
+    .action(async (file: string) => {
+      if (existsSync(file)) throw new Error(`${file} exists; choose a new file name`);
+      await withRuntime(async (rt) => {
+        await rt.store.backup(file);
+        auditCli(rt, 'backup', file);
+        process.stdout.write(`backed up ${rt.store.path} to ${file}\n`);
+      });
+    });
+
+  const petitions = program.command('petitions').description('stored petitions');
+  petitions
+    .command('delete')
+    .description("erase one petition's text and personal data (RODO); its fingerprint and score stay; recorded in the audit trail")
+    .argument('<id>')
+    .action(async (id: string) => {
+      await withRuntime((rt) => {
+        if (!rt.store.hasPetition(id)) throw new Error(`no petition ${id}`);
+        const erased = erasePetition(rt.store, id, cliActor(), null);
+        process.stdout.write(erased ? `petition ${id}: text and personal data erased\n` : `petition ${id} was already erased\n`);
+      });
+    });
+
+  program
+    .command('purge')
+    .description('erase the text and personal data of every petition received (else stored) before DATE (RODO); recorded in the audit trail')
+    .requiredOption('--before <date>', 'ISO date, e.g. 2025-01-01')
+    .action(async (opts: { before: string }) => {
+      const before = new Date(opts.before);
+      if (!/^\d{4}-\d{2}-\d{2}/.test(opts.before) || Number.isNaN(before.getTime())) throw new Error(`--before: expected an ISO date such as 2025-01-01, got ${opts.before}`);
+      await withRuntime((rt) => {
+        const n = purgeBefore(rt.store, before, cliActor(), null);
+        process.stdout.write(`erased ${n} petitions received before ${before.toISOString()}\n`);
       });
     });
 

@@ -25,6 +25,7 @@ import { registerReadRoutes } from './read-routes.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
 import { registerWebRoutes } from '../web/routes.js';
+import { registerMetrics } from '../operations/metrics.js';
 
 export interface AppDeps {
   config: Config;
@@ -36,9 +37,18 @@ export interface AppDeps {
 }
 
 
+/**
+ * What a log line says about a request: never a body, and the path without its query string (a
+ * search for words of a petition would otherwise put them in the log).
+ */
+function requestForLog(req: { method: string; url: string; id: string; ip?: string; socket?: { remotePort?: number } }) {
+  const q = req.url.indexOf('?');
+  return { method: req.method, url: q === -1 ? req.url : `${req.url.slice(0, q)}?…`, id: req.id, remoteAddress: req.ip };
+}
+
 export async function buildApp({ config, engine, runtime, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: logger === false ? false : { ...(typeof logger === 'object' ? logger : { level: config.logLevel }), serializers: { req: requestForLog } },
     bodyLimit: config.bodyLimit,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -98,6 +108,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
 
   const r = app.withTypeProvider<ZodTypeProvider>();
   const guard = apiKeyGuard(config.apiKeys);
+  const metrics = registerMetrics(app, { engine, apiKeys: config.apiKeys, stats: store ? () => store.stats() : null });
 
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -138,9 +149,14 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       },
     },
     async (req) => {
-      if (!runtime) return engine.score(req.body);
-      const { analysis, vector } = await prepareScoring(runtime, req.body);
-      return engine.score(req.body, vector, analysis);
+      let result;
+      if (!runtime) result = engine.score(req.body);
+      else {
+        const { analysis, vector } = await prepareScoring(runtime, req.body);
+        result = engine.score(req.body, vector, analysis);
+      }
+      metrics.recordVerdict(result.level);
+      return result;
     },
   );
 

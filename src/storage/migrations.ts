@@ -150,4 +150,9 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       ALTER TABLE users ADD COLUMN disabled_at TEXT;
     `,
   },
+  {
+    version: 11,
+    name: 'erased petitions (RODO): when the text and personal data were removed',
+    sql: `ALTER TABLE petitions ADD COLUMN deleted_at TEXT;`,
+  },
 ];

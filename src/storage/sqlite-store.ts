@@ -106,6 +106,8 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
+      // erased text (RODO) is overwritten in the file, not left in free pages
+      this.db.pragma('secure_delete = ON');
       this.migrate();
       this.checkScheme();
     } catch (e) {
@@ -407,6 +409,35 @@ export class SqliteStore implements Store {
     return changed;
   }
 
+  erasePetitions(which: { id: string } | { before: string }, at: string): string[] {
+    const rows = ('id' in which
+      ? this.sql('SELECT seq, id, result FROM petitions WHERE id = ? AND deleted_at IS NULL').all(which.id)
+      : this.sql('SELECT seq, id, result FROM petitions WHERE COALESCE(received_at, stored_at) < ? AND deleted_at IS NULL').all(which.before)) as Array<{ seq: number; id: string; result: string }>;
+    const erase = this.sql(
+      `UPDATE petitions SET text = '', subject = NULL, sender_name = NULL, sender_email = NULL, result = @result,
+         embedding = NULL, embedding_model = NULL, deleted_at = @at WHERE seq = @seq`,
+    );
+    const representative = this.sql('UPDATE campaigns SET representative_text = NULL WHERE representative_petition = ?');
+    for (const r of rows) {
+      const result = JSON.parse(r.result) as ScoreResult;
+      for (const reason of result.reasons) reason.evidence = [];
+      erase.run({ seq: r.seq, at, result: JSON.stringify(result) });
+      representative.run(r.id);
+    }
+    return rows.map((r) => r.id);
+  }
+
+  async backup(file: string): Promise<void> {
+    await this.db.backup(file);
+  }
+
+  stats() {
+    const petitions = (this.sql('SELECT COUNT(*) AS n FROM petitions').get() as { n: number }).n;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const size = this.db.pragma('page_size', { simple: true }) as number;
+    return { petitions, bytes: pages * size };
+  }
+
   recordAudit(e: AuditEntry): void {
     this.sql('INSERT INTO audit_log (at, actor, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)').run(e.at, e.actor, e.address, e.action, e.target, e.detail === null ? null : JSON.stringify(e.detail));
   }
@@ -475,7 +506,7 @@ export class SqliteStore implements Store {
     return this.db
       .prepare(
         `SELECT f.petition_id, f.label, f.login, f.at, p.text, p.subject, p.sender_email, p.received_at FROM feedback f JOIN petitions p ON p.id = f.petition_id
-         WHERE f.seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id) ORDER BY f.seq`,
+         WHERE f.seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id) AND p.deleted_at IS NULL ORDER BY f.seq`,
       )
       .all() as Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
   }

@@ -205,6 +205,17 @@ export interface Store {
   clearLoginFailures(scope: ThrottleScope, key: string): void;
   /** A random secret kept in the database (the same for every worker), made on first use. */
   secret(name: string): string;
+  /**
+   * Erases petitions' text and personal data (RODO): text, subject, sender, the evidence quoted in
+   * the stored verdict, the embedding, a campaign's copy of the text. The row, its verdict's score,
+   * its fingerprint and its campaign stay (counts and near-duplicate detection go on). Returns the
+   * ids erased now (already erased ones are skipped).
+   */
+  erasePetitions(which: { id: string } | { before: string }, at: string): string[];
+  /** A consistent copy of the database into `file` while it is in use. */
+  backup(file: string): Promise<void>;
+  /** Petitions stored and the database's size in bytes (for /metrics). */
+  stats(): { petitions: number; bytes: number };
   /** Stored vectors of one embedding model, with each petition's level. */
   embeddings(model: string): Array<{ id: string; vector: Float32Array; level: ScoreResult['level'] }>;
   close(): void;
