@@ -21,6 +21,12 @@ const EnvSchema = z.object({
   SITO_TRAIN_UPLOAD_LIMIT: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   /** Petitions received (or stored) more than this many days ago are erased on their own (RODO); unset: kept. */
   SITO_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  /** The semantic signal compares a petition with at most this many of the newest stored vectors. */
+  SITO_VECTOR_INDEX_SIZE: z.coerce.number().int().positive().default(20_000),
+  /** Trainings (POST /v1/models) that may run at once; more are answered 429. */
+  SITO_TRAINING_CONCURRENCY: z.coerce.number().int().min(1).default(1),
+  /** A training over HTTP is stopped after this many seconds. */
+  SITO_TRAINING_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(1800),
   SITO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,6 +59,9 @@ export interface Config {
   trainUploadLimit: number;
   logLevel: z.infer<typeof EnvSchema>['SITO_LOG_LEVEL'];
   retentionDays: number | undefined;
+  vectorIndexSize: number;
+  trainingConcurrency: number;
+  trainingTimeoutSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -79,6 +88,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trainUploadLimit: e.SITO_TRAIN_UPLOAD_LIMIT,
     logLevel: e.SITO_LOG_LEVEL,
     retentionDays: e.SITO_RETENTION_DAYS,
+    vectorIndexSize: e.SITO_VECTOR_INDEX_SIZE,
+    trainingConcurrency: e.SITO_TRAINING_CONCURRENCY,
+    trainingTimeoutSeconds: e.SITO_TRAINING_TIMEOUT_SECONDS,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { fromSpreadsheetSafe } from '../export/spreadsheet-cell.js';
+import { MAX_TEXT_LENGTH } from './petition-input.js';
 
 /** One labelled petition of an analyst's CSV. */
 export interface LabelledRow {
@@ -27,6 +28,9 @@ export class CsvError extends Error {
     super(`${file}${line !== null ? `: line ${line}` : ''}${column ? `, column ${column}` : ''}: ${message}`);
   }
 }
+
+/** Characters one CSV record may hold: the longest petition text plus room for the other columns. */
+const MAX_RECORD = MAX_TEXT_LENGTH + 64 * 1024;
 
 const LABELS: Record<string, 'mass' | 'regular'> = { mass: 'mass', masowa: 'mass', regular: 'regular', zwykla: 'regular', 'zwykła': 'regular' };
 
@@ -80,7 +84,8 @@ export async function* readLabelledCsv(path: string): AsyncGenerator<LabelledRow
   const raw = createReadStream(path);
   const input: NodeJS.ReadableStream = format.encoding === 'utf-8' ? raw : raw.pipe(iconv.decodeStream('win1250'));
   const parser = input.pipe(
-    parse({ delimiter: format.delimiter, bom: true, relax_column_count: false, skip_empty_lines: true, info: true, trim: false }),
+    // a record may hold one petition of up to MAX_TEXT_LENGTH characters and its other columns; a longer one stops the read
+    parse({ delimiter: format.delimiter, bom: true, relax_column_count: false, skip_empty_lines: true, info: true, trim: false, max_record_size: MAX_RECORD }),
   );
   let header: string[] | null = null;
   let rows = 0;
@@ -104,6 +109,7 @@ export async function* readLabelledCsv(path: string): AsyncGenerator<LabelledRow
       };
       const text = get('text') ?? '';
       if (text.trim() === '') throw new CsvError(path, line, 'text', 'the petition text is empty');
+      if (text.length > MAX_TEXT_LENGTH) throw new CsvError(path, line, 'text', `the petition text has ${text.length} characters; at most ${MAX_TEXT_LENGTH} are accepted (as for scoring)`);
       const rawLabel = (get('label') ?? '').trim().toLowerCase();
       const label = LABELS[rawLabel];
       if (!label) throw new CsvError(path, line, 'label', `unknown label "${get('label')}": use mass or regular (masowa, zwykła)`);
@@ -118,6 +124,9 @@ export async function* readLabelledCsv(path: string): AsyncGenerator<LabelledRow
     if (e instanceof CsvError) throw e;
     const err = e as Error & { code?: string; lines?: number; column?: number | string };
     const line = typeof err.lines === 'number' ? err.lines : null;
+    if (err.code === 'CSV_MAX_RECORD_SIZE') {
+      throw new CsvError(path, line, null, `a record is longer than ${MAX_RECORD} characters: a petition text may have at most ${MAX_TEXT_LENGTH} characters (as for scoring)`);
+    }
     if (format.encoding === 'utf-8' && /Invalid Opening Quote|Invalid Closing Quote/.test(err.message)) {
       throw new CsvError(path, line, null, `${err.message} — quote fields that contain the delimiter or line breaks`);
     }

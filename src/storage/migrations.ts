@@ -155,4 +155,10 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'erased petitions (RODO): when the text and personal data were removed',
     sql: `ALTER TABLE petitions ADD COLUMN deleted_at TEXT;`,
   },
+  {
+    version: 12,
+    name: 'full-text search over the folded text (SQLite FTS5; filled by the store at open)',
+    // SQLite only: a PostgreSQL store uses its own full-text search (to_tsvector over the folded text)
+    sql: `CREATE VIRTUAL TABLE petitions_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0');`,
+  },
 ];

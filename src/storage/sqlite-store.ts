@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { ScoreResult } from '../decision/result.js';
 import { SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
 import { MIGRATIONS } from './migrations.js';
+import { foldText } from '../normalise/fold.js';
 import type {
   AuditEntry,
   AuditFilter,
@@ -73,6 +74,23 @@ function summary(r: SummaryRow): PetitionSummary {
 const publicCampaign = ({ seq: _seq, ...c }: CampaignRow): Campaign => c;
 
 /**
+ * What full-text search reads: the text, subject and sender address folded as signals see them
+ * (lower case, no diacritics: "Łódź" and "lodz" find each other).
+ */
+export function searchableText(text: string, subject: string | null, senderEmail: string | null): string {
+  return foldText(`${subject ?? ''}\n${senderEmail ?? ''}\n${text}`).folded;
+}
+
+/**
+ * A search box's words as an FTS5 query: each folded word (at most 16) as a prefix, all required.
+ * Null when the query has no word to look for.
+ */
+export function searchQuery(q: string): string | null {
+  const words = foldText(q).folded.match(/[a-z0-9]+/g)?.slice(0, 16) ?? [];
+  return words.length ? words.map((w) => `"${w}"*`).join(' ') : null;
+}
+
+/**
  * The embedded store: one SQLite file (WAL) under SITO_DATA_DIR. Every write path runs in a
  * transaction, so a crash mid-write leaves the database as it was before that petition.
  */
@@ -110,6 +128,7 @@ export class SqliteStore implements Store {
       this.db.pragma('secure_delete = ON');
       this.migrate();
       this.checkScheme();
+      this.fillSearchIndex();
     } catch (e) {
       if (e instanceof StoreError) throw e;
       const msg = (e as Error).message;
@@ -138,6 +157,22 @@ export class SqliteStore implements Store {
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
       }).immediate();
     }
+  }
+
+  /** Petitions stored before full-text search existed are indexed once, at the first open. */
+  private fillSearchIndex() {
+    if (this.db.prepare("SELECT 1 FROM meta WHERE key = 'fts_filled'").get()) return;
+    const batch = this.db.prepare('SELECT seq, text, subject, sender_email FROM petitions WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT 1000');
+    const ins = this.db.prepare('INSERT INTO petitions_fts (rowid, body) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (let after = 0; ; ) {
+        const rows = batch.all(after) as Array<{ seq: number; text: string; subject: string | null; sender_email: string | null }>;
+        if (!rows.length) break;
+        for (const r of rows) ins.run(r.seq, searchableText(r.text, r.subject, r.sender_email));
+        after = rows[rows.length - 1]!.seq;
+      }
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('fts_filled', ?)").run(new Date().toISOString());
+    }).immediate();
   }
 
   /** Fingerprints stored under another scheme cannot be compared with new ones: refuse, clearly. */
@@ -247,6 +282,7 @@ export class SqliteStore implements Store {
         embeddingModel: p.embedding?.model ?? null,
       });
     const seq = Number(info.lastInsertRowid);
+    this.sql('INSERT INTO petitions_fts (rowid, body) VALUES (?, ?)').run(seq, searchableText(p.text, p.subject, p.senderEmail));
     if (bandKeys) this.indexKeys(seq, bandKeys);
     if (campaign) this.touchCampaign(campaign.seq, p.senderEmail ?? p.senderName, p.receivedAt ?? p.storedAt);
   }
@@ -345,8 +381,10 @@ export class SqliteStore implements Store {
       params[key] = f[key];
     }
     if (f.q) {
-      where.push("(p.text LIKE @q ESCAPE '\\' OR p.subject LIKE @q ESCAPE '\\' OR p.sender_email LIKE @q ESCAPE '\\' OR p.id = @qExact)");
-      params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // full-text search (FTS5) over the folded text, subject and sender: every word, as a prefix; or an exact id
+      const match = searchQuery(f.q);
+      where.push(match ? '(p.seq IN (SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH @match) OR p.id = @qExact)' : 'p.id = @qExact');
+      if (match) params.match = match;
       params.qExact = f.q;
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -418,12 +456,16 @@ export class SqliteStore implements Store {
          embedding = NULL, embedding_model = NULL, deleted_at = @at WHERE seq = @seq`,
     );
     const representative = this.sql('UPDATE campaigns SET representative_text = NULL WHERE representative_petition = ?');
+    const unindex = this.sql('DELETE FROM petitions_fts WHERE rowid = ?');
     for (const r of rows) {
+      unindex.run(r.seq);
       const result = JSON.parse(r.result) as ScoreResult;
       for (const reason of result.reasons) reason.evidence = [];
       erase.run({ seq: r.seq, at, result: JSON.stringify(result) });
       representative.run(r.id);
     }
+    // merging the index's segments drops the erased petitions' words from the file, not only from results
+    if (rows.length) this.db.prepare("INSERT INTO petitions_fts (petitions_fts) VALUES ('optimize')").run();
     return rows.map((r) => r.id);
   }
 
@@ -511,8 +553,8 @@ export class SqliteStore implements Store {
       .all() as Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
   }
 
-  embeddings(model: string) {
-    return (this.sql('SELECT id, embedding, level FROM petitions WHERE embedding_model = ? AND embedding IS NOT NULL ORDER BY seq').all(model) as Array<{ id: string; embedding: Buffer; level: ScoreResult['level'] }>).map((r) => ({
+  embeddings(model: string, newest = Number.MAX_SAFE_INTEGER) {
+    return (this.sql('SELECT id, embedding, level FROM (SELECT seq, id, embedding, level FROM petitions WHERE embedding_model = ? AND embedding IS NOT NULL ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(model, newest) as Array<{ id: string; embedding: Buffer; level: ScoreResult['level'] }>).map((r) => ({
       id: r.id,
       vector: new Float32Array(new Uint8Array(r.embedding).buffer),
       level: r.level,

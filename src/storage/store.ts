@@ -216,7 +216,7 @@ export interface Store {
   backup(file: string): Promise<void>;
   /** Petitions stored and the database's size in bytes (for /metrics). */
   stats(): { petitions: number; bytes: number };
-  /** Stored vectors of one embedding model, with each petition's level. */
-  embeddings(model: string): Array<{ id: string; vector: Float32Array; level: ScoreResult['level'] }>;
+  /** Stored vectors of one embedding model, with each petition's level, oldest first (only the `newest` N when given). */
+  embeddings(model: string, newest?: number): Array<{ id: string; vector: Float32Array; level: ScoreResult['level'] }>;
   close(): void;
 }
