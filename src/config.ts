@@ -27,6 +27,14 @@ const EnvSchema = z.object({
   SITO_TRAINING_CONCURRENCY: z.coerce.number().int().min(1).default(1),
   /** A training over HTTP is stopped after this many seconds. */
   SITO_TRAINING_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(1800),
+  /** Seconds a client has to send a whole request, body included (slow or trickling uploads are cut off). */
+  SITO_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+  /**
+   * The TLS-terminating proxy in front of Sito, whose X-Forwarded-Proto / X-Forwarded-For are
+   * believed: "true" (any) or addresses/CIDRs ("127.0.0.1,10.0.0.0/8"). Unset: none,
+   * so cookies get `Secure` only on a direct https connection.
+   */
+  SITO_TRUST_PROXY: z.string().optional(),
   SITO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -60,6 +68,8 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['SITO_LOG_LEVEL'];
   retentionDays: number | undefined;
   vectorIndexSize: number;
+  requestTimeoutSeconds: number;
+  trustProxy: boolean | string[];
   trainingConcurrency: number;
   trainingTimeoutSeconds: number;
 }
@@ -89,10 +99,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.SITO_LOG_LEVEL,
     retentionDays: e.SITO_RETENTION_DAYS,
     vectorIndexSize: e.SITO_VECTOR_INDEX_SIZE,
+    requestTimeoutSeconds: e.SITO_REQUEST_TIMEOUT_SECONDS,
+    trustProxy: parseTrustProxy(e.SITO_TRUST_PROXY),
     trainingConcurrency: e.SITO_TRAINING_CONCURRENCY,
     trainingTimeoutSeconds: e.SITO_TRAINING_TIMEOUT_SECONDS,
     ...overrides,
   };
+}
+
+/** SITO_TRUST_PROXY → fastify's trustProxy: true, or a list of addresses/CIDRs; false when unset. */
+export function parseTrustProxy(value: string | undefined): boolean | string[] {
+  const v = value?.trim();
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  return v.split(',').map((a) => a.trim()).filter(Boolean);
 }
 
 /** "k1,k2:analyst" → keys with roles (a key without a role is an intake key). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
@@ -37,6 +38,12 @@ export interface AppDeps {
 }
 
 
+function firstValues(query: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of new URLSearchParams(query)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
 /**
  * What a log line says about a request: never a body, and the path without its query string (a
  * search for words of a petition would otherwise put them in the log).
@@ -50,8 +57,25 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   const app = Fastify({
     logger: logger === false ? false : { ...(typeof logger === 'object' ? logger : { level: config.logLevel }), serializers: { req: requestForLog } },
     bodyLimit: config.bodyLimit,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // a caller's x-request-id is kept when it is a short token; anything else gets a fresh id
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    // the whole request, body included, within this time; idle keep-alive sockets are closed sooner
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    // node checks request timeouts every connectionsCheckingInterval (30 s by default): often enough to honour the timeout
+    serverFactory: (handler) =>
+      createServer({ requestTimeout: config.requestTimeoutSeconds * 1000, connectionsCheckingInterval: Math.min(30_000, Math.max(250, (config.requestTimeoutSeconds * 1000) / 4)) }, handler),
+    connectionTimeout: config.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: 5000,
+    trustProxy: config.trustProxy,
+    // repeated query parameters (?q=a&q=b): the first one counts, so every handler sees strings
+    querystringParser: (str) => firstValues(str),
+    // a body with "__proto__" or "constructor.prototype" is refused (400 naming the key), not parsed
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -128,14 +128,14 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
 
   app.get<G>('/kampanie', { preHandler: requireUser }, async (req, reply) => {
     const order = req.query.kolejnosc === 'last_seen' ? 'last_seen' : 'size';
-    const pageNo = Math.max(1, Number.parseInt(req.query.strona ?? '1', 10) || 1);
+    const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(req.query.strona ?? '1', 10) || 1));
     return sendHtml(reply, campaignsPage(req.user!, store.listCampaigns(order, PAGE, (pageNo - 1) * PAGE), order));
   });
 
   app.get<G>('/kampanie/:id', { preHandler: requireUser }, async (req, reply) => {
     const c = store.campaign(req.params.id!);
     if (!c) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma kampanii ${req.params.id}.`), 404);
-    const pageNo = Math.max(1, Number.parseInt(req.query.strona ?? '1', 10) || 1);
+    const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(req.query.strona ?? '1', 10) || 1));
     return sendHtml(reply, campaignPage(req.user!, c, store.campaignMembers(c.id, PAGE, (pageNo - 1) * PAGE)));
   });
 
