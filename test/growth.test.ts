@@ -41,6 +41,12 @@ describe('full-text search (FTS5 over the folded text)', () => {
     expect(ids(store, '%')).toEqual([]);
     expect(ids(store, '"OR*')).toEqual([]);
     expect(store.listPetitions({ q: 'mieszkancow', limit: 50, offset: 0 }).total).toBe(1);
+    // pages of a search: newest first, the total counts every match
+    const all = store.listPetitions({ q: 'm', limit: 50, offset: 0 });
+    expect(all.total).toBe(3);
+    expect(all.items.map((i) => i.id)).toEqual(['p3', 'p2', 'p1']);
+    expect(store.listPetitions({ q: 'm', limit: 1, offset: 1 }).items.map((i) => i.id)).toEqual(['p2']);
+    expect(store.listPetitions({ q: 'm', level: 'low', limit: 50, offset: 0 }).total).toBeLessThanOrEqual(3);
     store.close();
   });
 

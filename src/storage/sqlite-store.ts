@@ -383,6 +383,7 @@ export class SqliteStore implements Store {
     if (f.q) {
       // full-text search (FTS5) over the folded text, subject and sender: every word, as a prefix; or an exact id
       const match = searchQuery(f.q);
+      if (match && where.length === 0) return this.searchOnly(match, f);
       where.push(match ? '(p.seq IN (SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH @match) OR p.id = @qExact)' : 'p.id = @qExact');
       if (match) params.match = match;
       params.qExact = f.q;
@@ -390,6 +391,26 @@ export class SqliteStore implements Store {
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.sql(`SELECT COUNT(*) AS n FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`).get(params) as { n: number }).n;
     const rows = this.sql(`${SUMMARY_SELECT} ${clause} ORDER BY p.stored_at DESC, p.seq DESC LIMIT @limit OFFSET @offset`).all(params) as SummaryRow[];
+    return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
+  }
+
+  /**
+   * A text search with no other filter, answered from the full-text index: the count and the page
+   * come from the index (rowid = seq, newest first), and only the page's rows are read — never a
+   * join over every match. Petitions are stored in the order of `stored_at`, so seq order is the
+   * listing's order.
+   */
+  private searchOnly(match: string, f: PetitionFilter): Page<PetitionSummary> {
+    const exact = this.sql('SELECT seq FROM petitions WHERE id = ?').get(f.q) as { seq: number } | undefined;
+    let total = (this.sql('SELECT COUNT(*) AS n FROM petitions_fts WHERE petitions_fts MATCH ?').get(match) as { n: number }).n;
+    if (exact && !this.sql('SELECT 1 FROM petitions_fts WHERE petitions_fts MATCH ? AND rowid = ?').get(match, exact.seq)) total++;
+    const seqs = (this.sql('SELECT rowid AS seq FROM petitions_fts WHERE petitions_fts MATCH ? ORDER BY rowid DESC LIMIT ?').all(match, f.limit + f.offset) as Array<{ seq: number }>).map((r) => r.seq);
+    if (exact && !seqs.includes(exact.seq)) seqs.push(exact.seq);
+    seqs.sort((a, b) => b - a);
+    const page = seqs.slice(f.offset, f.offset + f.limit);
+    const rows = page.length
+      ? (this.sql(`${SUMMARY_SELECT} WHERE p.seq IN (SELECT value FROM json_each(?)) ORDER BY p.seq DESC`).all(JSON.stringify(page)) as SummaryRow[])
+      : [];
     return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
   }
 
