@@ -72,7 +72,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
     keepAliveTimeout: 5000,
     trustProxy: config.trustProxy,
     // repeated query parameters (?q=a&q=b): the first one counts, so every handler sees strings
-    querystringParser: (str) => firstValues(str),
+    routerOptions: { querystringParser: (str: string) => firstValues(str) },
     // a body with "__proto__" or "constructor.prototype" is refused (400 naming the key), not parsed
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
