@@ -1,6 +1,6 @@
 /**
  * Benchmarks, on loopback only, bounded in time:
- *   npm run bench                 all sections
+ *   npm run bench                 all sections but growth and soak
  *   npm run bench -- http         POST /v1/petitions/score under concurrent load (autocannon)
  *   npm run bench -- rules        scoring in-process, and 1 MB hostile texts
  *   npm run bench -- fingerprints [--petitions=N]   near-duplicate recall/precision and look-up
@@ -9,6 +9,8 @@
  *   npm run bench -- training [--rows=N]   sito train on an N-row CSV (default 100 000): time, memory
  *   npm run bench -- documents    document extraction per kind, worker pool, OCR pages/s
  *   npm run bench -- track [--petitions=N]  deadlines, formal check, campaign names, register at N stored (default 20 000)
+ *   npm run bench -- growth [--sizes=10000,100000]   score and search latency (p50/p99) as the store grows
+ *   npm run bench -- soak [--duration=S] [--connections=8,32]   load with storage on: throughput, p99, RSS
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -19,6 +21,8 @@ import { benchFingerprints } from './lib/bench-fingerprints.js';
 import { benchTraining } from './lib/bench-training.js';
 import { benchDocuments } from './lib/bench-documents.js';
 import { benchTrack } from './lib/bench-track.js';
+import { benchGrowth } from './lib/bench-growth.js';
+import { benchSoak } from './lib/bench-soak.js';
 import { loadEmbedder } from '../src/signals/embedding/embedder.js';
 import { withoutWrapper } from '../src/normalise/normalise.js';
 import { table } from './lib/corpus.js';
@@ -116,6 +120,10 @@ async function benchEmbedding() {
 
 const sizeArg = process.argv.find((a) => a.startsWith('--petitions='));
 const rowsArg = process.argv.find((a) => a.startsWith('--rows='));
+const listArg = (name: string, fallback: number[]) => {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.split('=')[1]!.split(',').map(Number) : fallback;
+};
 const sections: Record<string, () => unknown> = {
   rules: benchRules,
   http: benchHttp,
@@ -124,9 +132,12 @@ const sections: Record<string, () => unknown> = {
   training: () => benchTraining(rowsArg ? Number(rowsArg.split('=')[1]) : 100_000),
   documents: benchDocuments,
   track: () => benchTrack(sizeArg ? Number(sizeArg.split('=')[1]) : 20_000),
+  growth: () => benchGrowth(listArg('sizes', [10_000, 100_000])),
+  soak: () => benchSoak(listArg('duration', [60])[0]!, listArg('connections', [8, 32])),
 };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-for (const name of wanted.length ? wanted : Object.keys(sections)) {
+// growth and soak fill stores and run for minutes: only when named
+for (const name of wanted.length ? wanted : Object.keys(sections).filter((k) => k !== 'growth' && k !== 'soak')) {
   const fn = sections[name];
   if (!fn) throw new Error(`unknown bench section ${name}; sections: ${Object.keys(sections).join(', ')}`);
   await fn();

@@ -21,6 +21,22 @@ const EnvSchema = z.object({
   SITO_BODY_LIMIT: z.coerce.number().int().positive().default(2 * 1024 * 1024),
   /** Largest training CSV accepted by POST /v1/models, in bytes. */
   SITO_TRAIN_UPLOAD_LIMIT: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  /** Petitions received (or stored) more than this many days ago are erased on their own (RODO); unset: kept. */
+  SITO_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  /** The semantic signal compares a petition with at most this many of the newest stored vectors. */
+  SITO_VECTOR_INDEX_SIZE: z.coerce.number().int().positive().default(20_000),
+  /** Trainings (POST /v1/models) that may run at once; more are answered 429. */
+  SITO_TRAINING_CONCURRENCY: z.coerce.number().int().min(1).default(1),
+  /** A training over HTTP is stopped after this many seconds. */
+  SITO_TRAINING_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(1800),
+  /** Seconds a client has to send a whole request, body included (slow or trickling uploads are cut off). */
+  SITO_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+  /**
+   * The TLS-terminating proxy in front of Sito, whose X-Forwarded-Proto / X-Forwarded-For are
+   * believed: "true" (any) or addresses/CIDRs ("127.0.0.1,10.0.0.0/8"). Unset: none,
+   * so cookies get `Secure` only on a direct https connection.
+   */
+  SITO_TRUST_PROXY: z.string().optional(),
   SITO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -31,12 +47,12 @@ export interface Thresholds {
   review: number;
 }
 
-export const KEY_ROLES = ['intake', 'analyst'] as const;
+export const KEY_ROLES = ['intake', 'analyst', 'metrics'] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
 
 export interface ApiKey {
   key: string;
-  /** intake: score and read petitions and campaigns; analyst: also train and activate models */
+  /** intake: score and read petitions and campaigns; analyst: also train and activate models, read the audit trail; metrics: GET /metrics only */
   role: KeyRole;
 }
 
@@ -55,6 +71,12 @@ export interface Config {
   logLevel: z.infer<typeof EnvSchema>['SITO_LOG_LEVEL'];
   /** overrides of the document limits (SITO_DOCUMENT_*, SITO_OCR_*; src/ingest/documents/settings.ts) */
   documents?: Partial<import('./ingest/documents/types.js').DocumentLimits>;
+  retentionDays: number | undefined;
+  vectorIndexSize: number;
+  requestTimeoutSeconds: number;
+  trustProxy: boolean | string[];
+  trainingConcurrency: number;
+  trainingTimeoutSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -81,8 +103,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimit: e.SITO_BODY_LIMIT,
     trainUploadLimit: e.SITO_TRAIN_UPLOAD_LIMIT,
     logLevel: e.SITO_LOG_LEVEL,
+    retentionDays: e.SITO_RETENTION_DAYS,
+    vectorIndexSize: e.SITO_VECTOR_INDEX_SIZE,
+    requestTimeoutSeconds: e.SITO_REQUEST_TIMEOUT_SECONDS,
+    trustProxy: parseTrustProxy(e.SITO_TRUST_PROXY),
+    trainingConcurrency: e.SITO_TRAINING_CONCURRENCY,
+    trainingTimeoutSeconds: e.SITO_TRAINING_TIMEOUT_SECONDS,
     ...overrides,
   };
+}
+
+/** SITO_TRUST_PROXY → fastify's trustProxy: true, or a list of addresses/CIDRs; false when unset. */
+export function parseTrustProxy(value: string | undefined): boolean | string[] {
+  const v = value?.trim();
+  if (!v || v === 'false') return false;
+  if (v === 'true') return true;
+  return v.split(',').map((a) => a.trim()).filter(Boolean);
 }
 
 /** "k1,k2:analyst" → keys with roles (a key without a role is an intake key). */

@@ -49,6 +49,16 @@ interface TemplateFinding {
   joined: boolean;
 }
 
+/**
+ * A petition id is stored once: the same id with another text is refused (HTTP 409), and nothing
+ * is changed. The same id with the same text is a retry and gets the stored verdict.
+ */
+export class PetitionConflictError extends Error {
+  constructor(readonly id: string) {
+    super(`id: a petition with id "${id}" is already stored with another text; nothing was changed (send a new id, or the stored text to get its verdict)`);
+  }
+}
+
 /** LSH candidates verified per petition. */
 const CANDIDATES = 32;
 /** A campaign's members beyond this many are not indexed: they would only repeat the same keys. */
@@ -175,32 +185,34 @@ export class Engine {
       return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false }, vector);
     }
     return store.writeTransaction(() => {
-      const match = lookUp();
-      const storing = !store.hasPetition(id);
-      const campaign = match ? this.campaignFor(match, storing) : null;
-      const size = (campaign?.size ?? 1) + (storing ? 1 : 0);
-      const result = this.decide(id, analysis, match && { match, campaign, size, joined: storing }, vector);
-      const sem = this.semantic;
-      if (storing) {
-        const index = !campaign || campaign.size < INDEXED_PER_CAMPAIGN;
-        store.insertPetition(
-          {
-            id,
-            receivedAt: petition.received_at ?? null,
-            storedAt: new Date().toISOString(),
-            subject: petition.subject ?? null,
-            senderName: petition.sender?.name ?? null,
-            senderEmail: petition.sender?.email ?? null,
-            text: petition.text,
-            result,
-            fingerprint: analysis.fingerprint,
-            embedding: vector && sem ? { model: sem.model, vector } : null,
-          },
-          campaign?.id ?? null,
-          index ? keys : null,
-        );
-        if (vector && sem) sem.index.add(id, vector, result.level);
+      if (petition.id !== undefined && store.hasPetition(id)) {
+        const stored = store.getPetition(id)!;
+        if (stored.text !== petition.text) throw new PetitionConflictError(id);
+        return stored.result;
       }
+      const match = lookUp();
+      const campaign = match ? this.campaignFor(match, true) : null;
+      const size = (campaign?.size ?? 1) + 1;
+      const result = this.decide(id, analysis, match && { match, campaign, size, joined: true }, vector);
+      const sem = this.semantic;
+      const index = !campaign || campaign.size < INDEXED_PER_CAMPAIGN;
+      store.insertPetition(
+        {
+          id,
+          receivedAt: petition.received_at ?? null,
+          storedAt: new Date().toISOString(),
+          subject: petition.subject ?? null,
+          senderName: petition.sender?.name ?? null,
+          senderEmail: petition.sender?.email ?? null,
+          text: petition.text,
+          result,
+          fingerprint: analysis.fingerprint,
+          embedding: vector && sem ? { model: sem.model, vector } : null,
+        },
+        campaign?.id ?? null,
+        index ? keys : null,
+      );
+      if (vector && sem) sem.index.add(id, vector, result.level);
       return result;
     });
   }

@@ -42,8 +42,9 @@ export async function attachEmbedding(rt: Runtime, config: Config): Promise<Embe
     rt.modelProblem = `${model.artifact.version}: it was trained with embedding model ${model.artifact.embedding} (${embeddingDimension(model)} dimensions), which is not loaded${status.problem ? ` (${status.problem})` : ''}; scoring with the rules`;
   }
   if (embedder) {
-    const index = new VectorIndex(embedder.dimension);
-    for (const e of rt.store.embeddings(embedder.name)) if (e.vector.length === embedder.dimension) index.add(e.id, e.vector, e.level);
+    const index = new VectorIndex(embedder.dimension, config.vectorIndexSize);
+    // only the newest vectors are loaded: the index keeps no more than its capacity
+    for (const e of rt.store.embeddings(embedder.name, config.vectorIndexSize)) if (e.vector.length === embedder.dimension) index.add(e.id, e.vector, e.level);
     rt.engine.setSemantic({ model: embedder.name, index, threshold: SEMANTIC_THRESHOLD });
   }
   return status;

@@ -11,6 +11,7 @@ import { openInput, scoreStream } from './score-command.js';
 import { scoreDocuments } from './score-documents.js';
 import { documentSettings } from '../ingest/documents/settings.js';
 import { registerExport, registerSummary } from './register-command.js';
+import { auditCli, registerOperationsCommands } from './operations-commands.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
@@ -118,7 +119,10 @@ function buildProgram(): Command {
     .option('--folds <k>', 'cross-validation folds', '5')
     .action(async (file: string, opts: { activate?: boolean; folds: string }) => {
       await withRuntime(async (rt, config) => {
-        process.stdout.write(`${await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds) })}\n`);
+        const report = await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds) });
+        // POST /v1/models runs this command and records the training itself, with the caller's key and address
+        if (!process.env.SITO_AUDITED_BY_CALLER) auditCli(rt, 'train', /trained (\S+)/.exec(report)?.[1] ?? null, { activated: opts.activate ?? false });
+        process.stdout.write(`${report}\n`);
       });
     });
 
@@ -154,6 +158,7 @@ function buildProgram(): Command {
     .action(async (version: string) => {
       await withRuntime(async (rt) => {
         rt.registry.activate(version);
+        auditCli(rt, 'activate', version);
         process.stdout.write(`activated ${version}\n`);
       });
     });
@@ -175,6 +180,7 @@ function buildProgram(): Command {
     .action(async () => {
       await withRuntime(async (rt) => {
         const m = rt.registry.rollback();
+        auditCli(rt, 'rollback', m.artifact.version);
         process.stdout.write(`activated ${m.artifact.version}\n`);
       });
     });
@@ -190,6 +196,7 @@ function buildProgram(): Command {
     .action(async (login: string, opts: { role: string; password?: string; passwordStdin?: boolean }) => {
       await withRuntime(async (rt) => {
         process.stdout.write(`${await addUser(rt.store, login, opts.role, opts)}\n`);
+        auditCli(rt, 'user_add', login, { role: opts.role });
       });
     });
 
@@ -201,6 +208,7 @@ function buildProgram(): Command {
     .action(async (file: string) => {
       await withRuntime(async (rt) => {
         const n = await exportFeedback(rt.store, file);
+        auditCli(rt, 'export', file === '-' ? 'stdout' : file, { petitions: n });
         process.stderr.write(`exported ${n} labelled petitions\n`);
       });
     });
@@ -222,6 +230,7 @@ function buildProgram(): Command {
     .action(async (opts: { year: string; format: string }) => {
       await withRuntime((rt) => void process.stdout.write(registerSummary(rt.store, opts)));
     });
+  registerOperationsCommands(program, user, withRuntime);
 
   return program;
 }

@@ -9,6 +9,16 @@ export function newVersion(sha256: string, now = new Date()): string {
   return `m${stamp}-${sha256.slice(0, 8)}`;
 }
 
+/** Fewer labelled petitions than this (or of either label) train a model that cannot be trusted. */
+export const MIN_TRAINING_ROWS = 50;
+export const MIN_PER_LABEL = 10;
+
+export function tinyDataWarning(rows: number, mass: number): string | null {
+  const regular = rows - mass;
+  if (rows >= MIN_TRAINING_ROWS && mass >= MIN_PER_LABEL && regular >= MIN_PER_LABEL) return null;
+  return `warning: trained on only ${rows} petitions (${mass} mass, ${regular} regular); with fewer than ${MIN_TRAINING_ROWS} petitions or ${MIN_PER_LABEL} of each label the model and its cross-validation figures are unreliable — do not activate it`;
+}
+
 /** `sito train FILE.csv`: trains, saves a new version, and compares it with the active model on the same file. */
 export async function trainCommand(rt: Runtime, config: Config, file: string, opts: { activate: boolean; folds?: number; version?: string }): Promise<string> {
   await attachEmbedding(rt, config);
@@ -26,7 +36,10 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
   });
   rt.registry.save(artifact);
   const cv = artifact.card.cross_validation;
+  const warning = tinyDataWarning(artifact.card.data.rows, artifact.card.data.mass);
+  if (warning) process.stderr.write(`sito: ${warning}\n`);
   const lines = [
+    ...(warning ? [warning] : []),
     `trained ${version} on ${artifact.card.data.rows} petitions (${artifact.card.data.mass} mass) in ${artifact.card.training.seconds} s, peak memory ${artifact.card.training.peak_rss_mb} MB`,
     `cross-validation (${cv.folds} folds${cv.grouped_by ? `, grouped by ${cv.grouped_by}` : ', stratified'}): recall of mass ${cv.at_high.recall?.toFixed(3)}, regular flagged high ${cv.at_high.falsePositiveRate?.toFixed(3)}, precision ${cv.at_high.precision?.toFixed(3)}, ROC-AUC ${cv.at_high.rocAuc?.toFixed(4)}`,
   ];

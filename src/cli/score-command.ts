@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
-import type { Engine } from '../engine.js';
+import { PetitionConflictError, type Engine } from '../engine.js';
 import type { Embedder } from '../signals/embedding/embedder.js';
 import { withoutWrapper } from '../normalise/normalise.js';
 import { describeIssues, PetitionInputSchema } from '../ingest/petition-input.js';
@@ -14,7 +14,8 @@ export interface ScoreCommandOptions {
 /**
  * `sito score`: JSON lines in, one score result per line out, in input order. Output is written
  * line by line with back-pressure, so a file of any size streams through in constant memory. A bad
- * line stops the run with its line number; every line before it has been written whole.
+ * line — or an id already stored with another text — stops the run with its line number; every
+ * line before it has been written whole, and nothing of the bad line is stored.
  */
 export async function scoreStream(engine: Engine, input: Readable, output: Writable, opts: ScoreCommandOptions, embedder: Embedder | null = null): Promise<number> {
   let count = 0;
@@ -24,7 +25,13 @@ export async function scoreStream(engine: Engine, input: Readable, output: Writa
     const petition = { ...parsed.data, store: opts.store && parsed.data.store };
     const analysis = engine.analyse(petition);
     const vector = embedder ? (await embedder.embed([withoutWrapper(petition.text, analysis.text.wrapper)]))[0] : undefined;
-    const result = engine.score(petition, vector, analysis);
+    let result;
+    try {
+      result = engine.score(petition, vector, analysis);
+    } catch (e) {
+      if (e instanceof PetitionConflictError) throw new LineError(line, e.message);
+      throw e;
+    }
     if (!output.write(`${JSON.stringify(result)}\n`)) await once(output, 'drain');
     count++;
   }

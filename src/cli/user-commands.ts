@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { hashPassword, validatePassword } from '../auth/passwords.js';
+import { spreadsheetSafe } from '../export/spreadsheet-cell.js';
 import type { Store, UserRole } from '../storage/store.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -47,13 +48,18 @@ export async function addUser(store: Store, login: string, role: string, opts: {
   return `user ${login} (${role}) saved`;
 }
 
-/** The clerks' verdicts as a labelled CSV, ready for `sito train`. */
+/**
+ * The clerks' verdicts as a labelled CSV, ready for `sito train`. Every cell is spreadsheet-safe (a
+ * leading = + - @ TAB CR gets a ' prefix, which `sito train` removes again when it reads the file).
+ */
 export async function exportFeedback(store: Store, file: string | undefined): Promise<number> {
   const rows = store.feedbackForExport();
   const out: Writable = file && file !== '-' ? createWriteStream(file) : process.stdout;
   const csv = stringify({ header: true, columns: ['id', 'label', 'text', 'subject', 'sender_email', 'received_at', 'marked_by', 'marked_at'] });
   csv.pipe(out);
-  for (const r of rows) csv.write([r.petition_id, r.label, r.text, r.subject ?? '', r.sender_email ?? '', r.received_at ?? '', r.login, r.at]);
+  for (const r of rows) {
+    csv.write([r.petition_id, r.label, r.text, r.subject ?? '', r.sender_email ?? '', r.received_at ?? '', r.login, r.at].map(spreadsheetSafe));
+  }
   csv.end();
   await new Promise<void>((resolve, reject) => {
     csv.on('end', () => resolve());

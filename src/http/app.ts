@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
@@ -17,6 +18,7 @@ import { ScoreResultSchema } from '../decision/result.js';
 import type { Engine } from '../engine.js';
 import { prepareScoring, type Runtime } from '../runtime.js';
 import { PetitionInputSchema } from '../ingest/petition-input.js';
+import { registerApiProtection } from './api-protection.js';
 import { apiKeyGuard } from './auth.js';
 import { ErrorSchema, errorHandler } from './errors.js';
 import { registerModelRoutes } from './model-routes.js';
@@ -25,8 +27,10 @@ import { DOCUMENTS_OPENAPI_NOTE, registerDocumentDownload, registerDocumentRoute
 import { ExtractionPool } from '../ingest/documents/isolate.js';
 import { documentSettings } from '../ingest/documents/settings.js';
 import type { DocumentKeeper } from '../ingest/documents/score-document.js';
+import { registerAuditRoutes } from './audit-routes.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
 import { registerWebRoutes } from '../web/routes.js';
+import { registerMetrics } from '../operations/metrics.js';
 
 export interface AppDeps {
   config: Config;
@@ -38,12 +42,44 @@ export interface AppDeps {
 }
 
 
+function firstValues(query: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of new URLSearchParams(query)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+/**
+ * What a log line says about a request: never a body, and the path without its query string (a
+ * search for words of a petition would otherwise put them in the log).
+ */
+function requestForLog(req: { method: string; url: string; id: string; ip?: string; socket?: { remotePort?: number } }) {
+  const q = req.url.indexOf('?');
+  return { method: req.method, url: q === -1 ? req.url : `${req.url.slice(0, q)}?…`, id: req.id, remoteAddress: req.ip };
+}
+
 export async function buildApp({ config, engine, runtime, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? { level: config.logLevel },
+    logger: logger === false ? false : { ...(typeof logger === 'object' ? logger : { level: config.logLevel }), serializers: { req: requestForLog } },
     bodyLimit: config.bodyLimit,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // a caller's x-request-id is kept when it is a short token; anything else gets a fresh id
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    // the whole request, body included, within this time; idle keep-alive sockets are closed sooner
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    // node checks request timeouts every connectionsCheckingInterval (30 s by default): often enough to honour the timeout
+    serverFactory: (handler) =>
+      createServer({ requestTimeout: config.requestTimeoutSeconds * 1000, connectionsCheckingInterval: Math.min(30_000, Math.max(250, (config.requestTimeoutSeconds * 1000) / 4)) }, handler),
+    connectionTimeout: config.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: 5000,
+    trustProxy: config.trustProxy,
+    // repeated query parameters (?q=a&q=b): the first one counts, so every handler sees strings
+    routerOptions: { querystringParser: (str: string) => firstValues(str) },
+    // a body with "__proto__" or "constructor.prototype" is refused (400 naming the key), not parsed
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -55,6 +91,9 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   });
   // Pages carry no script: the policy allows none, and styles only from this origin.
   await app.register(fastifyHelmet, {
+    // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with its own
+    // forms, and the Origin check of sign-in and of the API could not tell them from another site's
+    referrerPolicy: { policy: 'same-origin' },
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -72,6 +111,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
   await app.register(fastifyMultipart, { limits: { fileSize: 2 * 1024 * 1024, files: 1 } });
   app.decorateRequest('user', null);
+  app.decorateRequest('apiKey', null);
   const store = engine.store;
   if (store) {
     app.addHook('onRequest', async (req) => {
@@ -79,6 +119,8 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       req.user = token ? findSession(store, token) : null;
     });
   }
+  // content types, Origin and the session's CSRF token on state-changing API requests
+  registerApiProtection(app);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -94,6 +136,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
 
   const r = app.withTypeProvider<ZodTypeProvider>();
   const guard = apiKeyGuard(config.apiKeys);
+  const metrics = registerMetrics(app, { engine, apiKeys: config.apiKeys, stats: store ? () => store.stats() : null });
 
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -131,13 +174,18 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
         description: DOCUMENTS_OPENAPI_NOTE,
         body: PetitionInputSchema,
         security: [{ apiKey: [] }],
-        response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
+        response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
       },
     },
     async (req) => {
-      if (!runtime) return engine.score(req.body);
-      const { analysis, vector } = await prepareScoring(runtime, req.body);
-      return engine.score(req.body, vector, analysis);
+      let result;
+      if (!runtime) result = engine.score(req.body);
+      else {
+        const { analysis, vector } = await prepareScoring(runtime, req.body);
+        result = engine.score(req.body, vector, analysis);
+      }
+      metrics.recordVerdict(result.level);
+      return result;
     },
   );
 
@@ -150,6 +198,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   if (engine.store) {
     registerReadRoutes(app, engine.store, guard);
     registerDocumentDownload(app, engine.store, guard);
+    registerAuditRoutes(app, engine.store, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
     registerWebRoutes(app, engine, engine.store, runtime, { pool, settings: documents });
   }
   if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));

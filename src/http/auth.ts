@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** the signed-in clerk or analyst, resolved from the session cookie */
     user: Session | null;
+    /** the API key that authorised the request, as "key:<role>:<digest prefix>" (never the key) */
+    apiKey: string | null;
   }
 }
 
@@ -23,16 +25,17 @@ export function isLoopback(host: string): boolean {
  * anything but loopback (see server.ts).
  */
 export function apiKeyGuard(keys: readonly ApiKey[], roles: readonly KeyRole[] = ['intake', 'analyst'], sessionRoles: readonly UserRole[] = ['clerk', 'analyst']) {
-  const digests = keys.map((k) => ({ digest: digest(k.key), role: k.role }));
+  const digests = keys.map((k) => ({ digest: digest(k.key), role: k.role, name: `key:${k.role}:${digest(k.key).toString('hex').slice(0, 8)}` }));
   return async function guard(req: FastifyRequest, reply: FastifyReply) {
     if (digests.length === 0) return;
-    // a signed-in person reaches the API their pages use
-    if (req.user && sessionRoles.includes(req.user.role)) return;
+    // a signed-in person reaches the API their pages use (a request that sends a key is judged by the key alone)
+    if (req.user && req.headers.authorization === undefined && sessionRoles.includes(req.user.role)) return;
     const header = req.headers.authorization ?? '';
     const m = /^Bearer[ \t]+(\S{1,512})$/i.exec(header);
     if (m) {
       const given = digest(m[1]!);
       const found = digests.find((d) => timingSafeEqual(d.digest, given));
+      if (found) req.apiKey = found.name;
       if (found && roles.includes(found.role)) return;
       if (found) return reply.code(403).send({ error: 'forbidden', message: `authorization: this key's role (${found.role}) may not do this; it needs ${roles.join(' or ')}` });
     }

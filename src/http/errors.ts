@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { PetitionConflictError } from '../engine.js';
 
 /** The body of every error answer. */
 export const ErrorSchema = z.object({ error: z.string(), message: z.string() });
@@ -14,8 +15,25 @@ function fieldOf(item: ValidationItem): string {
   return path || 'body';
 }
 
+/** SQLite errors an operator must act on: a full disk (507), a database that cannot be written (503). */
+export function storageProblem(err: { code?: string | undefined }): { status: number; error: string; message: string } | null {
+  switch (err.code) {
+    case 'SQLITE_FULL':
+      return { status: 507, error: 'storage_full', message: 'the disk holding the database is full: nothing was stored; free space in SITO_DATA_DIR and send again' };
+    case 'SQLITE_READONLY':
+    case 'SQLITE_IOERR':
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_BUSY':
+      return { status: 503, error: 'storage_unavailable', message: `the database cannot be written now (${err.code}): nothing was stored; send again later` };
+  }
+  return null;
+}
+
 /** Every error leaves as JSON `{ error, message }`; a 5xx never shows internals to the caller. */
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if ((err as unknown) instanceof PetitionConflictError) {
+    return reply.code(409).send({ error: 'conflict', message: err.message });
+  }
   if (err.validation) {
     const message = (err.validation as ValidationItem[])
       .slice(0, 5)
@@ -35,7 +53,13 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return reply.code(400).send({ error: 'invalid_json', message: 'body: the JSON body is empty' });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return reply.code(400).send({ error: 'invalid_json', message: `body: malformed JSON (${err.message})` });
+      // fastify's parser (secure-json-parse) also lands here for a "__proto__" or "constructor.prototype" key: refused, never merged
+      return reply.code(400).send({ error: 'invalid_json', message: 'body: malformed JSON, or a "__proto__" / "constructor.prototype" key (not accepted)' });
+  }
+  const storage = storageProblem(err);
+  if (storage) {
+    req.log.error({ err }, 'storage failed');
+    return reply.code(storage.status).send({ error: storage.error, message: storage.message });
   }
   if (err instanceof SyntaxError || err.statusCode === 400) {
     return reply.code(400).send({ error: 'invalid_json', message: `body: malformed JSON (${err.message})` });

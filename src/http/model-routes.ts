@@ -9,6 +9,7 @@ import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorSchema } from './errors.js';
+import { auditRequest } from '../audit/audit-trail.js';
 import type { Config } from '../config.js';
 import { ModelError } from '../classifier/model.js';
 import type { Runtime } from '../runtime.js';
@@ -34,15 +35,24 @@ async function saveUpload(stream: Readable, path: string, limit: number) {
   );
 }
 
-/** Runs `sito train` in its own process, so training never blocks scoring. */
-function runTraining(file: string, activate: boolean, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+/**
+ * Runs `sito train` in its own process, so training never blocks scoring. The process is killed
+ * when `signal` aborts: the client went away, or the training ran past its time.
+ */
+function runTraining(file: string, activate: boolean, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ code: number; out: string; err: string; killed: boolean }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, 'train', file, ...(activate ? ['--activate'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
+    const kill = () => child.kill('SIGKILL');
+    if (signal.aborted) kill();
+    else signal.addEventListener('abort', kill, { once: true });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
+    child.on('close', (code) => {
+      signal.removeEventListener('abort', kill);
+      resolve({ code: code ?? 1, out, err, killed: signal.aborted });
+    });
   });
 }
 
@@ -51,6 +61,7 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
   const r = app.withTypeProvider<ZodTypeProvider>();
   const security = [{ apiKey: [] }];
   app.addContentTypeParser('text/csv', (_req, payload, done) => done(null, payload));
+  let running = 0;
 
   r.get('/v1/models', { onRequest: guard, schema: { summary: 'Model versions; the active one is marked', security, response: { 200: z.object({ items: z.array(ModelInfo) }), 401: ErrorSchema, 403: ErrorSchema } } }, async () => ({
     items: runtime.registry.list(),
@@ -66,13 +77,25 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
         description: 'Columns text and label (mass|regular, masowa|zwykła); optional id, family, subject, sender_email, received_at. Training runs in its own process; scoring goes on.',
         security,
         querystring: z.object({ activate: z.enum(['true', 'false']).default('false') }),
-        response: { 201: z.object({ version: z.string(), report: z.string() }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
+        response: { 201: z.object({ version: z.string(), report: z.string() }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 429: ErrorSchema, 499: ErrorSchema, 504: ErrorSchema },
       },
     },
     async (req, reply) => {
       if (!(req.headers['content-type'] ?? '').startsWith('text/csv')) {
         return reply.code(415).send({ error: 'unsupported_media_type', message: 'content-type must be text/csv' });
       }
+      // at most SITO_TRAINING_CONCURRENCY trainings at once in this process (each may take gigabytes)
+      if (running >= config.trainingConcurrency) {
+        return reply.code(429).header('retry-after', '60').send({ error: 'training_busy', message: `${running} training(s) already running (SITO_TRAINING_CONCURRENCY=${config.trainingConcurrency}); try again when it has finished` });
+      }
+      running++;
+      const abort = new AbortController();
+      const timeout = setTimeout(() => abort.abort(new Error('timeout')), config.trainingTimeoutSeconds * 1000);
+      // the client went away before the answer: stop training for nobody
+      const gone = () => {
+        if (!reply.sent) abort.abort(new Error('client gone'));
+      };
+      req.raw.socket.once('close', gone);
       const dir = mkdtempSync(join(tmpdir(), 'sito-upload-'));
       const file = join(dir, 'training.csv');
       try {
@@ -82,12 +105,20 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
           if (e instanceof UploadTooLarge) return reply.code(413).send({ error: 'body_too_large', message: `the CSV exceeds ${config.trainUploadLimit} bytes` });
           throw e;
         }
-        const res = await runTraining(file, req.query.activate === 'true', { ...process.env, SITO_DATA_DIR: config.dataDir });
+        const res = await runTraining(file, req.query.activate === 'true', { ...process.env, SITO_DATA_DIR: config.dataDir, SITO_AUDITED_BY_CALLER: '1' }, abort.signal);
+        if (res.killed) {
+          const why = (abort.signal.reason as Error | undefined)?.message;
+          return reply.code(why === 'timeout' ? 504 : 499).send({ error: why === 'timeout' ? 'training_timeout' : 'client_closed', message: why === 'timeout' ? `training stopped after ${config.trainingTimeoutSeconds} s (SITO_TRAINING_TIMEOUT_SECONDS)` : 'the client closed the connection; training stopped' });
+        }
         if (res.code !== 0) return reply.code(400).send({ error: 'training_failed', message: res.err.trim().replace(/^sito: /, '').replace(file, 'body') || 'training failed' });
         const version = /trained (\S+)/.exec(res.out)?.[1] ?? '';
         runtime.refreshModel();
+        auditRequest(runtime.store, req, 'train', version, { activated: req.query.activate === 'true' });
         return reply.code(201).send({ version, report: res.out });
       } finally {
+        running--;
+        clearTimeout(timeout);
+        req.raw.socket.off('close', gone);
         rmSync(dir, { recursive: true, force: true });
       }
     },
@@ -102,6 +133,7 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
         const model = runtime.registry.activate(req.params.version);
         runtime.engine.setModel(model);
         runtime.modelProblem = null;
+        auditRequest(runtime.store, req, 'activate', model.artifact.version);
         return { active: model.artifact.version };
       } catch (e) {
         if (e instanceof ModelError) return reply.code(/no model version/.test(e.message) ? 404 : 400).send({ error: 'model_refused', message: `version: ${e.message}` });
@@ -110,11 +142,12 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
     },
   );
 
-  r.post('/v1/models/rollback', { onRequest: guard, schema: { summary: 'Activate the model that was active before the current one', security, response: activateResponse } }, async (_req, reply) => {
+  r.post('/v1/models/rollback', { onRequest: guard, schema: { summary: 'Activate the model that was active before the current one', security, response: activateResponse } }, async (req, reply) => {
     try {
       const model = runtime.registry.rollback();
       runtime.engine.setModel(model);
       runtime.modelProblem = null;
+      auditRequest(runtime.store, req, 'rollback', model.artifact.version);
       return { active: model.artifact.version };
     } catch (e) {
       if (e instanceof ModelError) return reply.code(400).send({ error: 'model_refused', message: e.message });

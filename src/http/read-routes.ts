@@ -81,7 +81,7 @@ const page = <T extends z.ZodType>(item: T) =>
 
 const Paging = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
 };
 
 const dateParam = z.union([z.iso.datetime({ offset: true, local: true }), z.iso.date()]);

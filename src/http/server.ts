@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { attachEmbedding, openRuntime } from '../runtime.js';
 import { buildApp } from './app.js';
+import { startRetention } from '../operations/erase.js';
 import { isLoopback } from './auth.js';
 
 /** Loads everything once, checks the security set-up, and listens. */
@@ -28,7 +29,9 @@ export async function startServer(config: Config, logger?: boolean | object): Pr
     }
   }, 2000);
   poll.unref();
+  const stopRetention = config.retentionDays ? startRetention(runtime.store, config.retentionDays, app.log) : () => {};
   app.addHook('onClose', async () => {
+    stopRetention();
     clearInterval(poll);
     runtime.close();
   });

@@ -1,7 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import { fromSpreadsheetSafe } from '../export/spreadsheet-cell.js';
+import { MAX_TEXT_LENGTH } from './petition-input.js';
 
 /** One labelled petition of an analyst's CSV. */
 export interface LabelledRow {
@@ -27,6 +30,9 @@ export class CsvError extends Error {
   }
 }
 
+/** Characters one CSV record may hold: the longest petition text plus room for the other columns. */
+const MAX_RECORD = MAX_TEXT_LENGTH + 64 * 1024;
+
 const LABELS: Record<string, 'mass' | 'regular'> = { mass: 'mass', masowa: 'mass', regular: 'regular', zwykla: 'regular', 'zwykła': 'regular' };
 
 export interface CsvFormat {
@@ -46,6 +52,9 @@ export async function sniffCsv(path: string): Promise<CsvFormat> {
   const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
   await fh.close();
   const head = buf.subarray(0, bytesRead);
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || looksUtf16(head)) {
+    throw new CsvError(path, null, null, 'the file is UTF-16 (Excel\'s "Unicode text"); save it as "CSV UTF-8" or as CSV in Windows-1250');
+  }
   const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
   let encoding: CsvFormat['encoding'] = 'utf-8';
   if (!bom) {
@@ -64,6 +73,63 @@ export async function sniffCsv(path: string): Promise<CsvFormat> {
   return { encoding, delimiter, bom };
 }
 
+/** UTF-16 without a BOM: every other byte of the sample is zero. */
+function looksUtf16(head: Buffer): boolean {
+  const n = Math.min(head.length, 512);
+  if (n < 8) return false;
+  let zeros = 0;
+  for (let i = 0; i < n; i++) if (head[i] === 0) zeros++;
+  return zeros > n / 4;
+}
+
+/** `a.pipe(b)` that forwards b's errors to whoever reads the result (csv-parse reads it). */
+function pipeWithErrors(source: NodeJS.ReadableStream, through: Transform): Transform {
+  source.pipe(through);
+  return through;
+}
+
+/** Raised when bytes that are not UTF-8 turn up after the sniffed start of a UTF-8 file. */
+class NotUtf8 extends Error {
+  constructor(readonly line: number) {
+    super('not UTF-8');
+  }
+}
+
+/**
+ * Passes UTF-8 through, checking it as it goes: a file that is UTF-8 for its first 64 KiB and
+ * Windows-1250 later (two exports pasted together) stops with the line where it changes, instead
+ * of being read as garbage.
+ */
+function checkUtf8(): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  const count = (text: string) => {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) line++;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        count(decoder.decode(chunk, { stream: true }));
+      } catch {
+        // the line of the first bad byte: what comes before the first replacement character
+        const lenient = new TextDecoder('utf-8').decode(chunk);
+        const bad = lenient.indexOf('\uFFFD');
+        count(bad === -1 ? lenient : lenient.slice(0, bad));
+        return done(new NotUtf8(line));
+      }
+      done(null, chunk);
+    },
+    flush(done) {
+      try {
+        decoder.decode();
+        done();
+      } catch {
+        done(new NotUtf8(line));
+      }
+    },
+  });
+}
+
 /**
  * Streams the labelled rows of a CSV file (never the whole file in memory). Columns: `text` and
  * `label` required; `id`, `subject`, `sender_email`, `received_at`, `family` optional; others
@@ -77,10 +143,13 @@ export async function* readLabelledCsv(path: string): AsyncGenerator<LabelledRow
     throw new CsvError(path, null, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const raw = createReadStream(path);
-  const input: NodeJS.ReadableStream = format.encoding === 'utf-8' ? raw : raw.pipe(iconv.decodeStream('win1250'));
+  const input: NodeJS.ReadableStream = format.encoding === 'utf-8' ? pipeWithErrors(raw, checkUtf8()) : raw.pipe(iconv.decodeStream('win1250'));
   const parser = input.pipe(
-    parse({ delimiter: format.delimiter, bom: true, relax_column_count: false, skip_empty_lines: true, info: true, trim: false }),
+    // a record may hold one petition of up to MAX_TEXT_LENGTH characters and its other columns; a longer one stops the read
+    parse({ delimiter: format.delimiter, bom: true, relax_column_count: false, skip_empty_lines: true, info: true, trim: false, max_record_size: MAX_RECORD }),
   );
+  // an encoding error of the input stops the parser (pipe alone would leave it waiting)
+  input.on('error', (e: Error) => parser.destroy(e));
   let header: string[] | null = null;
   let rows = 0;
   try {
@@ -98,10 +167,12 @@ export async function* readLabelledCsv(path: string): AsyncGenerator<LabelledRow
       const line = info.lines - countNewlines(record) ;
       const get = (name: string) => {
         const i = header!.indexOf(name);
-        return i === -1 ? null : (record[i] ?? null);
+        // a cell that `sito feedback export` made spreadsheet-safe ('=…) reads back as written
+        return i === -1 ? null : record[i] === undefined ? null : fromSpreadsheetSafe(record[i]!);
       };
       const text = get('text') ?? '';
       if (text.trim() === '') throw new CsvError(path, line, 'text', 'the petition text is empty');
+      if (text.length > MAX_TEXT_LENGTH) throw new CsvError(path, line, 'text', `the petition text has ${text.length} characters; at most ${MAX_TEXT_LENGTH} are accepted (as for scoring)`);
       const rawLabel = (get('label') ?? '').trim().toLowerCase();
       const label = LABELS[rawLabel];
       if (!label) throw new CsvError(path, line, 'label', `unknown label "${get('label')}": use mass or regular (masowa, zwykła)`);
@@ -114,8 +185,14 @@ export async function* readLabelledCsv(path: string): AsyncGenerator<LabelledRow
     }
   } catch (e) {
     if (e instanceof CsvError) throw e;
+    if (e instanceof NotUtf8) {
+      throw new CsvError(path, e.line, null, `the file is UTF-8 at its start but not from line ${e.line} on (Windows-1250 pasted in?); save the whole file in one encoding ("CSV UTF-8")`);
+    }
     const err = e as Error & { code?: string; lines?: number; column?: number | string };
     const line = typeof err.lines === 'number' ? err.lines : null;
+    if (err.code === 'CSV_MAX_RECORD_SIZE') {
+      throw new CsvError(path, line, null, `a record is longer than ${MAX_RECORD} characters: a petition text may have at most ${MAX_TEXT_LENGTH} characters (as for scoring)`);
+    }
     if (format.encoding === 'utf-8' && /Invalid Opening Quote|Invalid Closing Quote/.test(err.message)) {
       throw new CsvError(path, line, null, `${err.message} — quote fields that contain the delimiter or line breaks`);
     }

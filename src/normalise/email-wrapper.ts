@@ -30,7 +30,8 @@ const DATE_TIME = /\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2}/u;
 /** [expression, kind, a literal the text (lower-cased) must contain for the expression to be tried] */
 const PATTERNS: ReadonlyArray<[RegExp, WrapperRange['kind'], string]> = [
   // "**** OSTRZEŻENIE ****" banners and their sentence
-  [/\*{2,}[ \t]{0,3}(?:ostrze[żz]enie|uwaga|warning|caution)[ \t]{0,3}\*{2,}/giu, 'banner', '**'],
+  // (a run of stars is tried from its first star only: from every star it would be quadratic)
+  [/(?<!\*)\*{2,}[ \t]{0,3}(?:ostrze[żz]enie|uwaga|warning|caution)[ \t]{0,3}\*{2,}/giu, 'banner', '**'],
   [/(?:ten e-?mail|ta wiadomo[śs][ćc]|wiadomo[śs][ćc] e-?mail) (?:pochodzi|zosta[łl]a wys[łl]ana) (?:spoza|z zewn[ąa]trz)[^\n]{0,600}/giu, 'banner', 'pochodzi'],
   [/this (?:e-?mail|message) (?:originated|came) from outside[^\n]{0,600}/giu, 'banner', 'outside'],
   [/nie klikaj (?:w )?(?:link[óo]w|[łl][ąa]czy)[^\n]{0,400}/giu, 'banner', 'klikaj'],
@@ -72,9 +73,14 @@ function headerRanges(text: string): WrapperRange[] {
     const line = lineNumberAt(starts, start);
     lines.push({ start, end: start + m[0].length, certain: CERTAIN_KEY.test(key), line, value });
   }
+  // the line numbers of certain header lines, so "a certain one within two lines" is a set lookup
+  // (scanning every header line for every header line was quadratic in hostile input)
+  const certainLines = new Set<number>();
+  for (const h of lines) if (h.certain) certainLines.add(h.line);
   const out: WrapperRange[] = [];
   for (const h of lines) {
-    const nearCertain = lines.some((o) => o.certain && Math.abs(o.line - h.line) <= 2);
+    let nearCertain = false;
+    for (let d = -2; d <= 2 && !nearCertain; d++) nearCertain = certainLines.has(h.line + d);
     const addressed = EMAIL_ADDRESS.test(h.value) || (DATE_TIME.test(h.value) && h.value.length < 60);
     if (h.certain || nearCertain || addressed) out.push({ start: h.start, end: h.end, kind: 'header' });
   }

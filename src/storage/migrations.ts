@@ -125,6 +125,43 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 10,
+    name: 'audit trail, sign-in throttling, disabled users',
+    sql: `
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        address TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        detail TEXT
+      );
+      CREATE INDEX audit_log_at ON audit_log (at);
+      CREATE INDEX audit_log_action ON audit_log (action, seq);
+      -- failed sign-ins per account and per address in the current window (shared by every worker)
+      CREATE TABLE login_failures (
+        scope TEXT NOT NULL CHECK (scope IN ('account', 'address')),
+        key TEXT NOT NULL,
+        window_start TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      ALTER TABLE users ADD COLUMN disabled_at TEXT;
+    `,
+  },
+  {
+    version: 11,
+    name: 'erased petitions (RODO): when the text and personal data were removed',
+    sql: `ALTER TABLE petitions ADD COLUMN deleted_at TEXT;`,
+  },
+  {
+    version: 12,
+    name: 'full-text search over the folded text (SQLite FTS5; filled by the store at open)',
+    // SQLite only: a PostgreSQL store uses its own full-text search (to_tsvector over the folded text)
+    sql: `CREATE VIRTUAL TABLE petitions_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0');`,
+  },
+  {
     version: 30,
     name: 'original documents of stored petitions',
     sql: `

@@ -1,10 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ScoreResult } from '../decision/result.js';
 import { SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
 import { MIGRATIONS } from './migrations.js';
+import { foldText } from '../normalise/fold.js';
 import type {
+  AuditEntry,
+  AuditFilter,
+  ThrottleScope,
   Campaign,
   Candidate,
   Feedback,
@@ -70,6 +75,23 @@ function summary(r: SummaryRow): PetitionSummary {
 const publicCampaign = ({ seq: _seq, ...c }: CampaignRow): Campaign => c;
 
 /**
+ * What full-text search reads: the text, subject and sender address folded as signals see them
+ * (lower case, no diacritics: "Łódź" and "lodz" find each other).
+ */
+export function searchableText(text: string, subject: string | null, senderEmail: string | null): string {
+  return foldText(`${subject ?? ''}\n${senderEmail ?? ''}\n${text}`).folded;
+}
+
+/**
+ * A search box's words as an FTS5 query: each folded word (at most 16) as a prefix, all required.
+ * Null when the query has no word to look for.
+ */
+export function searchQuery(q: string): string | null {
+  const words = foldText(q).folded.match(/[a-z0-9]+/g)?.slice(0, 16) ?? [];
+  return words.length ? words.map((w) => `"${w}"*`).join(' ') : null;
+}
+
+/**
  * The embedded store: one SQLite file (WAL) under SITO_DATA_DIR. Every write path runs in a
  * transaction, so a crash mid-write leaves the database as it was before that petition.
  */
@@ -103,8 +125,11 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
+      // erased text (RODO) is overwritten in the file, not left in free pages
+      this.db.pragma('secure_delete = ON');
       this.migrate();
       this.checkScheme();
+      this.fillSearchIndex();
     } catch (e) {
       if (e instanceof StoreError) throw e;
       const msg = (e as Error).message;
@@ -133,6 +158,22 @@ export class SqliteStore implements Store {
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
       }).immediate();
     }
+  }
+
+  /** Petitions stored before full-text search existed are indexed once, at the first open. */
+  private fillSearchIndex() {
+    if (this.db.prepare("SELECT 1 FROM meta WHERE key = 'fts_filled'").get()) return;
+    const batch = this.db.prepare('SELECT seq, text, subject, sender_email FROM petitions WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT 1000');
+    const ins = this.db.prepare('INSERT INTO petitions_fts (rowid, body) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (let after = 0; ; ) {
+        const rows = batch.all(after) as Array<{ seq: number; text: string; subject: string | null; sender_email: string | null }>;
+        if (!rows.length) break;
+        for (const r of rows) ins.run(r.seq, searchableText(r.text, r.subject, r.sender_email));
+        after = rows[rows.length - 1]!.seq;
+      }
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('fts_filled', ?)").run(new Date().toISOString());
+    }).immediate();
   }
 
   /** Fingerprints stored under another scheme cannot be compared with new ones: refuse, clearly. */
@@ -247,6 +288,7 @@ export class SqliteStore implements Store {
         embeddingModel: p.embedding?.model ?? null,
       });
     const seq = Number(info.lastInsertRowid);
+    this.sql('INSERT INTO petitions_fts (rowid, body) VALUES (?, ?)').run(seq, searchableText(p.text, p.subject, p.senderEmail));
     if (bandKeys) this.indexKeys(seq, bandKeys);
     if (campaign) this.touchCampaign(campaign.seq, p.senderEmail ?? p.senderName, p.receivedAt ?? p.storedAt);
   }
@@ -371,13 +413,36 @@ export class SqliteStore implements Store {
       params[key] = f[key];
     }
     if (f.q) {
-      where.push("(p.text LIKE @q ESCAPE '\\' OR p.subject LIKE @q ESCAPE '\\' OR p.sender_email LIKE @q ESCAPE '\\' OR p.id = @qExact)");
-      params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // full-text search (FTS5) over the folded text, subject and sender: every word, as a prefix; or an exact id
+      const match = searchQuery(f.q);
+      if (match && where.length === 0) return this.searchOnly(match, f);
+      where.push(match ? '(p.seq IN (SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH @match) OR p.id = @qExact)' : 'p.id = @qExact');
+      if (match) params.match = match;
       params.qExact = f.q;
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.sql(`SELECT COUNT(*) AS n FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`).get(params) as { n: number }).n;
     const rows = this.sql(`${SUMMARY_SELECT} ${clause} ORDER BY p.stored_at DESC, p.seq DESC LIMIT @limit OFFSET @offset`).all(params) as SummaryRow[];
+    return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
+  }
+
+  /**
+   * A text search with no other filter, answered from the full-text index: the count and the page
+   * come from the index (rowid = seq, newest first), and only the page's rows are read — never a
+   * join over every match. Petitions are stored in the order of `stored_at`, so seq order is the
+   * listing's order.
+   */
+  private searchOnly(match: string, f: PetitionFilter): Page<PetitionSummary> {
+    const exact = this.sql('SELECT seq FROM petitions WHERE id = ?').get(f.q) as { seq: number } | undefined;
+    let total = (this.sql('SELECT COUNT(*) AS n FROM petitions_fts WHERE petitions_fts MATCH ?').get(match) as { n: number }).n;
+    if (exact && !this.sql('SELECT 1 FROM petitions_fts WHERE petitions_fts MATCH ? AND rowid = ?').get(match, exact.seq)) total++;
+    const seqs = (this.sql('SELECT rowid AS seq FROM petitions_fts WHERE petitions_fts MATCH ? ORDER BY rowid DESC LIMIT ?').all(match, f.limit + f.offset) as Array<{ seq: number }>).map((r) => r.seq);
+    if (exact && !seqs.includes(exact.seq)) seqs.push(exact.seq);
+    seqs.sort((a, b) => b - a);
+    const page = seqs.slice(f.offset, f.offset + f.limit);
+    const rows = page.length
+      ? (this.sql(`${SUMMARY_SELECT} WHERE p.seq IN (SELECT value FROM json_each(?)) ORDER BY p.seq DESC`).all(JSON.stringify(page)) as SummaryRow[])
+      : [];
     return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
   }
 
@@ -415,14 +480,95 @@ export class SqliteStore implements Store {
     return this.sql('SELECT version, activated_at FROM model_activations ORDER BY seq DESC LIMIT ?').all(limit) as Array<{ version: string; activated_at: string }>;
   }
 
+  /** Adds an account, or changes its role and password (and enables it again); a change ends its sessions. */
   addUser(login: string, role: UserRole, passwordHash: string): void {
+    this.sql('DELETE FROM sessions WHERE login = ?').run(login);
     this.db
-      .prepare('INSERT INTO users (login, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (login) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash')
+      .prepare('INSERT INTO users (login, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (login) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled_at = NULL')
       .run(login, role, passwordHash, new Date().toISOString());
   }
 
-  userWithHash(login: string): (User & { password_hash: string }) | null {
-    return (this.sql('SELECT login, role, password_hash FROM users WHERE login = ?').get(login) as (User & { password_hash: string }) | undefined) ?? null;
+  userWithHash(login: string): (User & { password_hash: string; disabled: boolean }) | null {
+    const r = this.sql('SELECT login, role, password_hash, disabled_at FROM users WHERE login = ?').get(login) as (User & { password_hash: string; disabled_at: string | null }) | undefined;
+    if (!r) return null;
+    return { login: r.login, role: r.role, password_hash: r.password_hash, disabled: r.disabled_at !== null };
+  }
+
+  disableUser(login: string, at: string): boolean {
+    const changed = this.sql('UPDATE users SET disabled_at = ? WHERE login = ?').run(at, login).changes > 0;
+    this.sql('DELETE FROM sessions WHERE login = ?').run(login);
+    return changed;
+  }
+
+  erasePetitions(which: { id: string } | { before: string }, at: string): string[] {
+    const rows = ('id' in which
+      ? this.sql('SELECT seq, id, result FROM petitions WHERE id = ? AND deleted_at IS NULL').all(which.id)
+      : this.sql('SELECT seq, id, result FROM petitions WHERE COALESCE(received_at, stored_at) < ? AND deleted_at IS NULL').all(which.before)) as Array<{ seq: number; id: string; result: string }>;
+    const erase = this.sql(
+      `UPDATE petitions SET text = '', subject = NULL, sender_name = NULL, sender_email = NULL, result = @result,
+         embedding = NULL, embedding_model = NULL, deleted_at = @at WHERE seq = @seq`,
+    );
+    const representative = this.sql('UPDATE campaigns SET representative_text = NULL WHERE representative_petition = ?');
+    const unindex = this.sql('DELETE FROM petitions_fts WHERE rowid = ?');
+    // the original file it arrived as, and clerks' notes on its progress, carry the same personal data
+    const original = this.sql('DELETE FROM petition_documents WHERE petition_id = ?');
+    const notes = this.sql('UPDATE petition_status SET note = NULL WHERE petition_id = ?');
+    for (const r of rows) {
+      unindex.run(r.seq);
+      original.run(r.id);
+      notes.run(r.id);
+      const result = JSON.parse(r.result) as ScoreResult;
+      for (const reason of result.reasons) reason.evidence = [];
+      erase.run({ seq: r.seq, at, result: JSON.stringify(result) });
+      representative.run(r.id);
+    }
+    // merging the index's segments drops the erased petitions' words from the file, not only from results
+    if (rows.length) this.db.prepare("INSERT INTO petitions_fts (petitions_fts) VALUES ('optimize')").run();
+    return rows.map((r) => r.id);
+  }
+
+  async backup(file: string): Promise<void> {
+    await this.db.backup(file);
+  }
+
+  stats() {
+    const petitions = (this.sql('SELECT COUNT(*) AS n FROM petitions').get() as { n: number }).n;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const size = this.db.pragma('page_size', { simple: true }) as number;
+    return { petitions, bytes: pages * size };
+  }
+
+  recordAudit(e: AuditEntry): void {
+    this.sql('INSERT INTO audit_log (at, actor, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)').run(e.at, e.actor, e.address, e.action, e.target, e.detail === null ? null : JSON.stringify(e.detail));
+  }
+
+  auditTrail(f: AuditFilter): Array<AuditEntry & { seq: number }> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: f.limit };
+    if (f.since !== undefined) (where.push('at >= @since'), (params.since = f.since));
+    if (f.action !== undefined) (where.push('action = @action'), (params.action = f.action));
+    if (f.before !== undefined) (where.push('seq < @before'), (params.before = f.before));
+    const rows = this.sql(`SELECT seq, at, actor, address, action, target, detail FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`).all(params) as Array<
+      Omit<AuditEntry, 'detail'> & { seq: number; detail: string | null }
+    >;
+    return rows.map((r) => ({ ...r, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
+  }
+
+  loginFailures(scope: ThrottleScope, key: string) {
+    return (this.sql('SELECT window_start, failures FROM login_failures WHERE scope = ? AND key = ?').get(scope, key) as { window_start: string; failures: number } | undefined) ?? null;
+  }
+
+  setLoginFailures(scope: ThrottleScope, key: string, windowStart: string, failures: number): void {
+    this.sql('INSERT INTO login_failures (scope, key, window_start, failures) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET window_start = excluded.window_start, failures = excluded.failures').run(scope, key, windowStart, failures);
+  }
+
+  clearLoginFailures(scope: ThrottleScope, key: string): void {
+    this.sql('DELETE FROM login_failures WHERE scope = ? AND key = ?').run(scope, key);
+  }
+
+  secret(name: string): string {
+    this.sql('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(`secret:${name}`, randomBytes(32).toString('base64url'));
+    return (this.sql('SELECT value FROM meta WHERE key = ?').get(`secret:${name}`) as { value: string }).value;
   }
 
   createSession(tokenHash: string, login: string, csrf: string, expiresAt: string): void {
@@ -433,7 +579,7 @@ export class SqliteStore implements Store {
   session(tokenHash: string, now: string): Session | null {
     return (
       (this.db
-        .prepare('SELECT s.login, u.role, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.login = s.login WHERE s.token_hash = ? AND s.expires_at > ?')
+        .prepare('SELECT s.login, u.role, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.login = s.login WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL')
         .get(tokenHash, now) as Session | undefined) ?? null
     );
   }
@@ -460,13 +606,13 @@ export class SqliteStore implements Store {
     return this.db
       .prepare(
         `SELECT f.petition_id, f.label, f.login, f.at, p.text, p.subject, p.sender_email, p.received_at FROM feedback f JOIN petitions p ON p.id = f.petition_id
-         WHERE f.seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id) ORDER BY f.seq`,
+         WHERE f.seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id) AND p.deleted_at IS NULL ORDER BY f.seq`,
       )
       .all() as Array<Feedback & { text: string; subject: string | null; sender_email: string | null; received_at: string | null }>;
   }
 
-  embeddings(model: string) {
-    return (this.sql('SELECT id, embedding, level FROM petitions WHERE embedding_model = ? AND embedding IS NOT NULL ORDER BY seq').all(model) as Array<{ id: string; embedding: Buffer; level: ScoreResult['level'] }>).map((r) => ({
+  embeddings(model: string, newest = Number.MAX_SAFE_INTEGER) {
+    return (this.sql('SELECT id, embedding, level FROM (SELECT seq, id, embedding, level FROM petitions WHERE embedding_model = ? AND embedding IS NOT NULL ORDER BY seq DESC LIMIT ?) ORDER BY seq').all(model, newest) as Array<{ id: string; embedding: Buffer; level: ScoreResult['level'] }>).map((r) => ({
       id: r.id,
       vector: new Float32Array(new Uint8Array(r.embedding).buffer),
       level: r.level,

@@ -136,6 +136,45 @@ export interface StoredDocument {
   stored_at: string;
 }
 
+/** Something done to petitions, models or accounts, and by whom: the audit trail analysts read. */
+export type AuditAction =
+  | 'sign_in'
+  | 'sign_in_failed'
+  | 'sign_in_throttled'
+  | 'sign_out'
+  | 'mark'
+  | 'train'
+  | 'activate'
+  | 'rollback'
+  | 'delete'
+  | 'purge'
+  | 'export'
+  | 'backup'
+  | 'user_add'
+  | 'user_disable';
+
+export interface AuditEntry {
+  at: string;
+  /** a login, "key:<role>:<digest prefix>", or "cli:<system user>" */
+  actor: string;
+  /** the client address (HTTP), null from the command line */
+  address: string | null;
+  action: AuditAction;
+  /** a petition id, model version, login… */
+  target: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditFilter {
+  since?: string | undefined;
+  action?: AuditAction | undefined;
+  limit: number;
+  /** entries with seq below this (paging backwards) */
+  before?: number | undefined;
+}
+
+export type ThrottleScope = 'account' | 'address';
+
 export interface Store {
   /** Runs `fn` as one write transaction, serialised with every other writer of the database. */
   writeTransaction<T>(fn: () => T): T;
@@ -158,7 +197,10 @@ export interface Store {
   /** Activated versions, newest first. */
   activations(limit: number): Array<{ version: string; activated_at: string }>;
   addUser(login: string, role: UserRole, passwordHash: string): void;
-  userWithHash(login: string): (User & { password_hash: string }) | null;
+  /** `disabled`: the account was disabled (`sito user disable`); it cannot sign in. */
+  userWithHash(login: string): (User & { password_hash: string; disabled: boolean }) | null;
+  /** Disables an account and ends its sessions; false when there is no such login. */
+  disableUser(login: string, at: string): boolean;
   createSession(tokenHash: string, login: string, csrf: string, expiresAt: string): void;
   session(tokenHash: string, now: string): Session | null;
   deleteSession(tokenHash: string): void;
@@ -173,5 +215,27 @@ export interface Store {
   putDocument?(d: { petitionId: string; text: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<StoredDocument, 'parts' | 'skipped'> }): void;
   /** A petition's original document; `withBytes: false` leaves the file itself out (`bytes` is then empty when kept, null when not). */
   document?(petitionId: string, withBytes: boolean): StoredDocument | null;
+  recordAudit(e: AuditEntry): void;
+  /** Audit entries, newest first. */
+  auditTrail(f: AuditFilter): Array<AuditEntry & { seq: number }>;
+  /** Failed sign-ins of one account or address in its current window. */
+  loginFailures(scope: ThrottleScope, key: string): { window_start: string; failures: number } | null;
+  setLoginFailures(scope: ThrottleScope, key: string, windowStart: string, failures: number): void;
+  clearLoginFailures(scope: ThrottleScope, key: string): void;
+  /** A random secret kept in the database (the same for every worker), made on first use. */
+  secret(name: string): string;
+  /**
+   * Erases petitions' text and personal data (RODO): text, subject, sender, the evidence quoted in
+   * the stored verdict, the embedding, a campaign's copy of the text. The row, its verdict's score,
+   * its fingerprint and its campaign stay (counts and near-duplicate detection go on). Returns the
+   * ids erased now (already erased ones are skipped).
+   */
+  erasePetitions(which: { id: string } | { before: string }, at: string): string[];
+  /** A consistent copy of the database into `file` while it is in use. */
+  backup(file: string): Promise<void>;
+  /** Petitions stored and the database's size in bytes (for /metrics). */
+  stats(): { petitions: number; bytes: number };
+  /** Stored vectors of one embedding model, with each petition's level, oldest first (only the `newest` N when given). */
+  embeddings(model: string, newest?: number): Array<{ id: string; vector: Float32Array; level: ScoreResult['level'] }>;
   close(): void;
 }

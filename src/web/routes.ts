@@ -1,10 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkPassword, hashPassword } from '../auth/passwords.js';
 import { closeSession, openSession, sameToken, SESSION_COOKIE, SESSION_HOURS } from '../auth/sessions.js';
 import type { Engine } from '../engine.js';
+import { auditRequest } from '../audit/audit-trail.js';
+import { DEFAULT_THROTTLE, recordFailure, recordSuccess, throttledFor, type ThrottlePolicy } from '../auth/login-throttle.js';
+import { requestOrigin } from '../http/api-protection.js';
 import { prepareScoring, type Runtime } from '../runtime.js';
 import { MAX_TEXT_LENGTH } from '../ingest/petition-input.js';
 import type { Store } from '../storage/store.js';
@@ -34,7 +37,7 @@ const safeNext = (n: string | undefined) => (n && /^\/[a-zA-Z0-9/_?=&%.-]*$/.tes
  * The clerks' pages: server-rendered Polish HTML, no script at all, one stylesheet. Every page
  * needs a signed-in clerk or analyst; every form carries the session's CSRF token.
  */
-export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store, runtime?: Runtime, documents?: { pool: ExtractionPool; settings: DocumentSettings }) {
+export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store, runtime?: Runtime, documents?: { pool: ExtractionPool; settings: DocumentSettings }, throttle: ThrottlePolicy = DEFAULT_THROTTLE) {
   // checked against when the login is unknown, so the answer takes as long as for a known one
   const decoy = hashPassword(randomBytes(16).toString('hex'));
   const css = readFileSync(`${STATIC}sito.css`, 'utf8');
@@ -52,30 +55,51 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     }
   };
 
-  app.get<G>('/logowanie', async (req, reply) => {
-    const csrf = randomBytes(18).toString('base64url');
-    reply.setCookie(LOGIN_CSRF, csrf, { path: '/logowanie', httpOnly: true, sameSite: 'strict', secure: secure(req) });
-    return sendHtml(reply, loginPage(null, csrf, safeNext(req.query.next)));
-  });
+  // Login CSRF: the form's token is an HMAC, under a secret kept in the database, of a random
+  // pre-session id in a cookie. An attacker can set a cookie and a field to the same value, but
+  // cannot make a token that matches a cookie without the secret; and a cross-origin post is refused.
+  const loginSecret = store.secret('login-csrf');
+  const loginToken = (preSession: string) => createHmac('sha256', loginSecret).update(preSession).digest('base64url');
+  const preSession = (req: FastifyRequest, reply: FastifyReply) => {
+    const id = randomBytes(18).toString('base64url');
+    reply.setCookie(LOGIN_CSRF, id, { path: '/logowanie', httpOnly: true, sameSite: 'strict', secure: secure(req) });
+    return loginToken(id);
+  };
+
+  app.get<G>('/logowanie', async (req, reply) => sendHtml(reply, loginPage(null, preSession(req, reply), safeNext(req.query.next))));
 
   app.post<G>('/logowanie', async (req, reply) => {
     const { login = '', password = '', _csrf, next } = req.body ?? {};
-    const fresh = randomBytes(18).toString('base64url');
-    reply.setCookie(LOGIN_CSRF, fresh, { path: '/logowanie', httpOnly: true, sameSite: 'strict', secure: secure(req) });
-    if (!sameToken(_csrf, req.cookies[LOGIN_CSRF] ?? '')) return sendHtml(reply, loginPage('Formularz wygasł — spróbuj ponownie.', fresh, safeNext(next)), 403);
-    const user = store.userWithHash(login.trim());
+    const cookie = req.cookies[LOGIN_CSRF];
+    const fresh = preSession(req, reply);
+    if (!cookie || !sameToken(_csrf, loginToken(cookie)) || requestOrigin(req) === 'cross') {
+      return sendHtml(reply, loginPage('Formularz wygasł — spróbuj ponownie.', fresh, safeNext(next)), 403);
+    }
+    const name = String(login).trim().slice(0, 200);
+    const wait = throttledFor(store, throttle, name, req.ip);
+    if (wait > 0) {
+      auditRequest(store, req, 'sign_in_throttled', name.slice(0, 64), { retry_after: wait });
+      return sendHtml(reply.header('retry-after', String(wait)), loginPage(`Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za ${Math.ceil(wait / 60)} min.`, fresh, safeNext(next)), 429);
+    }
+    const user = store.userWithHash(name);
     // the hash is checked even for an unknown login, so timing does not tell which logins exist
-    const ok = await checkPassword(user?.password_hash ?? (await decoy), password);
-    if (!user || !ok) {
-      req.log.warn({ login: login.slice(0, 64) }, 'failed sign-in');
+    const ok = await checkPassword(user?.password_hash ?? (await decoy), String(password));
+    if (!user || !ok || user.disabled) {
+      req.log.warn({ login: name.slice(0, 64) }, 'failed sign-in');
+      const nowWait = recordFailure(store, throttle, name, req.ip);
+      auditRequest(store, req, 'sign_in_failed', name.slice(0, 64), user?.disabled && ok ? { reason: 'disabled' } : null);
+      if (nowWait > 0) reply.header('retry-after', String(nowWait));
       return sendHtml(reply, loginPage('Nieprawidłowy login lub hasło.', fresh, safeNext(next)), 401);
     }
+    recordSuccess(store, user.login);
+    auditRequest(store, req, 'sign_in', user.login);
     const s = openSession(store, user.login);
     reply.setCookie(SESSION_COOKIE, s.token, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure(req), maxAge: SESSION_HOURS * 3600 });
     return reply.redirect(safeNext(next), 303);
   });
 
   app.post('/wyloguj', { preHandler: requireCsrf }, async (req, reply) => {
+    auditRequest(store, req, 'sign_out', req.user!.login);
     closeSession(store, req.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/logowanie', 303);
@@ -114,12 +138,13 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     if (label !== 'mass' && label !== 'regular') return sendHtml(reply, errorPage(req.user, 'Błąd', 'Nieznana ocena.'), 400);
     if (!store.hasPetition(id)) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma petycji ${id}.`), 404);
     store.writeTransaction(() => store.addFeedback({ petition_id: id, label, login: req.user!.login, at: new Date().toISOString() }));
+    auditRequest(store, req, 'mark', id, { label });
     return reply.redirect(`/petycje/${encodeURIComponent(id)}?zapisano=1`, 303);
   });
 
   app.get<G>('/kampanie', { preHandler: requireUser }, async (req, reply) => {
     const order = req.query.kolejnosc === 'last_seen' ? 'last_seen' : 'size';
-    const pageNo = Math.max(1, Number.parseInt(req.query.strona ?? '1', 10) || 1);
+    const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(req.query.strona ?? '1', 10) || 1));
     const list = store.listCampaigns(order, PAGE, (pageNo - 1) * PAGE);
     return sendHtml(reply, campaignsPage(req.user!, list, order, campaignNames(store, list.items.map((c) => c.id))));
   });
@@ -127,7 +152,7 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
   app.get<G>('/kampanie/:id', { preHandler: requireUser }, async (req, reply) => {
     const c = store.campaign(req.params.id!);
     if (!c) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma kampanii ${req.params.id}.`), 404);
-    const pageNo = Math.max(1, Number.parseInt(req.query.strona ?? '1', 10) || 1);
+    const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(req.query.strona ?? '1', 10) || 1));
     return sendHtml(reply, campaignPage(req.user!, c, store.campaignMembers(c.id, PAGE, (pageNo - 1) * PAGE), campaignExtras(store, req.user!, c)));
   });
 

@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ApiKey } from '../config.js';
+import type { Engine } from '../engine.js';
+import { apiKeyGuard } from '../http/auth.js';
+
+export interface StoreStats {
+  petitions: number;
+  bytes: number;
+}
+
+/**
+ * GET /metrics in the Prometheus text format (prom-client): request counts and latencies by route,
+ * verdicts by level, the active model, the store's size, and the process's own figures. Each
+ * process of `serve --workers N` keeps its own counters (a scrape reaches one worker; Prometheus
+ * sums them when every worker is a target, or they are read as a sample).
+ */
+export function registerMetrics(app: FastifyInstance, opts: { engine: Engine; apiKeys: readonly ApiKey[]; stats: (() => StoreStats) | null }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'sito_' });
+  const requests = new Counter({ name: 'sito_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'sito_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const verdicts = new Counter({ name: 'sito_verdicts_total', help: 'Petitions scored, by level', labelNames: ['level'], registers: [registry] });
+  new Gauge({
+    name: 'sito_model_info',
+    help: 'The active model version (value 1)',
+    labelNames: ['version'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.set({ version: opts.engine.modelVersion }, 1);
+    },
+  });
+  if (opts.stats) {
+    const stats = opts.stats;
+    let cached: { at: number; value: StoreStats } | null = null;
+    // one query per scrape at most every 5 s, however many gauges read it
+    const read = () => {
+      if (!cached || Date.now() - cached.at > 5000) cached = { at: Date.now(), value: stats() };
+      return cached.value;
+    };
+    new Gauge({ name: 'sito_store_petitions', help: 'Petitions in the store', registers: [registry], collect() { this.set(read().petitions); } });
+    new Gauge({ name: 'sito_store_bytes', help: 'Size of the database file', registers: [registry], collect() { this.set(read().bytes); } });
+  }
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    if (route === '/metrics') return;
+    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  // open on loopback without keys (the server refuses other addresses then); with keys, an analyst key or a metrics key
+  const guard = apiKeyGuard(opts.apiKeys, ['analyst', 'metrics'], ['analyst']);
+  app.get('/metrics', { onRequest: guard, schema: { summary: 'Prometheus metrics', security: [{ apiKey: [] }] } }, async (_req: FastifyRequest, reply: FastifyReply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+
+  return { recordVerdict: (level: string) => verdicts.inc({ level }) };
+}

@@ -1,0 +1,161 @@
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine.js';
+import { CsvError, readLabelledCsv } from '../src/ingest/labelled-csv.js';
+import { VectorIndex } from '../src/signals/embedding/vector-index.js';
+import { loadRules } from '../src/signals/rules/load-rules.js';
+import { SqliteStore } from '../src/storage/sqlite-store.js';
+import { freePort } from '../scripts/lib/serve.js';
+import { thresholds } from './helpers/engine.js';
+import { repoRoot } from './helpers/paths.js';
+import { serveProcess, sitoSync, tempDir } from './helpers/sito-process.js';
+
+function storeWith(petitions: Array<{ id: string; text: string; subject?: string; email?: string }>) {
+  const dir = tempDir();
+  const store = SqliteStore.open(dir);
+  const engine = new Engine({ rules: loadRules(), thresholds, store });
+  for (const p of petitions) engine.score({ id: p.id, text: p.text, subject: p.subject, sender: p.email ? { email: p.email } : undefined, store: true });
+  return { dir, store };
+}
+
+describe('full-text search (FTS5 over the folded text)', () => {
+  const petitions = [
+    { id: 'p1', text: 'Mieszkańcy Łodzi wnoszą o naprawę oświetlenia ulicznego.', subject: 'Oświetlenie' },
+    { id: 'p2', text: 'Prośba o ławki w parku miejskim.', email: 'jan.kowalski@example.pl' },
+    { id: 'p3', text: 'Żądamy remontu drogi powiatowej; 50% mieszkańców podpisało.' },
+  ];
+  const ids = (store: SqliteStore, q: string) => store.listPetitions({ q, limit: 50, offset: 0 }).items.map((i) => i.id).sort();
+
+  it('finds words with or without Polish letters, by prefix, in text, subject and sender; and exact ids', () => {
+    const { store } = storeWith(petitions);
+    expect(ids(store, 'lodzi')).toEqual(['p1']);
+    expect(ids(store, 'ŁODZI')).toEqual(['p1']);
+    expect(ids(store, 'oswietl')).toEqual(['p1']);
+    expect(ids(store, 'żądamy drogi')).toEqual(['p3']);
+    expect(ids(store, 'zadamy ławki')).toEqual([]);
+    expect(ids(store, 'kowalski')).toEqual(['p2']);
+    expect(ids(store, 'p2')).toEqual(['p2']);
+    expect(ids(store, '%')).toEqual([]);
+    expect(ids(store, '"OR*')).toEqual([]);
+    expect(store.listPetitions({ q: 'mieszkancow', limit: 50, offset: 0 }).total).toBe(1);
+    // pages of a search: newest first, the total counts every match
+    const all = store.listPetitions({ q: 'm', limit: 50, offset: 0 });
+    expect(all.total).toBe(3);
+    expect(all.items.map((i) => i.id)).toEqual(['p3', 'p2', 'p1']);
+    expect(store.listPetitions({ q: 'm', limit: 1, offset: 1 }).items.map((i) => i.id)).toEqual(['p2']);
+    expect(store.listPetitions({ q: 'm', level: 'low', limit: 50, offset: 0 }).total).toBeLessThanOrEqual(3);
+    store.close();
+  });
+
+  it('erased petitions are no longer found', () => {
+    const { store } = storeWith(petitions);
+    store.writeTransaction(() => store.erasePetitions({ id: 'p1' }, new Date().toISOString()));
+    expect(ids(store, 'lodzi')).toEqual([]);
+    store.close();
+  });
+
+  it('petitions stored before the index existed are indexed at the next open', () => {
+    const { dir, store } = storeWith(petitions);
+    store.close();
+    const db = new Database(`${dir}/sito.db`);
+    db.exec("DELETE FROM petitions_fts; DELETE FROM meta WHERE key = 'fts_filled'");
+    db.close();
+    const reopened = SqliteStore.open(dir);
+    expect(ids(reopened, 'ławki')).toEqual(['p2']);
+    reopened.close();
+  });
+});
+
+describe('the vector index is bounded', () => {
+  const unit = (i: number, dim = 4) => {
+    const v = new Float32Array(dim);
+    v[i % dim] = 1;
+    return v;
+  };
+  it('keeps only the newest vectors when full', () => {
+    const index = new VectorIndex(4, 3);
+    for (let i = 0; i < 5; i++) index.add(`v${i}`, unit(i), 'high');
+    expect(index.size).toBe(3);
+    // v3 took v0's slot and v4 took v1's: v2, v3 and v4 remain
+    expect(index.nearest(unit(0), 1)[0]!.id).toBe('v4');
+    expect(index.nearest(unit(1), 1)[0]!.similarity).toBeLessThan(1);
+    expect(index.nearest(unit(2), 1)[0]!.id).toBe('v2');
+  });
+});
+
+describe('training uploads', () => {
+  const corpus = parse(readFileSync(`${repoRoot}/data/petitions.csv`), { columns: true }) as Array<{ id: string; label: string; family: string; text: string }>;
+  const csv = stringify(corpus.filter((_, i) => i % 3 === 0), { header: true, columns: ['id', 'label', 'family', 'text'] });
+  const trainingChildren = (pid: number) =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          return ppid === pid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('train');
+        } catch {
+          return false;
+        }
+      });
+
+  it('one training at a time (429 for another); one the client abandons is killed; one past its time is stopped (504)', async () => {
+    const s = await serveProcess({ SITO_DATA_DIR: tempDir(), SITO_EMBEDDING_MODEL: 'none', SITO_TRAINING_TIMEOUT_SECONDS: '600' }, await freePort());
+    try {
+      const post = (signal?: AbortSignal) => fetch(`${s.url}/v1/models`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv, ...(signal ? { signal } : {}) });
+      const abort = new AbortController();
+      const first = post(abort.signal).catch((e: Error) => e);
+      await expect.poll(() => trainingChildren(s.child.pid!).length, { timeout: 20_000, interval: 100 }).toBe(1);
+      const second = await post();
+      expect(second.status).toBe(429);
+      expect(second.headers.get('retry-after')).not.toBeNull();
+      abort.abort();
+      expect(await first).toBeInstanceOf(Error);
+      await expect.poll(() => trainingChildren(s.child.pid!).length, { timeout: 20_000, interval: 100 }).toBe(0);
+    } finally {
+      await s.stop();
+    }
+    const t = await serveProcess({ SITO_DATA_DIR: tempDir(), SITO_EMBEDDING_MODEL: 'none', SITO_TRAINING_TIMEOUT_SECONDS: '1' }, await freePort());
+    try {
+      const r = await fetch(`${t.url}/v1/models`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+      expect(r.status).toBe(504);
+      expect(((await r.json()) as { error: string }).error).toBe('training_timeout');
+      expect(trainingChildren(t.child.pid!)).toHaveLength(0);
+    } finally {
+      await t.stop();
+    }
+  }, 120_000);
+
+  it('a CSV field longer than the scoring limit (1 000 000 characters) is refused, naming the line and column', async () => {
+    const dir = tempDir();
+    const exact = `${dir}/long.csv`;
+    writeFileSync(exact, `text,label\nkrótka,regular\n"${'a'.repeat(1_000_001)}",mass\n`);
+    const huge = `${dir}/huge.csv`;
+    writeFileSync(huge, `text,label\n"${'a '.repeat(3_000_000)}",mass\n`);
+    const read = async (f: string) => {
+      try {
+        for await (const _ of readLabelledCsv(f));
+        return null;
+      } catch (e) {
+        return e as CsvError;
+      }
+    };
+    const e1 = await read(exact);
+    expect(e1).toBeInstanceOf(CsvError);
+    expect(e1!.message).toMatch(/line 3, column text: .*1000000/);
+    const e2 = await read(huge);
+    expect(e2).toBeInstanceOf(CsvError);
+    expect(e2!.message).toMatch(/line 2.*at most 1000000 characters/);
+  });
+
+  it('training on a handful of rows warns', () => {
+    const dir = tempDir();
+    const file = `${dir}/tiny.csv`;
+    writeFileSync(file, stringify(corpus.filter((r) => r.label === 'mass').slice(0, 3).concat(corpus.filter((r) => r.label !== 'mass').slice(0, 3)), { header: true, columns: ['id', 'label', 'family', 'text'] }));
+    const r = sitoSync(['train', file, '--folds', '2'], { env: { SITO_DATA_DIR: dir, SITO_EMBEDDING_MODEL: 'none' } });
+    expect(`${r.stdout}\n${r.stderr}`).toMatch(/warning: trained on only 6 petitions \(3 mass, 3 regular\)/);
+  }, 60_000);
+});
