@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Store } from '../storage/store.js';
 import type { TrackStore } from '../storage/track-store.js';
 import { REGISTER_COLUMNS, registerEntries, yearSummary, type RegisterEntry, type YearSummary } from './register.js';
+import { spreadsheetSafe } from '../export/spreadsheet-cell.js';
 
 export function registerFor(ts: TrackStore, year?: number): RegisterEntry[] {
   const rows = year === undefined ? ts.rows() : ts.rows(`${year - 1}-12-31T12:00:00Z`, `${year + 1}-01-01T12:00:00Z`);
@@ -15,11 +16,9 @@ export function summaryFor(ts: TrackStore, year: number): YearSummary {
   return yearSummary(year, ts.rows(), ts.allLatestStatus(), ts.allJointMembers());
 }
 
-/** A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR at the start) is kept as text. */
-export const inertCell = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 
 export function registerCsv(entries: readonly RegisterEntry[]): string {
-  return `\uFEFF${stringify([REGISTER_COLUMNS.map(([, h]) => h), ...entries.map((e) => REGISTER_COLUMNS.map(([k]) => inertCell(e[k] ?? '')))], { record_delimiter: '\r\n' })}`;
+  return `\uFEFF${stringify([REGISTER_COLUMNS.map(([, h]) => h), ...entries.map((e) => REGISTER_COLUMNS.map(([k]) => spreadsheetSafe(e[k] ?? '')))], { record_delimiter: '\r\n' })}`;
 }
 
 export const registerJson = (entries: readonly RegisterEntry[]) => JSON.stringify({ petitions: entries }, null, 2);
