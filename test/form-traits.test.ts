@@ -6,6 +6,8 @@ import { normalise } from '../src/normalise/normalise.js';
 import { loadRules, parseRules } from '../src/signals/rules/load-rules.js';
 import { matchRules } from '../src/signals/rules/match-rules.js';
 import { loadOfficeProfile, localityStem } from '../src/signals/rules/office-profile.js';
+import { freePort } from '../scripts/lib/serve.js';
+import { serveProcess, sitoSync, tempDir } from './helpers/sito-process.js';
 
 const ids = (rules: ReturnType<typeof loadRules>, text: string) => matchRules(rules, normalise(text)).map((h) => h.id);
 const hit = (rules: ReturnType<typeof loadRules>, text: string, id: string) => matchRules(rules, normalise(text)).find((h) => h.id === id);
@@ -114,5 +116,26 @@ describe('office profile', () => {
   it('not_preceded_by is checked against the folded text and refused when it is not RE2', () => {
     const bad = 'version: 1\nbias: -3\nrules:\n  - id: x\n    trait: mass_mailing\n    weight: 1\n    description: opis reguły\n    absent: true\n    min_hits: 2\n    patterns: [a]\n';
     expect(() => parseRules(bad)).toThrow(/absence rule/);
+  });
+});
+
+describe('the service with an office profile', () => {
+  it('names the profile in /health and scores with the profile’s rules; a bad profile stops start-up naming the field', async () => {
+    const dir = tempDir();
+    const profile = join(dir, 'office.yaml');
+    writeFileSync(profile, 'name: Gmina Brzozówka\nlocalities: [Dębowa Wola]\npostal_codes: ["38-54"]\n');
+    const s = await serveProcess({ SITO_DATA_DIR: dir, SITO_OFFICE_PROFILE: profile }, await freePort());
+    try {
+      const health = (await (await fetch(`${s.url}/health`)).json()) as { rules: { office_profile: string | null } };
+      expect(health.rules.office_profile).toBe('Gmina Brzozówka');
+      const r = (await (await fetch(`${s.url}/v1/petitions/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: RESIDENTS, store: false }) })).json()) as { reasons: Array<{ id: string; contribution: number }> };
+      expect(r.reasons.find((x) => x.id === 'office_locality_named')?.contribution).toBeLessThan(0);
+    } finally {
+      await s.stop();
+    }
+    writeFileSync(profile, 'name: Gmina Brzozówka\nlocalities: oops\n');
+    const bad = sitoSync(['score', '--no-store'], { input: '{"text":"x"}\n', env: { SITO_DATA_DIR: dir, SITO_OFFICE_PROFILE: profile } });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/office profile .*localities/);
   });
 });

@@ -149,7 +149,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
           200: z.object({
             status: z.literal('ok'),
             model: z.object({ version: z.string(), problem: z.string().nullable().describe('why the active model is not loaded, if it is not') }),
-            rules: z.object({ count: z.number(), fingerprint: z.string() }),
+            rules: z.object({ count: z.number(), fingerprint: z.string(), office_profile: z.string().nullable().describe('the office profile (SITO_OFFICE_PROFILE) the rules know, if any') }),
             embedding: z.object({ loaded: z.boolean(), model: z.string().nullable(), dimension: z.number().nullable(), problem: z.string().nullable() }),
             storage: z.object({ kind: z.string().nullable() }),
           }),
@@ -159,7 +159,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
     async () => ({
       status: 'ok' as const,
       model: { version: engine.modelVersion, problem: runtime?.modelProblem ?? null },
-      rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint },
+      rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint, office_profile: engine.rules.office },
       embedding: runtime?.embedding ?? { loaded: false, model: null, dimension: null, problem: null },
       storage: { kind: engine.store ? 'sqlite' : null },
     }),

@@ -27,6 +27,8 @@ export interface RuleSet {
   rules: CompiledRule[];
   /** A digest of the rules, for model cards and /health. */
   fingerprint: string;
+  /** the office profile's name, when one fills the office_* lists */
+  office: string | null;
 }
 
 const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/-]/g;
@@ -86,7 +88,7 @@ export function compileRules(file: RuleFile, profile: OfficeProfile | null = nul
     };
   });
   const fingerprint = createHash('sha256').update(JSON.stringify(file)).digest('hex').slice(0, 12);
-  return { version: file.version, bias: file.bias, rules, fingerprint };
+  return { version: file.version, bias: file.bias, rules, fingerprint, office: profile?.name ?? null };
 }
 
 /** Parses and validates a rules file; every error names the path inside the file. */
