@@ -8,6 +8,7 @@ import { evaluateCommand, trainCommand } from './model-commands.js';
 import { fetchEmbeddingModel } from '../signals/embedding/embedder.js';
 import { addUser, exportFeedback } from './user-commands.js';
 import { openInput, scoreStream } from './score-command.js';
+import { registerClearinghouseCommands } from '../clearinghouse/cli.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
@@ -17,6 +18,17 @@ async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | 
     return await fn(rt, config);
   } finally {
     rt.close();
+  }
+}
+
+/** Sends the reports a command queued; what cannot be sent now waits in the outbox for the service. */
+async function flushClearinghouse(rt: Runtime) {
+  const ch = rt.clearinghouse;
+  if (!ch || ch.pending() === 0) return;
+  try {
+    await ch.deliver(3000);
+  } catch (e) {
+    process.stderr.write(`sito: ${ch.pending()} reports wait for the clearinghouse (${(e as Error).message}); the service sends them when it can\n`);
   }
 }
 
@@ -67,7 +79,8 @@ function buildProgram(): Command {
       await withRuntime(async (runtime, config) => {
         const emb = await attachEmbedding(runtime, config);
         if (emb.problem) process.stderr.write(`sito: scoring without the embedding signal: ${emb.problem}\n`);
-        await scoreStream(runtime.engine, openInput(file), process.stdout, { store: opts.store }, runtime.embedder);
+        await scoreStream(runtime.engine, openInput(file), process.stdout, { store: opts.store }, runtime.embedder, runtime.clearinghouse);
+        await flushClearinghouse(runtime);
       });
     });
 
@@ -195,6 +208,8 @@ function buildProgram(): Command {
         process.stderr.write(`exported ${n} labelled petitions\n`);
       });
     });
+
+  registerClearinghouseCommands(program);
 
   return program;
 }

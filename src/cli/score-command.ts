@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { Engine } from '../engine.js';
 import type { Embedder } from '../signals/embedding/embedder.js';
+import type { OfficeClearinghouse } from '../clearinghouse/office.js';
 import { withoutWrapper } from '../normalise/normalise.js';
 import { describeIssues, PetitionInputSchema } from '../ingest/petition-input.js';
 import { LineError, readJsonLines } from '../ingest/jsonl.js';
@@ -16,15 +17,16 @@ export interface ScoreCommandOptions {
  * line by line with back-pressure, so a file of any size streams through in constant memory. A bad
  * line stops the run with its line number; every line before it has been written whole.
  */
-export async function scoreStream(engine: Engine, input: Readable, output: Writable, opts: ScoreCommandOptions, embedder: Embedder | null = null): Promise<number> {
+export async function scoreStream(engine: Engine, input: Readable, output: Writable, opts: ScoreCommandOptions, embedder: Embedder | null = null, clearinghouse: OfficeClearinghouse | null = null): Promise<number> {
   let count = 0;
   for await (const { line, value } of readJsonLines(input)) {
     const parsed = PetitionInputSchema.safeParse(value);
     if (!parsed.success) throw new LineError(line, describeIssues(parsed.error));
     const petition = { ...parsed.data, store: opts.store && parsed.data.store };
     const analysis = engine.analyse(petition);
+    const asking = clearinghouse?.consult(analysis.fingerprint);
     const vector = embedder ? (await embedder.embed([withoutWrapper(petition.text, analysis.text.wrapper)]))[0] : undefined;
-    const result = engine.score(petition, vector, analysis);
+    const result = engine.score(petition, vector, analysis, await asking);
     if (!output.write(`${JSON.stringify(result)}\n`)) await once(output, 'drain');
     count++;
   }

@@ -105,6 +105,10 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
             rules: z.object({ count: z.number(), fingerprint: z.string() }),
             embedding: z.object({ loaded: z.boolean(), model: z.string().nullable(), dimension: z.number().nullable(), problem: z.string().nullable() }),
             storage: z.object({ kind: z.string().nullable() }),
+            clearinghouse: z
+              .object({ url: z.string(), reachable: z.boolean().nullable(), pending_reports: z.number().int(), last_error: z.string().nullable() })
+              .nullable()
+              .describe('the cross-office clearinghouse, when one is configured: reachable at the last attempt, reports waiting in the outbox'),
           }),
         },
       },
@@ -115,6 +119,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint },
       embedding: runtime?.embedding ?? { loaded: false, model: null, dimension: null, problem: null },
       storage: { kind: engine.store ? 'sqlite' : null },
+      clearinghouse: runtime?.clearinghouse?.health() ?? null,
     }),
   );
 
@@ -131,8 +136,8 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
     },
     async (req) => {
       if (!runtime) return engine.score(req.body);
-      const { analysis, vector } = await prepareScoring(runtime, req.body);
-      return engine.score(req.body, vector, analysis);
+      const { analysis, vector, consulted } = await prepareScoring(runtime, req.body);
+      return engine.score(req.body, vector, analysis, consulted);
     },
   );
 

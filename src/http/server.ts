@@ -28,8 +28,15 @@ export async function startServer(config: Config, logger?: boolean | object): Pr
     }
   }, 2000);
   poll.unref();
+  const ch = runtime.clearinghouse;
+  if (ch) {
+    ch.setLogger((level, msg) => app.log[level](msg));
+    ch.start();
+    app.log.info(`clearinghouse ${ch.url}: ${ch.pending()} reports waiting`);
+  }
   app.addHook('onClose', async () => {
     clearInterval(poll);
+    await ch?.stop();
     runtime.close();
   });
   if (config.apiKeys.length === 0) {

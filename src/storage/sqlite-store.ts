@@ -152,6 +152,11 @@ export class SqliteStore implements Store {
     return st;
   }
 
+  /** The open database, for a capability that keeps its own tables in it (src/clearinghouse/outbox.ts). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   writeTransaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }

@@ -4,7 +4,7 @@ import { html, type SafeHtml } from './html.js';
 import { badge, FEEDBACK_LABEL, formatDate, page } from './layout.js';
 
 const TRAIT_PL = { mass_mailing: 'masowa wysyłka', vendor_promotion: 'oferta komercyjna' } as const;
-const SIGNAL_PL = { rule: 'reguła', template: 'szablon', embedding: 'podobieństwo treści', model: 'model' } as const;
+const SIGNAL_PL = { rule: 'reguła', template: 'szablon', embedding: 'podobieństwo treści', model: 'model', clearinghouse: 'inne urzędy' } as const;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const firstLine = (s: string) => s.split('\n').map((l) => l.trim()).find((l) => l.length > 0)?.slice(0, 140) ?? '';
 

@@ -1,0 +1,81 @@
+/**
+ * The clearinghouse database (its own, not an office's): clusters of near-duplicate reports, each
+ * office's row per cluster (first day, mark), the reports themselves (keyed signatures only) and
+ * the LSH index of each cluster's first members. One list, two dialects.
+ */
+export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sqlite: string; postgres: string }> = [
+  {
+    version: 1,
+    name: 'clusters, reports, offices per cluster, LSH index',
+    sqlite: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE clusters (
+        id INTEGER PRIMARY KEY,
+        first_seen TEXT NOT NULL,
+        reports INTEGER NOT NULL,
+        indexed INTEGER NOT NULL
+      );
+      CREATE TABLE reports (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        office TEXT NOT NULL,
+        cluster INTEGER NOT NULL REFERENCES clusters (id),
+        received_day TEXT NOT NULL,
+        mark TEXT CHECK (mark IN ('mass', 'regular')),
+        marked_at TEXT,
+        signature BLOB NOT NULL,
+        shingles INTEGER NOT NULL,
+        reported_at TEXT NOT NULL
+      );
+      CREATE INDEX reports_cluster_office ON reports (cluster, office);
+      CREATE TABLE cluster_offices (
+        cluster INTEGER NOT NULL,
+        office TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        mark TEXT,
+        reports INTEGER NOT NULL,
+        PRIMARY KEY (cluster, office)
+      ) WITHOUT ROWID;
+      CREATE TABLE lsh (
+        key INTEGER NOT NULL,
+        report INTEGER NOT NULL,
+        PRIMARY KEY (key, report)
+      ) WITHOUT ROWID;
+    `,
+    postgres: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE clusters (
+        id BIGSERIAL PRIMARY KEY,
+        first_seen TEXT NOT NULL,
+        reports INTEGER NOT NULL,
+        indexed INTEGER NOT NULL
+      );
+      CREATE TABLE reports (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        office TEXT NOT NULL,
+        cluster BIGINT NOT NULL REFERENCES clusters (id),
+        received_day TEXT NOT NULL,
+        mark TEXT CHECK (mark IN ('mass', 'regular')),
+        marked_at TEXT,
+        signature BYTEA NOT NULL,
+        shingles INTEGER NOT NULL,
+        reported_at TEXT NOT NULL
+      );
+      CREATE INDEX reports_cluster_office ON reports (cluster, office);
+      CREATE TABLE cluster_offices (
+        cluster BIGINT NOT NULL,
+        office TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        mark TEXT,
+        reports INTEGER NOT NULL,
+        PRIMARY KEY (cluster, office)
+      );
+      CREATE TABLE lsh (
+        key BIGINT NOT NULL,
+        report BIGINT NOT NULL,
+        PRIMARY KEY (key, report)
+      );
+    `,
+  },
+];
