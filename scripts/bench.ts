@@ -7,6 +7,8 @@
  *                                 latency with N (default 100 000) generated petitions stored
  *   npm run bench -- embedding    embedding throughput and added latency
  *   npm run bench -- training [--rows=N]   sito train on an N-row CSV (default 100 000): time, memory
+ *   npm run bench -- clearinghouse [--offices 2500 --campaigns 300 --residents 200000 --reports N
+ *                                   --store sqlite|postgres]   the cross-office clearinghouse over HTTP
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -15,6 +17,7 @@ import { Engine } from '../src/engine.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
 import { benchFingerprints } from './lib/bench-fingerprints.js';
 import { benchTraining } from './lib/bench-training.js';
+import { benchClearinghouse, clearinghouseOptions } from './lib/bench-clearinghouse.js';
 import { loadEmbedder } from '../src/signals/embedding/embedder.js';
 import { withoutWrapper } from '../src/normalise/normalise.js';
 import { table } from './lib/corpus.js';
@@ -118,8 +121,11 @@ const sections: Record<string, () => unknown> = {
   fingerprints: () => benchFingerprints(sizeArg ? Number(sizeArg.split('=')[1]) : 100_000),
   embedding: benchEmbedding,
   training: () => benchTraining(rowsArg ? Number(rowsArg.split('=')[1]) : 100_000),
+  clearinghouse: () => benchClearinghouse(clearinghouseOptions(process.argv.slice(2))),
 };
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const args = process.argv.slice(2);
+// "--offices 2500": a value after a --name is not a section
+const wanted = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--[a-z-]+$/.test(args[i - 1]!)));
 for (const name of wanted.length ? wanted : Object.keys(sections)) {
   const fn = sections[name];
   if (!fn) throw new Error(`unknown bench section ${name}; sections: ${Object.keys(sections).join(', ')}`);

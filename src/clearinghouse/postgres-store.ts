@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { CANDIDATES, INDEXED_PER_CLUSTER, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import { CANDIDATES_SQL, INDEXED_PER_CLUSTER, MAX_PER_KEY, verifiedClusters, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
@@ -75,14 +75,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   }
 
   private async candidates(c: pg.ClientBase | pg.Pool, keys: number[]): Promise<ClusterCandidate[]> {
-    const rows = (
-      await c.query<{ cluster: number; signature: Buffer; shingles: number }>(
-        `SELECT r.cluster, r.signature, r.shingles FROM (
-           SELECT report, COUNT(*) AS hits FROM lsh WHERE key = ANY($1::bigint[]) GROUP BY report ORDER BY hits DESC LIMIT $2
-         ) h JOIN reports r ON r.seq = h.report`,
-        [keys, CANDIDATES],
-      )
-    ).rows;
+    const rows = (await c.query<{ cluster: number; signature: Buffer; shingles: number }>(CANDIDATES_SQL('(SELECT unnest($1::bigint[]))'), [keys])).rows;
     return rows.map((r) => ({ cluster: r.cluster, signature: signatureFromBuffer(r.signature), shingles: r.shingles }));
   }
 
@@ -129,8 +122,9 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
              ON CONFLICT (cluster, office) DO UPDATE SET reports = cluster_offices.reports + 1,
                first_seen = LEAST(cluster_offices.first_seen, excluded.first_seen), mark = COALESCE(excluded.mark, cluster_offices.mark)
            )
-           INSERT INTO lsh (key, report) SELECT k, (SELECT seq FROM r) FROM unnest($10::bigint[]) AS k ON CONFLICT DO NOTHING`,
-          [r.id, office, cluster, r.receivedDay, r.mark, r.mark ? now : null, signatureToBuffer(r.fingerprint.signature), r.fingerprint.shingles, now, indexed ? keys : []],
+           INSERT INTO lsh (key, report, cluster) SELECT k, (SELECT seq FROM r), $3 FROM unnest($10::bigint[]) AS k
+             WHERE (SELECT COUNT(*) FROM lsh WHERE key = k) < $11 ON CONFLICT DO NOTHING`,
+          [r.id, office, cluster, r.receivedDay, r.mark, r.mark ? now : null, signatureToBuffer(r.fingerprint.signature), r.fingerprint.shingles, now, indexed ? keys : [], MAX_PER_KEY],
         );
         answer.accepted++;
       }

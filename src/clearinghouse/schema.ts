@@ -36,10 +36,13 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
         reports INTEGER NOT NULL,
         PRIMARY KEY (cluster, office)
       ) WITHOUT ROWID;
+      -- band keys of each cluster's first members, each key once per cluster (with the member that
+      -- brought it, to verify against); at most MAX_PER_KEY clusters per key
       CREATE TABLE lsh (
         key INTEGER NOT NULL,
+        cluster INTEGER NOT NULL,
         report INTEGER NOT NULL,
-        PRIMARY KEY (key, report)
+        PRIMARY KEY (key, cluster)
       ) WITHOUT ROWID;
     `,
     postgres: `
@@ -73,8 +76,9 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
       );
       CREATE TABLE lsh (
         key BIGINT NOT NULL,
+        cluster BIGINT NOT NULL,
         report BIGINT NOT NULL,
-        PRIMARY KEY (key, report)
+        PRIMARY KEY (key, cluster)
       );
     `,
   },

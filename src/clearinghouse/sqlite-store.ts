@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { CANDIDATES, INDEXED_PER_CLUSTER, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import { CANDIDATES_SQL, INDEXED_PER_CLUSTER, MAX_PER_KEY, verifiedClusters, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
@@ -54,11 +54,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   }
 
   private candidates(keys: number[]): ClusterCandidate[] {
-    const rows = this.sql(
-      `SELECT r.cluster, r.signature, r.shingles FROM (
-         SELECT report, COUNT(*) AS hits FROM lsh WHERE key IN (SELECT value FROM json_each(?)) GROUP BY report ORDER BY hits DESC LIMIT ?
-       ) h JOIN reports r ON r.seq = h.report`,
-    ).all(JSON.stringify(keys), CANDIDATES) as Array<{ cluster: number; signature: Buffer; shingles: number }>;
+    const rows = this.sql(CANDIDATES_SQL('(SELECT value FROM json_each(?))')).all(JSON.stringify(keys)) as Array<{ cluster: number; signature: Buffer; shingles: number }>;
     return rows.map((r) => ({ cluster: r.cluster, signature: signatureFromBuffer(r.signature), shingles: r.shingles }));
   }
 
@@ -100,8 +96,8 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
          mark = COALESCE(excluded.mark, mark)`,
     ).run(cluster, office, r.receivedDay, r.mark);
     if (indexed) {
-      const ins = this.sql('INSERT OR IGNORE INTO lsh (key, report) VALUES (?, ?)');
-      for (const k of keys) ins.run(k, seq);
+      const ins = this.sql('INSERT OR IGNORE INTO lsh (key, report, cluster) SELECT @key, @seq, @cluster WHERE (SELECT COUNT(*) FROM lsh WHERE key = @key) < @max');
+      for (const key of keys) ins.run({ key, seq, cluster, max: MAX_PER_KEY });
     }
     return 'accepted';
   }
