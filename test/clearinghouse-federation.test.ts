@@ -210,6 +210,8 @@ describe('cross-office clearinghouse: four offices, one clearinghouse, real proc
     });
     expect(login.status).toBe(303);
     const session = /(sito_session=[^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const inbox = await (await fetch(`${base}/skrzynka`, { headers: { cookie: session } })).text();
+    expect(inbox).toContain('też w 3 innych urzędach');
     const petitionPage = await (await fetch(`${base}/petycje/AIR-3`, { headers: { cookie: session } })).text();
     expect(petitionPage).toContain('Ta sama treść wpłynęła do 3 innych urzędów (pierwsza: 6 maja 2024)');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(petitionPage)![1]!;

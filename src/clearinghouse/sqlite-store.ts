@@ -66,11 +66,15 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     let cluster: number;
     let indexed: boolean;
     if (joined === undefined) {
-      cluster = Number(this.sql('INSERT INTO clusters (first_seen, reports, indexed) VALUES (?, 0, 0)').run(r.receivedDay).lastInsertRowid);
+      cluster = Number(this.sql('INSERT INTO clusters (first_seen, reports, indexed) VALUES (?, 1, 1)').run(r.receivedDay).lastInsertRowid);
       indexed = true;
     } else {
       cluster = joined;
-      indexed = (this.sql('SELECT indexed FROM clusters WHERE id = ?').get(cluster) as { indexed: number }).indexed < INDEXED_PER_CLUSTER;
+      const row = this.sql(
+        `UPDATE clusters SET reports = reports + 1, indexed = MIN(reports + 1, @max),
+           first_seen = CASE WHEN first_seen > @day THEN @day ELSE first_seen END WHERE id = @cluster RETURNING reports`,
+      ).get({ cluster, day: r.receivedDay, max: INDEXED_PER_CLUSTER }) as { reports: number };
+      indexed = row.reports <= INDEXED_PER_CLUSTER;
     }
     const seq = Number(
       this.sql('INSERT INTO reports (id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
@@ -86,18 +90,16 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
       ).lastInsertRowid,
     );
     this.sql(
-      `UPDATE clusters SET reports = reports + 1, indexed = indexed + ?,
-         first_seen = CASE WHEN first_seen > ? THEN ? ELSE first_seen END WHERE id = ?`,
-    ).run(indexed ? 1 : 0, r.receivedDay, r.receivedDay, cluster);
-    this.sql(
       `INSERT INTO cluster_offices (cluster, office, first_seen, mark, reports) VALUES (?, ?, ?, ?, 1)
        ON CONFLICT (cluster, office) DO UPDATE SET reports = reports + 1,
          first_seen = CASE WHEN first_seen > excluded.first_seen THEN excluded.first_seen ELSE first_seen END,
          mark = COALESCE(excluded.mark, mark)`,
     ).run(cluster, office, r.receivedDay, r.mark);
     if (indexed) {
-      const ins = this.sql('INSERT OR IGNORE INTO lsh (key, report, cluster) SELECT @key, @seq, @cluster WHERE (SELECT COUNT(*) FROM lsh WHERE key = @key) < @max');
-      for (const key of keys) ins.run({ key, seq, cluster, max: MAX_PER_KEY });
+      this.sql(
+        `INSERT OR IGNORE INTO lsh (key, cluster, report) SELECT j.value, @cluster, @seq FROM json_each(@keys) AS j
+         WHERE (SELECT COUNT(*) FROM lsh WHERE key = j.value) < @max`,
+      ).run({ keys: JSON.stringify(keys), seq, cluster, max: MAX_PER_KEY });
     }
     return 'accepted';
   }

@@ -50,7 +50,7 @@ export function inboxPage(user: Session, list: Page<PetitionSummary>, feedback: 
   const rows = list.items.map((p) => {
     const fb = feedback.get(p.id);
     return html`<tr>
-  <td>${badge(p.level)}</td>
+  <td>${badge(p.level)}${p.elsewhere ? html`<br><small class="elsewhere" title="Ta sama treść wpłynęła do innych urzędów (izba rozliczeniowa)">też w ${p.elsewhere === 1 ? '1 innym urzędzie' : `${p.elsewhere} innych urzędach`}</small>` : ''}</td>
   <td class="num">${p.score.toFixed(2)}</td>
   <td>${p.sender.name ?? p.sender.email ?? '—'}${p.sender.name && p.sender.email ? html`<br><small>${p.sender.email}</small>` : ''}</td>
   <td><a href="/petycje/${encodeURIComponent(p.id)}">${p.subject ?? firstLine(p.excerpt)}</a></td>
