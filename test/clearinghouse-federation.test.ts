@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/lib/serve.js';
 import { foldText } from '../src/normalise/fold.js';
-import { airCampaign, LIBRARY, OFFICE_EDITS, RESIDENTS, youthCouncil } from './helpers/clearinghouse-texts.js';
-import { bin, serveProcess, sitoSync, tempDir, type ServeProcess } from './helpers/sito-process.js';
+import { airCampaign, BUS_SHELTER, LIBRARY, OFFICE_EDITS, RESIDENTS, youthCouncil } from './helpers/clearinghouse-texts.js';
+import { bin, serveProcess, sitoAsync, sitoSync, tempDir, type ServeProcess } from './helpers/sito-process.js';
 
 /**
  * Four offices and one clearinghouse, each a real `sito` process with its own data folder. The
@@ -252,6 +252,19 @@ describe('cross-office clearinghouse: four offices, one clearinghouse, real proc
     expect((await health(2)).reachable).toBe(true);
     const seen = await score(3, { id: 'SEN-3', text: unique, received_at: '2024-06-04' });
     expect(elsewhere(seen)?.offices).toBe(1);
+  }, 60_000);
+
+  it('reports what `sito score` stores before the command exits, and consults the clearinghouse there too', async () => {
+    const file = join(tempDir('sito-score-'), 'in.jsonl');
+    writeFileSync(file, `${JSON.stringify({ id: 'BUS-1', text: BUS_SHELTER, received_at: '2024-09-02' })}\n`);
+    reported.push(BUS_SHELTER);
+    const env = { SITO_DATA_DIR: officeDirs[1]!, SITO_CLEARINGHOUSE_URL: ch.url, SITO_CLEARINGHOUSE_KEY: keyOf(OFFICES[1]!), SITO_FEDERATION_SECRET: SECRET, SITO_CLEARINGHOUSE_WAIT_MS: '3000' };
+    const run = await sitoAsync(['score', file], env);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/wait for the clearinghouse/);
+    expect((JSON.parse(run.stdout) as Result).clearinghouse).toEqual({ consulted: true, offices: 0 });
+    const seen = await score(0, { id: 'BUS-0', text: BUS_SHELTER });
+    expect(elsewhere(seen)).toMatchObject({ offices: 1, first_seen: '2024-09-02' });
   }, 60_000);
 
   it("keeps none of the reported petitions' phrases in the clearinghouse's database files", async () => {
