@@ -87,6 +87,7 @@ export class OfficeClearinghouse {
       });
       if (!res.ok) {
         const problem = `the clearinghouse answered ${res.status}${res.status === 401 ? ' (the office key was refused)' : ''}`;
+        this.reachable = true;
         this.lastError = problem;
         return notConsulted(problem);
       }
