@@ -5,7 +5,7 @@ import { SqliteClearinghouseStore } from '../src/clearinghouse/sqlite-store.js';
 import type { ClearinghouseStore, IncomingReport } from '../src/clearinghouse/store.js';
 import { normalise } from '../src/normalise/normalise.js';
 import { fingerprint } from '../src/signals/fingerprint/minhash.js';
-import { airCampaign, LIBRARY, OFFICE_EDITS, RESIDENTS, youthCouncil } from './helpers/clearinghouse-texts.js';
+import { airCampaign, BUS_SHELTER, LIBRARY, OFFICE_EDITS, RESIDENTS, youthCouncil } from './helpers/clearinghouse-texts.js';
 import { hasPostgres, startPostgres, type ThrowawayPostgres } from './helpers/postgres.js';
 import { tempDir } from './helpers/sito-process.js';
 
@@ -122,6 +122,15 @@ for (const backend of backends) {
       } finally {
         await second.close();
       }
+    }, 30_000);
+
+    it('groups copies of a new text that arrive in one batch into one cluster', async () => {
+      const before = (await store.stats()).clusters;
+      const bus = (i: number) => `Petycja nr ${i}. ${BUS_SHELTER.replace('Kępa Wielka', `Kępa ${i}`)}`;
+      const answer = await store.addReports('batch-office', Array.from({ length: 25 }, (_, i) => report(bus(i), '2024-08-01')));
+      expect(answer.accepted).toBe(25);
+      expect((await store.stats()).clusters - before).toBe(1);
+      expect(await store.lookup('q', keyed(bus(99)))).toEqual({ offices: 1, first_seen: '2024-08-01', marks: { mass: 0, regular: 0 } });
     }, 30_000);
 
     it('indexes only the first members of a large cluster and still counts every office', async () => {

@@ -12,7 +12,7 @@
  * (stored ones asked by their own office, and new ones).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,37 @@ interface Planned {
 function wire(text: string, day: string, id: string) {
   const k = keyFingerprint(fingerprint(normalise(text).folded), SECRET);
   return { id, signature: encodeSignature(k.signature), shingles: k.shingles, received_day: day };
+}
+
+/** CPU time (user + system, ms) of these processes, from /proc: the clearinghouse's cost, whatever else loads the machine. */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks * 10;
+}
+
+/** The clearinghouse process, and with PostgreSQL its server processes (postmaster and backends). */
+function storePids(ch: ChildProcess, pgData: string | null): number[] {
+  const pids = [ch.pid!];
+  if (!pgData) return pids;
+  const master = Number(readFileSync(join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  pids.push(master);
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === master) pids.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
 }
 
 const uuidOf = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -169,6 +200,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     }
     let sent = 0;
     let sendMs = 0;
+    let insertCpu = 0;
     let n = 0;
     const CHUNK = 20_000;
     let lastPrint = Date.now();
@@ -181,6 +213,8 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
         bodies.push({ office: q.office, count: q.items.length, body: JSON.stringify({ reports: q.items.map((p) => wire(textOf(p), '2024-05-06', uuidOf(++n))) }) });
         inChunk += q.items.length;
       }
+      const pids = storePids(ch.child, pg?.dataDir ?? null);
+      const c0 = cpuMs(pids);
       const t0 = performance.now();
       let next = 0;
       await Promise.all(
@@ -193,6 +227,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
         }),
       );
       sendMs += performance.now() - t0;
+      insertCpu += cpuMs(pids) - c0;
       if (Date.now() - lastPrint > 10_000) {
         process.stderr.write(`  ${sent}/${total} reports, ${Math.round(sent / (sendMs / 1000))} reports/s so far\n`);
         lastPrint = Date.now();
@@ -200,6 +235,8 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     }
 
     // probes at the final size
+    const probePids = storePids(ch.child, pg?.dataDir ?? null);
+    const probeCpu0 = cpuMs(probePids);
     const pr = rng(777);
     const lat: number[] = [];
     const lookup = async (office: number, text: string) => {
@@ -231,17 +268,20 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
       falseN++;
       if ((await lookup(Math.floor(pr() * o.offices), makeLocal(rng(5_000_000 + i)))) > 0) falseHit++;
     }
+    const lookupCpu = cpuMs(probePids) - probeCpu0;
     const size = o.store === 'sqlite' ? readdirSync(dataDir).reduce((a, f) => a + statSync(join(dataDir, f)).size, 0) : null;
     console.log(
       table(
-        ['store', 'reports', 'reports/s', 'look-up p50 ms', 'look-up p99 ms', 'recall (>= 2 elsewhere)', 'false "seen elsewhere"', 'database'],
+        ['store', 'reports', 'reports/s', 'CPU ms/report', 'look-up p50 ms', 'look-up p99 ms', 'CPU ms/look-up', 'recall (>= 2 elsewhere)', 'false "seen elsewhere"', 'database'],
         [
           [
             o.store,
             sent,
             Math.round(sent / (sendMs / 1000)),
+            (insertCpu / sent).toFixed(3),
             quantile(lat, 0.5).toFixed(2),
             quantile(lat, 0.99).toFixed(2),
+            (lookupCpu / lat.length).toFixed(3),
             `${(recallHit / Math.max(1, recallN)).toFixed(4)} (${recallHit}/${recallN})`,
             `${((100 * falseHit) / falseN).toFixed(2)} % (${falseHit}/${falseN})`,
             size === null ? 'postgres' : `${Math.round(size / 1e6)} MB`,

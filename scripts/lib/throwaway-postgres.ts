@@ -10,6 +10,7 @@ if (!hasPostgres) console.warn(`[sito tests] ${PG_BIN} is missing: the PostgreSQ
 
 export interface ThrowawayPostgres {
   url: string;
+  dataDir: string;
   stop: () => void;
 }
 
@@ -31,6 +32,7 @@ export async function startPostgres(): Promise<ThrowawayPostgres> {
   run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(dir, 'log'), '-w', 'start']);
   return {
     url: `postgres://sito@127.0.0.1:${port}/postgres`,
+    dataDir: data,
     stop: () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

@@ -25,11 +25,11 @@ export const MAX_PER_KEY = 64;
 /**
  * The reports to verify a signature against, in one query: LSH hits counted per indexed report,
  * the best PER_CLUSTER of each cluster (members of one cluster say the same), most shared bands
- * first, at most CANDIDATES. `keys` is the dialect's list of the band keys.
+ * first, at most CANDIDATES. `keyMatch`: the dialect's test that lsh.key is one of the band keys.
  */
-export const CANDIDATES_SQL = (keys: string) => `
+export const CANDIDATES_SQL = (keyMatch: string) => `
   WITH h AS (
-    SELECT report, cluster, COUNT(*) AS hits FROM lsh WHERE key IN ${keys} GROUP BY report, cluster ORDER BY hits DESC, report LIMIT ${HITS}
+    SELECT report, cluster, COUNT(*) AS hits FROM lsh WHERE ${keyMatch} GROUP BY report, cluster ORDER BY hits DESC, report LIMIT ${HITS}
   ), p AS (
     SELECT report, hits, ROW_NUMBER() OVER (PARTITION BY cluster ORDER BY hits DESC, report) AS rn FROM h
   )

@@ -54,7 +54,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   }
 
   private candidates(keys: number[]): ClusterCandidate[] {
-    const rows = this.sql(CANDIDATES_SQL('(SELECT value FROM json_each(?))')).all(JSON.stringify(keys)) as Array<{ cluster: number; signature: Buffer; shingles: number }>;
+    const rows = this.sql(CANDIDATES_SQL('key IN (SELECT value FROM json_each(?))')).all(JSON.stringify(keys)) as Array<{ cluster: number; signature: Buffer; shingles: number }>;
     return rows.map((r) => ({ cluster: r.cluster, signature: signatureFromBuffer(r.signature), shingles: r.shingles }));
   }
 
