@@ -29,11 +29,11 @@ export const MAX_PER_KEY = 64;
  */
 export const CANDIDATES_SQL = (keyMatch: string) => `
   WITH h AS (
-    SELECT report, cluster, COUNT(*) AS hits FROM lsh WHERE ${keyMatch} GROUP BY report, cluster ORDER BY hits DESC, report LIMIT ${HITS}
+    SELECT report, cluster, COUNT(*) AS hits FROM ch_lsh WHERE ${keyMatch} GROUP BY report, cluster ORDER BY hits DESC, report LIMIT ${HITS}
   ), p AS (
     SELECT report, hits, ROW_NUMBER() OVER (PARTITION BY cluster ORDER BY hits DESC, report) AS rn FROM h
   )
-  SELECT r.cluster, r.signature, r.shingles FROM p JOIN reports r ON r.seq = p.report
+  SELECT r.cluster, r.signature, r.shingles FROM p JOIN ch_reports r ON r.seq = p.report
   WHERE p.rn <= ${PER_CLUSTER} ORDER BY p.hits DESC, p.report LIMIT ${CANDIDATES}`;
 
 export interface ClusterCandidate {

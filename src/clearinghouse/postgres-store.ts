@@ -20,11 +20,11 @@ const LOCK_BUCKETS = 1024;
 /** Candidates of many reports at once: (report index, band key) pairs in, the CANDIDATES_SQL choice per report out, with each cluster's size. */
 const BATCH_CANDIDATES_SQL = `
   WITH k AS (SELECT * FROM unnest($1::int[], $2::bigint[]) AS k(idx, key)),
-  h AS (SELECT k.idx, l.report, l.cluster, COUNT(*) AS hits FROM k JOIN lsh l ON l.key = k.key GROUP BY k.idx, l.report, l.cluster),
+  h AS (SELECT k.idx, l.report, l.cluster, COUNT(*) AS hits FROM k JOIN ch_lsh l ON l.key = k.key GROUP BY k.idx, l.report, l.cluster),
   p AS (SELECT idx, report, hits, ROW_NUMBER() OVER (PARTITION BY idx, cluster ORDER BY hits DESC, report) AS rc FROM h),
   q AS (SELECT idx, report, ROW_NUMBER() OVER (PARTITION BY idx ORDER BY hits DESC, report) AS rt FROM p WHERE rc <= ${PER_CLUSTER})
   SELECT q.idx, r.cluster, r.signature, r.shingles, c.reports AS size
-  FROM q JOIN reports r ON r.seq = q.report JOIN clusters c ON c.id = r.cluster WHERE q.rt <= ${CANDIDATES}`;
+  FROM q JOIN ch_reports r ON r.seq = q.report JOIN ch_clusters c ON c.id = r.cluster WHERE q.rt <= ${CANDIDATES}`;
 
 const int8AsNumber: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
@@ -46,7 +46,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const store = new PostgresClearinghouseStore(new pg.Pool({ connectionString: url, max: poolSize, types: int8AsNumber }));
     try {
       await store.migrate();
-      await store.pool.query('ANALYZE clusters, reports, cluster_offices, lsh');
+      await store.pool.query('ANALYZE ch_clusters, ch_reports, ch_cluster_offices, ch_lsh');
     } catch (e) {
       await store.close();
       throw new Error(`clearinghouse database ${url.replace(/\/\/[^@/]*@/, '//…@')}: ${(e as Error).message}`);
@@ -78,15 +78,15 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   private async migrate() {
     await this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCK_CLASS + 1]);
-      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-      const done = new Set((await c.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      await c.query('CREATE TABLE IF NOT EXISTS ch_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const done = new Set((await c.query<{ version: number }>('SELECT version FROM ch_schema_migrations')).rows.map((r) => r.version));
       for (const m of CLEARINGHOUSE_MIGRATIONS) {
         if (done.has(m.version)) continue;
         await c.query(m.postgres);
-        await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+        await c.query('INSERT INTO ch_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
       }
-      await c.query("INSERT INTO meta (key, value) VALUES ('fingerprint_scheme', $1) ON CONFLICT (key) DO NOTHING", [SCHEME]);
-      const stored = (await c.query<{ value: string }>("SELECT value FROM meta WHERE key = 'fingerprint_scheme'")).rows[0]!.value;
+      await c.query("INSERT INTO ch_meta (key, value) VALUES ('fingerprint_scheme', $1) ON CONFLICT (key) DO NOTHING", [SCHEME]);
+      const stored = (await c.query<{ value: string }>("SELECT value FROM ch_meta WHERE key = 'fingerprint_scheme'")).rows[0]!.value;
       if (stored !== SCHEME) throw new Error(`it holds fingerprints of scheme ${stored}, this Sito computes ${SCHEME}`);
     });
   }
@@ -109,7 +109,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     return this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1, b) FROM unnest($2::int[]) AS b', [LOCK_CLASS, buckets]);
       const known = new Map(
-        (await c.query<{ id: string; office: string }>('SELECT id, office FROM reports WHERE id = ANY($1::text[])', [reports.map((r) => r.id)])).rows.map((x) => [x.id, x.office]),
+        (await c.query<{ id: string; office: string }>('SELECT id, office FROM ch_reports WHERE id = ANY($1::text[])', [reports.map((r) => r.id)])).rows.map((x) => [x.id, x.office]),
       );
       const answer: ReportBatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
       const fresh: typeof keyed = [];
@@ -181,12 +181,12 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
 
       // ids for the new clusters and the reports, then one statement per table
       const ids = newClusters.length
-        ? (await c.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('clusters', 'id')) AS id FROM generate_series(1, $1)", [newClusters.length])).rows.map((x) => x.id)
+        ? (await c.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('ch_clusters', 'id')) AS id FROM generate_series(1, $1)", [newClusters.length])).rows.map((x) => x.id)
         : [];
       const clusterOf = (x: number) => (x < 0 ? ids[-x - 1]! : x);
-      const seqs = (await c.query<{ seq: number }>("SELECT nextval(pg_get_serial_sequence('reports', 'seq')) AS seq FROM generate_series(1, $1)", [fresh.length])).rows.map((x) => x.seq);
+      const seqs = (await c.query<{ seq: number }>("SELECT nextval(pg_get_serial_sequence('ch_reports', 'seq')) AS seq FROM generate_series(1, $1)", [fresh.length])).rows.map((x) => x.seq);
       if (newClusters.length) {
-        await c.query('INSERT INTO clusters (id, first_seen, reports, indexed) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[])', [
+        await c.query('INSERT INTO ch_clusters (id, first_seen, reports, indexed) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[])', [
           ids,
           newClusters.map((x) => x.firstSeen),
           newClusters.map((x) => x.reports),
@@ -195,13 +195,13 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       }
       if (grown.size) {
         await c.query(
-          `UPDATE clusters c SET reports = c.reports + u.n, indexed = LEAST(c.reports + u.n, $4), first_seen = LEAST(c.first_seen, u.day)
+          `UPDATE ch_clusters c SET reports = c.reports + u.n, indexed = LEAST(c.reports + u.n, $4), first_seen = LEAST(c.first_seen, u.day)
            FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, n, day) WHERE c.id = u.id`,
           [[...grown.keys()], [...grown.values()].map((g) => g.n), [...grown.values()].map((g) => g.day), INDEXED_PER_CLUSTER],
         );
       }
       await c.query(
-        `INSERT INTO reports (seq, id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at)
+        `INSERT INTO ch_reports (seq, id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at)
          SELECT u.seq, u.id, $3, u.cluster, u.day, u.mark, CASE WHEN u.mark IS NULL THEN NULL ELSE $9 END, u.signature, u.shingles, $9
          FROM unnest($1::bigint[], $2::text[], $4::bigint[], $5::text[], $6::text[], $7::bytea[], $8::int[]) AS u(seq, id, cluster, day, mark, signature, shingles)`,
         [
@@ -226,10 +226,10 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
         perCluster.set(id, o);
       });
       await c.query(
-        `INSERT INTO cluster_offices (cluster, office, first_seen, mark, reports)
+        `INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports)
          SELECT u.cluster, $2, u.day, u.mark, u.n FROM unnest($1::bigint[], $3::text[], $4::text[], $5::int[]) AS u(cluster, day, mark, n)
-         ON CONFLICT (cluster, office) DO UPDATE SET reports = cluster_offices.reports + excluded.reports,
-           first_seen = LEAST(cluster_offices.first_seen, excluded.first_seen), mark = COALESCE(excluded.mark, cluster_offices.mark)`,
+         ON CONFLICT (cluster, office) DO UPDATE SET reports = ch_cluster_offices.reports + excluded.reports,
+           first_seen = LEAST(ch_cluster_offices.first_seen, excluded.first_seen), mark = COALESCE(excluded.mark, ch_cluster_offices.mark)`,
         [[...perCluster.keys()], office, [...perCluster.values()].map((o) => o.day), [...perCluster.values()].map((o) => o.mark), [...perCluster.values()].map((o) => o.n)],
       );
       const lsh = new Map<string, [number, number, number]>();
@@ -241,8 +241,8 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       if (lsh.size) {
         const rowsL = [...lsh.values()];
         await c.query(
-          `INSERT INTO lsh (key, cluster, report) SELECT u.key, u.cluster, u.report FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(key, cluster, report)
-           WHERE (SELECT COUNT(*) FROM lsh l WHERE l.key = u.key) < $4 ON CONFLICT DO NOTHING`,
+          `INSERT INTO ch_lsh (key, cluster, report) SELECT u.key, u.cluster, u.report FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(key, cluster, report)
+           WHERE (SELECT COUNT(*) FROM ch_lsh l WHERE l.key = u.key) < $4 ON CONFLICT DO NOTHING`,
           [rowsL.map((x) => x[0]), rowsL.map((x) => x[1]), rowsL.map((x) => x[2]), MAX_PER_KEY],
         );
       }
@@ -252,7 +252,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       this.inserted += answer.accepted;
       if (this.inserted >= this.analyseAt) {
         this.analyseAt = this.inserted * 2;
-        await this.pool.query('ANALYZE clusters, reports, cluster_offices, lsh');
+        await this.pool.query('ANALYZE ch_clusters, ch_reports, ch_cluster_offices, ch_lsh');
       }
       return answer;
     });
@@ -260,10 +260,10 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
 
   async setMark(office: string, reportId: string, mark: Mark): Promise<boolean> {
     return this.tx(async (c) => {
-      const row = (await c.query<{ cluster: number }>('UPDATE reports SET mark = $3, marked_at = $4 WHERE id = $1 AND office = $2 RETURNING cluster', [reportId, office, mark, new Date().toISOString()])).rows[0];
+      const row = (await c.query<{ cluster: number }>('UPDATE ch_reports SET mark = $3, marked_at = $4 WHERE id = $1 AND office = $2 RETURNING cluster', [reportId, office, mark, new Date().toISOString()])).rows[0];
       if (!row) return false;
       await c.query(
-        `UPDATE cluster_offices SET mark = (SELECT mark FROM reports WHERE cluster = $1 AND office = $2 AND mark IS NOT NULL ORDER BY marked_at DESC, seq DESC LIMIT 1)
+        `UPDATE ch_cluster_offices SET mark = (SELECT mark FROM ch_reports WHERE cluster = $1 AND office = $2 AND mark IS NOT NULL ORDER BY marked_at DESC, seq DESC LIMIT 1)
          WHERE cluster = $1 AND office = $2`,
         [row.cluster, office],
       );
@@ -272,7 +272,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   }
 
   async ownReport(office: string, reportId: string): Promise<OwnReport | null> {
-    return (await this.pool.query<OwnReport>('SELECT id, received_day, mark FROM reports WHERE id = $1 AND office = $2', [reportId, office])).rows[0] ?? null;
+    return (await this.pool.query<OwnReport>('SELECT id, received_day, mark FROM ch_reports WHERE id = $1 AND office = $2', [reportId, office])).rows[0] ?? null;
   }
 
   async lookup(office: string, fp: KeyedFingerprint): Promise<LookupAnswer> {
@@ -281,7 +281,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const row = (
       await this.pool.query<{ offices: number; first_seen: string | null; mass: number; regular: number }>(
         `SELECT COUNT(*) AS offices, MIN(f) AS first_seen, COUNT(*) FILTER (WHERE m) AS mass, COUNT(*) FILTER (WHERE g) AS regular FROM (
-           SELECT office, MIN(first_seen) AS f, bool_or(mark = 'mass') AS m, bool_or(mark = 'regular') AS g FROM cluster_offices
+           SELECT office, MIN(first_seen) AS f, bool_or(mark = 'mass') AS m, bool_or(mark = 'regular') AS g FROM ch_cluster_offices
            WHERE cluster = ANY($1::bigint[]) AND office <> $2 GROUP BY office) x`,
         [clusters, office],
       )
@@ -292,7 +292,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   async stats() {
     const row = (
       await this.pool.query<{ reports: number; clusters: number; offices: number }>(
-        'SELECT (SELECT COUNT(*) FROM reports) AS reports, (SELECT COUNT(*) FROM clusters) AS clusters, (SELECT COUNT(DISTINCT office) FROM reports) AS offices',
+        'SELECT (SELECT COUNT(*) FROM ch_reports) AS reports, (SELECT COUNT(*) FROM ch_clusters) AS clusters, (SELECT COUNT(DISTINCT office) FROM ch_reports) AS offices',
       )
     ).rows[0]!;
     return row;

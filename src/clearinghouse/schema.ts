@@ -8,18 +8,18 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
     version: 1,
     name: 'clusters, reports, offices per cluster, LSH index',
     sqlite: `
-      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE clusters (
+      CREATE TABLE ch_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE ch_clusters (
         id INTEGER PRIMARY KEY,
         first_seen TEXT NOT NULL,
         reports INTEGER NOT NULL,
         indexed INTEGER NOT NULL
       );
-      CREATE TABLE reports (
+      CREATE TABLE ch_reports (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         office TEXT NOT NULL,
-        cluster INTEGER NOT NULL REFERENCES clusters (id),
+        cluster INTEGER NOT NULL REFERENCES ch_clusters (id),
         received_day TEXT NOT NULL,
         mark TEXT CHECK (mark IN ('mass', 'regular')),
         marked_at TEXT,
@@ -27,8 +27,8 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
         shingles INTEGER NOT NULL,
         reported_at TEXT NOT NULL
       );
-      CREATE INDEX reports_cluster_office ON reports (cluster, office);
-      CREATE TABLE cluster_offices (
+      CREATE INDEX ch_reports_cluster_office ON ch_reports (cluster, office);
+      CREATE TABLE ch_cluster_offices (
         cluster INTEGER NOT NULL,
         office TEXT NOT NULL,
         first_seen TEXT NOT NULL,
@@ -38,7 +38,7 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
       ) WITHOUT ROWID;
       -- band keys of each cluster's first members, each key once per cluster (with the member that
       -- brought it, to verify against); at most MAX_PER_KEY clusters per key
-      CREATE TABLE lsh (
+      CREATE TABLE ch_lsh (
         key INTEGER NOT NULL,
         cluster INTEGER NOT NULL,
         report INTEGER NOT NULL,
@@ -46,18 +46,18 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
       ) WITHOUT ROWID;
     `,
     postgres: `
-      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE clusters (
+      CREATE TABLE ch_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE ch_clusters (
         id BIGSERIAL PRIMARY KEY,
         first_seen TEXT NOT NULL,
         reports INTEGER NOT NULL,
         indexed INTEGER NOT NULL
       );
-      CREATE TABLE reports (
+      CREATE TABLE ch_reports (
         seq BIGSERIAL PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         office TEXT NOT NULL,
-        cluster BIGINT NOT NULL REFERENCES clusters (id),
+        cluster BIGINT NOT NULL REFERENCES ch_clusters (id),
         received_day TEXT NOT NULL,
         mark TEXT CHECK (mark IN ('mass', 'regular')),
         marked_at TEXT,
@@ -65,8 +65,8 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
         shingles INTEGER NOT NULL,
         reported_at TEXT NOT NULL
       );
-      CREATE INDEX reports_cluster_office ON reports (cluster, office);
-      CREATE TABLE cluster_offices (
+      CREATE INDEX ch_reports_cluster_office ON ch_reports (cluster, office);
+      CREATE TABLE ch_cluster_offices (
         cluster BIGINT NOT NULL,
         office TEXT NOT NULL,
         first_seen TEXT NOT NULL,
@@ -74,7 +74,7 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
         reports INTEGER NOT NULL,
         PRIMARY KEY (cluster, office)
       );
-      CREATE TABLE lsh (
+      CREATE TABLE ch_lsh (
         key BIGINT NOT NULL,
         cluster BIGINT NOT NULL,
         report BIGINT NOT NULL,
