@@ -231,6 +231,25 @@ describe('cross-office clearinghouse: four offices, one clearinghouse, real proc
     expect(reason.contribution).toBeLessThan(4);
   }, 60_000);
 
+  it('waits for a hung clearinghouse no longer than the bounded wait, then scores without it', async () => {
+    const impatient = await serveProcess(
+      { SITO_DATA_DIR: tempDir('sito-office-'), SITO_CLEARINGHOUSE_URL: ch.url, SITO_CLEARINGHOUSE_KEY: keyOf(OFFICES[0]!), SITO_FEDERATION_SECRET: SECRET, SITO_CLEARINGHOUSE_WAIT_MS: '300' },
+      await freePort(),
+    );
+    ch.child.kill('SIGSTOP');
+    try {
+      const t0 = Date.now();
+      const res = await fetch(`${impatient.url}/v1/petitions/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: airCampaign(OFFICE_EDITS[1]!), store: false }) });
+      expect(Date.now() - t0).toBeLessThan(1000);
+      const body = (await res.json()) as Result;
+      expect(body.clearinghouse).toEqual({ consulted: false, problem: 'the clearinghouse did not answer within 300 ms' });
+      expect(elsewhere(body)).toBeUndefined();
+    } finally {
+      ch.child.kill('SIGCONT');
+      await impatient.stop();
+    }
+  }, 60_000);
+
   it('scores within a second while the clearinghouse is down, and delivers the report after it returns', async () => {
     await killed(ch.child, 'SIGKILL');
     const text = airCampaign({ addressee: 'Szanowny Pan Wójt Gminy Wolbórz', gmina: 'Wolbórz', date: '3 czerwca 2024 r.', number: 77 });
