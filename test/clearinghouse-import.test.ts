@@ -69,3 +69,13 @@ describe('sito clearinghouse import-published', () => {
     expect(r.stderr).toMatch(/SITO_FEDERATION_SECRET must be at least 16 characters/);
   });
 });
+
+describe('sito clearinghouse serve: start-up checks', () => {
+  it('refuses to listen beyond loopback without office keys, and refuses short keys', () => {
+    const open = sitoSync(['clearinghouse', 'serve', '--host', '0.0.0.0', '--port', '0'], { env: { SITO_DATA_DIR: tempDir(), SITO_CLEARINGHOUSE_KEYS: '' } });
+    expect(open.status).not.toBe(0);
+    expect(open.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without office keys/);
+    const short = sitoSync(['clearinghouse', 'serve', '--port', '0'], { env: { SITO_DATA_DIR: tempDir(), SITO_CLEARINGHOUSE_KEYS: 'krotki:gmina-x' } });
+    expect(short.stderr).toMatch(/the key of gmina-x is shorter than 16 characters/);
+  });
+});
