@@ -12,7 +12,7 @@
  * (stored ones asked by their own office, and new ones).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -296,5 +296,6 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
       ch.child.kill('SIGTERM');
     });
     pg?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }

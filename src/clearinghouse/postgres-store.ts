@@ -240,10 +240,19 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       });
       if (lsh.size) {
         const rowsL = [...lsh.values()];
+        const keysL = rowsL.map((x) => x[0]);
         await c.query(
           `INSERT INTO ch_lsh (key, cluster, report) SELECT u.key, u.cluster, u.report FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(key, cluster, report)
-           WHERE (SELECT COUNT(*) FROM ch_lsh l WHERE l.key = u.key) < $4 ON CONFLICT DO NOTHING`,
-          [rowsL.map((x) => x[0]), rowsL.map((x) => x[1]), rowsL.map((x) => x[2]), MAX_PER_KEY],
+           WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = u.key) ON CONFLICT DO NOTHING`,
+          [keysL, rowsL.map((x) => x[1]), rowsL.map((x) => x[2])],
+        );
+        // keys that now reach MAX_PER_KEY clusters become stop keys (one statement)
+        await c.query(
+          `WITH s AS (
+             INSERT INTO ch_stop_keys (key) SELECT key FROM ch_lsh WHERE key = ANY($1::bigint[]) GROUP BY key HAVING COUNT(*) >= $2
+             ON CONFLICT DO NOTHING RETURNING key
+           ) DELETE FROM ch_lsh WHERE key IN (SELECT key FROM s)`,
+          [[...new Set(keysL)], MAX_PER_KEY],
         );
       }
       answer.accepted += fresh.length;

@@ -44,6 +44,8 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
         report INTEGER NOT NULL,
         PRIMARY KEY (key, cluster)
       ) WITHOUT ROWID;
+      -- band keys that MAX_PER_KEY clusters shared: no longer indexed, their rows removed
+      CREATE TABLE ch_stop_keys (key INTEGER PRIMARY KEY);
     `,
     postgres: `
       CREATE TABLE ch_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,6 +82,7 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
         report BIGINT NOT NULL,
         PRIMARY KEY (key, cluster)
       );
+      CREATE TABLE ch_stop_keys (key BIGINT PRIMARY KEY);
     `,
   },
 ];

@@ -96,10 +96,17 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
          mark = COALESCE(excluded.mark, mark)`,
     ).run(cluster, office, r.receivedDay, r.mark);
     if (indexed) {
-      this.sql(
+      const json = JSON.stringify(keys);
+      const added = this.sql(
         `INSERT OR IGNORE INTO ch_lsh (key, cluster, report) SELECT j.value, @cluster, @seq FROM json_each(@keys) AS j
-         WHERE (SELECT COUNT(*) FROM ch_lsh WHERE key = j.value) < @max`,
-      ).run({ keys: JSON.stringify(keys), seq, cluster, max: MAX_PER_KEY });
+         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = j.value)`,
+      ).run({ keys: json, seq, cluster }).changes;
+      if (added > 0) {
+        const stopped = this.sql(
+          'INSERT OR IGNORE INTO ch_stop_keys (key) SELECT key FROM ch_lsh WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key HAVING COUNT(*) >= ?',
+        ).run(json, MAX_PER_KEY).changes;
+        if (stopped > 0) this.sql('DELETE FROM ch_lsh WHERE key IN (SELECT key FROM ch_stop_keys WHERE key IN (SELECT value FROM json_each(?)))').run(json);
+      }
     }
     return 'accepted';
   }
