@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -39,24 +39,24 @@ declare module 'fastify' {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Bearer office keys, compared as SHA-256 digests in constant time. Without keys (loopback only) every caller is the office named in X-Sito-Office, or "local". */
+/**
+ * Bearer office keys, found by their SHA-256 digest (a country has thousands of offices: a map,
+ * not a comparison with every key; equal digests reveal nothing about a key). Without keys
+ * (loopback only) every caller is the office named in X-Sito-Office, or "local".
+ */
 function officeGuard(keys: readonly OfficeKey[]) {
-  const digests = keys.map((k) => ({ digest: digest(k.key), office: k.office }));
+  const byDigest = new Map(keys.map((k) => [digest(k.key).toString('base64'), k.office]));
   return async function guard(req: FastifyRequest, reply: FastifyReply) {
-    if (digests.length === 0) {
+    if (byDigest.size === 0) {
       const named = req.headers['x-sito-office'];
       req.office = typeof named === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(named) ? named : 'local';
       return;
     }
     const m = /^Bearer[ \t]+(\S{1,512})$/i.exec(req.headers.authorization ?? '');
-    if (m) {
-      const given = digest(m[1]!);
-      let found: string | null = null;
-      for (const d of digests) if (timingSafeEqual(d.digest, given)) found = d.office;
-      if (found) {
-        req.office = found;
-        return;
-      }
+    const found = m ? byDigest.get(digest(m[1]!).toString('base64')) : undefined;
+    if (found) {
+      req.office = found;
+      return;
     }
     return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'authorization: send "Authorization: Bearer <office key>"' });
   };
