@@ -281,7 +281,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
             (insertCpu / sent).toFixed(3),
             quantile(lat, 0.5).toFixed(2),
             quantile(lat, 0.99).toFixed(2),
-            (lookupCpu / lat.length).toFixed(3),
+            lookupCpu >= 0 ? (lookupCpu / lat.length).toFixed(3) : '—',
             `${(recallHit / Math.max(1, recallN)).toFixed(4)} (${recallHit}/${recallN})`,
             `${((100 * falseHit) / falseN).toFixed(2)} % (${falseHit}/${falseN})`,
             size === null ? 'postgres' : `${Math.round(size / 1e6)} MB`,

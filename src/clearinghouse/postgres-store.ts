@@ -47,7 +47,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   private analyseAt = 256;
 
   static async open(url: string, poolSize = 4): Promise<PostgresClearinghouseStore> {
-    const store = new PostgresClearinghouseStore(new pg.Pool({ connectionString: url, max: poolSize, types: int8AsNumber }));
+    const store = new PostgresClearinghouseStore(new pg.Pool({ connectionString: url, max: poolSize, idleTimeoutMillis: 0, types: int8AsNumber }));
     try {
       await store.migrate();
       await store.pool.query('ANALYZE ch_clusters, ch_reports, ch_cluster_offices, ch_lsh');
