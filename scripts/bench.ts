@@ -11,6 +11,8 @@
  *   npm run bench -- track [--petitions=N]  deadlines, formal check, campaign names, register at N stored (default 20 000)
  *   npm run bench -- growth [--sizes=10000,100000]   score and search latency (p50/p99) as the store grows
  *   npm run bench -- soak [--duration=S] [--connections=8,32]   load with storage on: throughput, p99, RSS
+ *   npm run bench -- clearinghouse [--offices 2500 --campaigns 300 --residents 200000 --reports N
+ *                                   --store sqlite|postgres]   the cross-office clearinghouse over HTTP
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -23,6 +25,7 @@ import { benchDocuments } from './lib/bench-documents.js';
 import { benchTrack } from './lib/bench-track.js';
 import { benchGrowth } from './lib/bench-growth.js';
 import { benchSoak } from './lib/bench-soak.js';
+import { benchClearinghouse, clearinghouseOptions } from './lib/bench-clearinghouse.js';
 import { loadEmbedder } from '../src/signals/embedding/embedder.js';
 import { withoutWrapper } from '../src/normalise/normalise.js';
 import { table } from './lib/corpus.js';
@@ -134,10 +137,14 @@ const sections: Record<string, () => unknown> = {
   track: () => benchTrack(sizeArg ? Number(sizeArg.split('=')[1]) : 20_000),
   growth: () => benchGrowth(listArg('sizes', [10_000, 100_000])),
   soak: () => benchSoak(listArg('duration', [60])[0]!, listArg('connections', [8, 32])),
+  clearinghouse: () => benchClearinghouse(clearinghouseOptions(process.argv.slice(2))),
 };
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-// growth and soak fill stores and run for minutes: only when named
-for (const name of wanted.length ? wanted : Object.keys(sections).filter((k) => k !== 'growth' && k !== 'soak')) {
+const args = process.argv.slice(2);
+// "--offices 2500": a value after a --name is not a section
+const wanted = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--[a-z-]+$/.test(args[i - 1]!)));
+// growth, soak and clearinghouse fill stores and run for many minutes: only when named
+const heavy = new Set(['growth', 'soak', 'clearinghouse']);
+for (const name of wanted.length ? wanted : Object.keys(sections).filter((k) => !heavy.has(k))) {
   const fn = sections[name];
   if (!fn) throw new Error(`unknown bench section ${name}; sections: ${Object.keys(sections).join(', ')}`);
   await fn();

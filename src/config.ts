@@ -37,6 +37,15 @@ const EnvSchema = z.object({
    * so cookies get `Secure` only on a direct https connection.
    */
   SITO_TRUST_PROXY: z.string().optional(),
+  /** the cross-office clearinghouse this office reports to and consults (src/clearinghouse/) */
+  SITO_CLEARINGHOUSE_URL: z.url().optional(),
+  SITO_CLEARINGHOUSE_KEY: z.string().optional(),
+  /** shared by the member offices of one clearinghouse; keys the fingerprints that leave the office */
+  SITO_FEDERATION_SECRET: z.string().optional(),
+  /** how long scoring waits for the clearinghouse, in ms */
+  SITO_CLEARINGHOUSE_WAIT_MS: z.coerce.number().int().min(1).max(10_000).default(300),
+  /** the longest pause between delivery attempts while the clearinghouse is down, in ms */
+  SITO_CLEARINGHOUSE_RETRY_MAX_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   SITO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -77,6 +86,23 @@ export interface Config {
   trustProxy: boolean | string[];
   trainingConcurrency: number;
   trainingTimeoutSeconds: number;
+  /** null: no clearinghouse configured */
+  clearinghouse: ClearinghouseConfig | null;
+}
+
+export interface ClearinghouseConfig {
+  url: string;
+  key: string | null;
+  secret: string;
+  waitMs: number;
+  retryMaxMs: number;
+}
+
+function clearinghouseConfig(e: z.infer<typeof EnvSchema>): ClearinghouseConfig | null {
+  if (!e.SITO_CLEARINGHOUSE_URL) return null;
+  const secret = e.SITO_FEDERATION_SECRET ?? '';
+  if (secret.length < 16) throw new Error('configuration: SITO_FEDERATION_SECRET: with SITO_CLEARINGHOUSE_URL set, the federation secret shared by member offices is required (at least 16 characters)');
+  return { url: e.SITO_CLEARINGHOUSE_URL, key: e.SITO_CLEARINGHOUSE_KEY || null, secret, waitMs: e.SITO_CLEARINGHOUSE_WAIT_MS, retryMaxMs: e.SITO_CLEARINGHOUSE_RETRY_MAX_MS };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -109,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: parseTrustProxy(e.SITO_TRUST_PROXY),
     trainingConcurrency: e.SITO_TRAINING_CONCURRENCY,
     trainingTimeoutSeconds: e.SITO_TRAINING_TIMEOUT_SECONDS,
+    clearinghouse: clearinghouseConfig(e),
     ...overrides,
   };
 }

@@ -13,6 +13,8 @@ import type { RuleSet } from './signals/rules/load-rules.js';
 import { matchRules, type RuleHit } from './signals/rules/match-rules.js';
 import type { Campaign, Store } from './storage/store.js';
 import type { VectorIndex } from './signals/embedding/vector-index.js';
+import { clearinghouseReason } from './clearinghouse/signal.js';
+import type { Consultation } from './clearinghouse/consult.js';
 
 /** The semantic signal: the loaded embedding model's name, its index of stored vectors, and when a neighbour counts. */
 export interface Semantic {
@@ -79,6 +81,8 @@ export class Engine {
   readonly rulesVersion: string;
   private current: Model | null;
   private semantic: Semantic | null = null;
+  /** Called inside the write transaction right after a petition is stored (the clearinghouse's outbox). */
+  onStored: ((stored: { id: string; petition: Petition; analysis: Analysis; result: ScoreResult }) => void) | null = null;
 
   constructor(opts: EngineOptions) {
     this.rules = opts.rules;
@@ -143,12 +147,13 @@ export class Engine {
     };
   }
 
-  private decide(id: string, a: Analysis, t: TemplateFinding | null, vector?: Float32Array): ScoreResult {
+  private decide(id: string, a: Analysis, t: TemplateFinding | null, vector?: Float32Array, consulted?: Consultation): ScoreResult {
     const model = this.current;
     const explained = this.explain(a, t, model, vector);
     const semantic = this.semanticReason(id, vector, t);
     const { baseline } = explained;
-    const reasons = semantic ? [...explained.reasons, semantic] : explained.reasons;
+    const elsewhere = consulted?.answer ? clearinghouseReason(consulted.answer) : null;
+    const reasons = [...explained.reasons, ...(semantic ? [semantic] : []), ...(elsewhere ? [elsewhere] : [])];
     const combined = combine(baseline, reasons);
     const level = levelFor(combined.score, this.thresholds);
     const ordered = [...reasons].sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
@@ -161,6 +166,7 @@ export class Engine {
       reasons: ordered,
       campaign: t?.campaign ? { id: t.campaign.id, size: t.joined ? t.size : t.campaign.size } : null,
       model: { version: model?.artifact.version ?? this.rulesVersion, embedding: this.semantic?.model ?? null },
+      ...(consulted ? { clearinghouse: consulted.status } : {}),
     };
   }
 
@@ -171,18 +177,19 @@ export class Engine {
 
   /**
    * `vector`: the petition's embedding, computed by the caller (the model runs asynchronously);
-   * `analysis`: this petition's analysis when the caller already made it (to embed its body).
+   * `analysis`: this petition's analysis when the caller already made it (to embed its body);
+   * `consulted`: the clearinghouse's answer, when one is configured (src/clearinghouse/consult.ts).
    */
-  score(petition: Petition, vector?: Float32Array, analysis: Analysis = this.analyse(petition)): ScoreResult {
+  score(petition: Petition, vector?: Float32Array, analysis: Analysis = this.analyse(petition), consulted?: Consultation): ScoreResult {
     const id = petition.id ?? randomUUID();
     const store = this.store;
-    if (!store) return this.decide(id, analysis, null, vector);
+    if (!store) return this.decide(id, analysis, null, vector, consulted);
     const keys = bandKeys(analysis.fingerprint.signature);
     const lookUp = () => bestMatch(analysis.fingerprint, store.candidates(keys, CANDIDATES), id);
     if (!petition.store) {
       const match = lookUp();
       const campaign = match?.candidate.campaign ?? null;
-      return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false }, vector);
+      return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false }, vector, consulted);
     }
     return store.writeTransaction(() => {
       if (petition.id !== undefined && store.hasPetition(id)) {
@@ -193,7 +200,7 @@ export class Engine {
       const match = lookUp();
       const campaign = match ? this.campaignFor(match, true) : null;
       const size = (campaign?.size ?? 1) + 1;
-      const result = this.decide(id, analysis, match && { match, campaign, size, joined: true }, vector);
+      const result = this.decide(id, analysis, match && { match, campaign, size, joined: true }, vector, consulted);
       const sem = this.semantic;
       const index = !campaign || campaign.size < INDEXED_PER_CAMPAIGN;
       store.insertPetition(
@@ -213,6 +220,7 @@ export class Engine {
         index ? keys : null,
       );
       if (vector && sem) sem.index.add(id, vector, result.level);
+      this.onStored?.({ id, petition, analysis, result });
       return result;
     });
   }

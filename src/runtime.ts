@@ -10,6 +10,8 @@ import { embeddingDimension } from './classifier/model.js';
 import { withoutWrapper } from './normalise/normalise.js';
 import { loadLibrary, readLibrary, SHIPPED_LIBRARY } from './storage/known-campaigns.js';
 import { SqliteStore } from './storage/sqlite-store.js';
+import { OfficeClearinghouse } from './clearinghouse/office.js';
+import type { Consultation } from './clearinghouse/consult.js';
 
 export interface Runtime {
   engine: Engine;
@@ -21,6 +23,8 @@ export interface Runtime {
   refreshModel: () => { changed: boolean; version: string; problem: string | null };
   embedder: Embedder | null;
   embedding: EmbeddingStatus;
+  /** the cross-office clearinghouse, when SITO_CLEARINGHOUSE_URL is set */
+  clearinghouse: OfficeClearinghouse | null;
   close: () => void;
 }
 
@@ -55,14 +59,22 @@ export async function attachEmbedding(rt: Runtime, config: Config): Promise<Embe
  * what `engine.score` takes. Without a model, or if the model fails, the vector is undefined and
  * scoring goes on without the semantic signal.
  */
-export async function prepareScoring(rt: Pick<Runtime, 'embedder' | 'engine'>, petition: Petition): Promise<{ analysis: Analysis; vector: Float32Array | undefined }> {
+export async function prepareScoring(
+  rt: Pick<Runtime, 'embedder' | 'engine'> & { clearinghouse?: OfficeClearinghouse | null },
+  petition: Petition,
+): Promise<{ analysis: Analysis; vector: Float32Array | undefined; consulted: Consultation | undefined }> {
   const analysis = rt.engine.analyse(petition);
-  if (!rt.embedder) return { analysis, vector: undefined };
-  try {
-    return { analysis, vector: (await rt.embedder.embed([withoutWrapper(petition.text, analysis.text.wrapper)]))[0] };
-  } catch {
-    return { analysis, vector: undefined };
+  // the clearinghouse is asked while the embedding runs; its wait is bounded (never throws)
+  const asking = rt.clearinghouse ? rt.clearinghouse.consult(analysis.fingerprint) : undefined;
+  let vector: Float32Array | undefined;
+  if (rt.embedder) {
+    try {
+      vector = (await rt.embedder.embed([withoutWrapper(petition.text, analysis.text.wrapper)]))[0];
+    } catch {
+      vector = undefined;
+    }
   }
+  return { analysis, vector, consulted: await asking };
 }
 
 /**
@@ -82,6 +94,15 @@ export function openRuntime(config: Config): Runtime {
     throw e;
   }
   const engine = new Engine({ rules, thresholds: config.thresholds, store });
+  const ch = config.clearinghouse;
+  const clearinghouse = ch ? new OfficeClearinghouse(store.connection, { url: ch.url, key: ch.key, secret: ch.secret, waitMs: ch.waitMs, retryMaxMs: ch.retryMaxMs }) : null;
+  if (clearinghouse) {
+    // every stored petition is reported, in the transaction that stores it (the outbox)
+    engine.onStored = ({ id, petition, analysis }) => {
+      clearinghouse.enqueueReport(id, analysis.fingerprint, petition.received_at);
+      clearinghouse.kick();
+    };
+  }
   const runtime: Runtime = {
     engine,
     store,
@@ -89,6 +110,7 @@ export function openRuntime(config: Config): Runtime {
     modelProblem: null,
     embedder: null,
     embedding: { loaded: false, model: null, dimension: null, problem: 'not loaded' },
+    clearinghouse,
     refreshModel: () => {
       const wanted = registry.activeVersion();
       const have = engine.model?.artifact.version ?? null;

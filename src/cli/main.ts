@@ -12,6 +12,7 @@ import { scoreDocuments } from './score-documents.js';
 import { documentSettings } from '../ingest/documents/settings.js';
 import { registerExport, registerSummary } from './register-command.js';
 import { auditCli, registerOperationsCommands } from './operations-commands.js';
+import { registerClearinghouseCommands } from '../clearinghouse/cli.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
@@ -21,6 +22,17 @@ async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | 
     return await fn(rt, config);
   } finally {
     rt.close();
+  }
+}
+
+/** Sends the reports a command queued; what cannot be sent now waits in the outbox for the service. */
+async function flushClearinghouse(rt: Runtime) {
+  const ch = rt.clearinghouse;
+  if (!ch || ch.pending() === 0) return;
+  try {
+    await ch.deliver(3000);
+  } catch (e) {
+    process.stderr.write(`sito: ${ch.pending()} reports wait for the clearinghouse (${(e as Error).message}); the service sends them when it can\n`);
   }
 }
 
@@ -74,10 +86,14 @@ function buildProgram(): Command {
       await withRuntime(async (runtime, config) => {
         const emb = await attachEmbedding(runtime, config);
         if (emb.problem) process.stderr.write(`sito: scoring without the embedding signal: ${emb.problem}\n`);
-        if (!opts.documents) return void (await scoreStream(runtime.engine, openInput(files[0] ?? '-'), process.stdout, { store: opts.store }, runtime.embedder));
-        const settings = documentSettings(process.env, config.documents);
-        const failed = await scoreDocuments({ engine: runtime.engine, embedder: runtime.embedder, settings, keeper: runtime.store }, files, { store: opts.store }, process.stdout, process.stderr);
-        if (failed) throw new Error(`${failed} of ${files.length} documents could not be read (named above)`);
+        if (!opts.documents) await scoreStream(runtime.engine, openInput(files[0] ?? '-'), process.stdout, { store: opts.store }, runtime.embedder, runtime.clearinghouse);
+        else {
+          const settings = documentSettings(process.env, config.documents);
+          const failed = await scoreDocuments({ engine: runtime.engine, embedder: runtime.embedder, settings, keeper: runtime.store }, files, { store: opts.store }, process.stdout, process.stderr);
+          await flushClearinghouse(runtime);
+          if (failed) throw new Error(`${failed} of ${files.length} documents could not be read (named above)`);
+        }
+        await flushClearinghouse(runtime);
       });
     });
 
@@ -231,6 +247,7 @@ function buildProgram(): Command {
       await withRuntime((rt) => void process.stdout.write(registerSummary(rt.store, opts)));
     });
   registerOperationsCommands(program, user, withRuntime);
+  registerClearinghouseCommands(program);
 
   return program;
 }

@@ -8,7 +8,7 @@ export const EvidenceSchema = z.object({
 });
 
 export const ReasonSchema = z.object({
-  signal: z.enum(['rule', 'template', 'embedding', 'model']),
+  signal: z.enum(['rule', 'template', 'embedding', 'model', 'clearinghouse']),
   id: z.string(),
   description: z.string().describe('short explanation in Polish, for a clerk'),
   trait: z.enum(['mass_mailing', 'vendor_promotion']).optional(),
@@ -16,6 +16,16 @@ export const ReasonSchema = z.object({
   evidence: z.array(EvidenceSchema),
   similarity: z.number().optional().describe('template/embedding reasons: similarity to the matched text'),
   neighbour: z.string().optional().describe('template/embedding reasons: id of the matched petition or campaign'),
+  offices: z.number().int().optional().describe('clearinghouse reason: other offices that received a near-duplicate, each once'),
+  first_seen: z.string().optional().describe('clearinghouse reason: the earliest day another office received it'),
+  marks: z.object({ mass: z.number().int(), regular: z.number().int() }).optional().describe("clearinghouse reason: other offices whose clerks marked the text each way"),
+});
+
+/** Whether the cross-office clearinghouse was consulted for this verdict (only when one is configured). */
+export const ClearinghouseStatusSchema = z.object({
+  consulted: z.boolean(),
+  offices: z.number().int().optional().describe('other offices that received a near-duplicate'),
+  problem: z.string().optional().describe('why it was not consulted (down, slow, text too short)'),
 });
 
 export const ScoreResultSchema = z.object({
@@ -27,9 +37,11 @@ export const ScoreResultSchema = z.object({
   reasons: z.array(ReasonSchema),
   campaign: z.object({ id: z.string(), size: z.number().int() }).nullable(),
   model: z.object({ version: z.string(), embedding: z.string().nullable() }),
+  clearinghouse: ClearinghouseStatusSchema.optional(),
 });
 
 export type Evidence = z.infer<typeof EvidenceSchema>;
 export type Reason = z.infer<typeof ReasonSchema>;
 export type ScoreResult = z.infer<typeof ScoreResultSchema>;
+export type ClearinghouseStatus = z.infer<typeof ClearinghouseStatusSchema>;
 export type Level = ScoreResult['level'];

@@ -152,6 +152,10 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
             rules: z.object({ count: z.number(), fingerprint: z.string(), office_profile: z.string().nullable().describe('the office profile (SITO_OFFICE_PROFILE) the rules know, if any') }),
             embedding: z.object({ loaded: z.boolean(), model: z.string().nullable(), dimension: z.number().nullable(), problem: z.string().nullable() }),
             storage: z.object({ kind: z.string().nullable() }),
+            clearinghouse: z
+              .object({ url: z.string(), reachable: z.boolean().nullable(), pending_reports: z.number().int(), last_error: z.string().nullable() })
+              .nullable()
+              .describe('the cross-office clearinghouse, when one is configured: reachable at the last attempt, reports waiting in the outbox'),
           }),
         },
       },
@@ -162,6 +166,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint, office_profile: engine.rules.office },
       embedding: runtime?.embedding ?? { loaded: false, model: null, dimension: null, problem: null },
       storage: { kind: engine.store ? 'sqlite' : null },
+      clearinghouse: runtime?.clearinghouse?.health() ?? null,
     }),
   );
 
@@ -181,8 +186,8 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       let result;
       if (!runtime) result = engine.score(req.body);
       else {
-        const { analysis, vector } = await prepareScoring(runtime, req.body);
-        result = engine.score(req.body, vector, analysis);
+        const { analysis, vector, consulted } = await prepareScoring(runtime, req.body);
+        result = engine.score(req.body, vector, analysis, consulted);
       }
       metrics.recordVerdict(result.level);
       return result;

@@ -30,9 +30,16 @@ export async function startServer(config: Config, logger?: boolean | object): Pr
   }, 2000);
   poll.unref();
   const stopRetention = config.retentionDays ? startRetention(runtime.store, config.retentionDays, app.log) : () => {};
+  const ch = runtime.clearinghouse;
+  if (ch) {
+    ch.setLogger((level, msg) => app.log[level](msg));
+    ch.start();
+    app.log.info(`clearinghouse ${ch.url}: ${ch.pending()} reports waiting`);
+  }
   app.addHook('onClose', async () => {
     stopRetention();
     clearInterval(poll);
+    await ch?.stop();
     runtime.close();
   });
   if (config.apiKeys.length === 0) {

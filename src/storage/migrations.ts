@@ -125,6 +125,27 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
   {
+    version: 20,
+    name: 'clearinghouse outbox and report ids',
+    sql: `
+      -- the report id each stored petition was reported under (marks travel under it too)
+      CREATE TABLE clearinghouse_reports (
+        petition_id TEXT PRIMARY KEY,
+        report_id TEXT NOT NULL UNIQUE
+      );
+      -- what waits to be sent: kind 'report' (payload: the wire report) or 'mark' (payload: {mark})
+      CREATE TABLE clearinghouse_outbox (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('report', 'mark')),
+        report_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      );
+    `,
+  },
+  {
     version: 10,
     name: 'audit trail, sign-in throttling, disabled users',
     sql: `

@@ -38,7 +38,8 @@ const CAMPAIGN_COLUMNS =
 
 const SUMMARY_SELECT = `
   SELECT p.id, p.received_at, p.stored_at, p.subject, p.sender_name, p.sender_email,
-         substr(p.text, 1, 400) AS excerpt, p.score, p.level, p.track, c.id AS campaign_id, c.size AS campaign_size
+         substr(p.text, 1, 400) AS excerpt, p.score, p.level, p.track, c.id AS campaign_id, c.size AS campaign_size,
+         json_extract(p.result, '$.clearinghouse.offices') AS elsewhere
   FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq`;
 
 interface SummaryRow {
@@ -54,6 +55,7 @@ interface SummaryRow {
   track: ScoreResult['track'];
   campaign_id: string | null;
   campaign_size: number | null;
+  elsewhere: number | null;
 }
 
 type HeaderRow = Pick<SummaryRow, 'id' | 'received_at' | 'stored_at' | 'subject' | 'sender_name' | 'sender_email'>;
@@ -69,6 +71,7 @@ function summary(r: SummaryRow): PetitionSummary {
     level: r.level,
     track: r.track,
     campaign: r.campaign_id ? { id: r.campaign_id, size: r.campaign_size ?? 0 } : null,
+    ...(r.elsewhere ? { elsewhere: r.elsewhere } : {}),
   };
 }
 

@@ -38,6 +38,8 @@ export interface PetitionSummary {
   level: ScoreResult['level'];
   track: ScoreResult['track'];
   campaign: { id: string; size: number } | null;
+  /** other offices that received a near-duplicate, when the clearinghouse said so at scoring */
+  elsewhere?: number;
 }
 
 export interface Campaign {

@@ -137,7 +137,12 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const id = req.params.id!;
     if (label !== 'mass' && label !== 'regular') return sendHtml(reply, errorPage(req.user, 'Błąd', 'Nieznana ocena.'), 400);
     if (!store.hasPetition(id)) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma petycji ${id}.`), 404);
-    store.writeTransaction(() => store.addFeedback({ petition_id: id, label, login: req.user!.login, at: new Date().toISOString() }));
+    store.writeTransaction(() => {
+      store.addFeedback({ petition_id: id, label, login: req.user!.login, at: new Date().toISOString() });
+      // the mark travels to the clearinghouse under the petition's report id
+      runtime?.clearinghouse?.enqueueMark(id, label);
+    });
+    runtime?.clearinghouse?.kick();
     auditRequest(store, req, 'mark', id, { label });
     return reply.redirect(`/petycje/${encodeURIComponent(id)}?zapisano=1`, 303);
   });
@@ -195,7 +200,7 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     if (text.length > MAX_TEXT_LENGTH) return sendHtml(reply, checkPage(req.user!, '', null, 'Tekst jest za długi.'), 413);
     const petition = { text, store: false };
     const prepared = runtime ? await prepareScoring(runtime, petition) : null;
-    const result = engine.score(petition, prepared?.vector, prepared?.analysis);
+    const result = engine.score(petition, prepared?.vector, prepared?.analysis, prepared?.consulted);
     const name = result.campaign ? (campaignNames(store, [result.campaign.id]).get(result.campaign.id)?.name ?? null) : null;
     return sendHtml(reply, checkPage(req.user!, text, result, null, fileText ? doc : null, name));
   });

@@ -7,7 +7,7 @@ import type { PetitionStanding } from '../track/petition-track.js';
 import { deadlineCell } from './pages/track-parts.js';
 
 const TRAIT_PL = { mass_mailing: 'masowa wysyłka', vendor_promotion: 'oferta komercyjna' } as const;
-const SIGNAL_PL = { rule: 'reguła', template: 'szablon', embedding: 'podobieństwo treści', model: 'model' } as const;
+const SIGNAL_PL = { rule: 'reguła', template: 'szablon', embedding: 'podobieństwo treści', model: 'model', clearinghouse: 'inne urzędy' } as const;
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const firstLine = (s: string) => s.split('\n').map((l) => l.trim()).find((l) => l.length > 0)?.slice(0, 140) ?? '';
 
@@ -61,7 +61,7 @@ export function inboxPage(user: Session, list: Page<PetitionSummary>, feedback: 
   const rows = list.items.map((p) => {
     const fb = feedback.get(p.id);
     return html`<tr>
-  <td>${badge(p.level)}</td>
+  <td>${badge(p.level)}${p.elsewhere ? html`<br><small class="elsewhere" title="Ta sama treść wpłynęła do innych urzędów (izba rozliczeniowa)">też w ${p.elsewhere === 1 ? '1 innym urzędzie' : `${p.elsewhere} innych urzędach`}</small>` : ''}</td>
   <td class="num">${p.score.toFixed(2)}</td>
   <td>${p.sender.name ?? p.sender.email ?? '—'}${p.sender.name && p.sender.email ? html`<br><small>${p.sender.email}</small>` : ''}</td>
   <td><a href="/petycje/${encodeURIComponent(p.id)}">${p.subject ?? firstLine(p.excerpt)}</a></td>

@@ -1,0 +1,301 @@
+/**
+ * npm run bench -- clearinghouse [--offices 2500] [--campaigns 300] [--residents 200000]
+ *                                [--reports 1000000] [--store sqlite|postgres] [--batch 500] [--probes 1000]
+ *
+ * A clearinghouse as its own process (`sito clearinghouse serve`), fed through the HTTP API:
+ * campaigns reaching 20–2 500 offices each (log-uniform sizes, scaled so that campaigns and
+ * residents make --reports in all), every copy with its own per-office edits; residents'
+ * petitions at one office each. Reports go in per-office batches, several requests at once;
+ * only the time spent sending counts (texts are generated and fingerprinted between rounds).
+ * Then, at the final size: look-up latency, recall (a new copy of a campaign that two or more
+ * other offices received must answer >= 2) and false "seen elsewhere" on residents' petitions
+ * (stored ones asked by their own office, and new ones).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeSignature, keyFingerprint } from '../../src/clearinghouse/keyed-fingerprint.js';
+import { normalise } from '../../src/normalise/normalise.js';
+import { fingerprint } from '../../src/signals/fingerprint/minhash.js';
+import { table } from './corpus.js';
+import { EDITS, makeLocal, makeTemplate, makeVariant, rng } from './generate-petitions.js';
+import { freePort } from './serve.js';
+import { startPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
+
+const bin = fileURLToPath(new URL('../../bin/sito.js', import.meta.url));
+const SECRET = 'bench-federation-secret-0123456789';
+
+export interface ClearinghouseBenchOptions {
+  offices: number;
+  campaigns: number;
+  residents: number;
+  reports: number;
+  store: 'sqlite' | 'postgres';
+  batch: number;
+  probes: number;
+  concurrency: number;
+}
+
+export function clearinghouseOptions(argv: string[]): ClearinghouseBenchOptions {
+  const get = (name: string, dflt: string) => {
+    const i = argv.indexOf(`--${name}`);
+    const eq = argv.find((a) => a.startsWith(`--${name}=`));
+    return eq ? eq.split('=')[1]! : i >= 0 ? argv[i + 1]! : dflt;
+  };
+  const num = (name: string, dflt: number) => {
+    const v = Number(get(name, String(dflt)));
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a positive whole number`);
+    return v;
+  };
+  const residents = num('residents', 200_000);
+  const store = get('store', 'sqlite');
+  if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store: sqlite or postgres');
+  return {
+    offices: num('offices', 2500),
+    campaigns: num('campaigns', 300),
+    residents,
+    reports: num('reports', 1_000_000),
+    store,
+    batch: num('batch', 500),
+    probes: num('probes', 1000),
+    concurrency: num('concurrency', 4),
+  };
+}
+
+const keyOf = (o: number) => `bench-office-key-${String(o).padStart(5, '0')}`;
+const officeId = (o: number) => `o${o}`;
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+
+/** A report's descriptor: generated into text and fingerprint only when it is about to be sent. */
+interface Planned {
+  office: number;
+  /** campaign index, or -1 for a resident's petition */
+  campaign: number;
+  seed: number;
+}
+
+function wire(text: string, day: string, id: string) {
+  const k = keyFingerprint(fingerprint(normalise(text).folded), SECRET);
+  return { id, signature: encodeSignature(k.signature), shingles: k.shingles, received_day: day };
+}
+
+/** CPU time (user + system, ms) of these processes, from /proc: the clearinghouse's cost, whatever else loads the machine. */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* gone */
+    }
+  }
+  return ticks * 10;
+}
+
+/** The clearinghouse process, and with PostgreSQL its server processes (postmaster and backends). */
+function storePids(ch: ChildProcess, pgData: string | null): number[] {
+  const pids = [ch.pid!];
+  if (!pgData) return pids;
+  const master = Number(readFileSync(join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  pids.push(master);
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === master) pids.push(Number(d));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+const uuidOf = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+async function startClearinghouse(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'clearinghouse', 'serve', '--port', String(port)], { env: { ...process.env, SITO_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`clearinghouse exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return { url, child };
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('clearinghouse did not start');
+}
+
+export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
+  const r = rng(20240506);
+  const templates = Array.from({ length: o.campaigns }, () => makeTemplate(r));
+  // campaign sizes: log-uniform in [20, 2 500], scaled to fill the reports that are not residents'
+  const copies = Math.max(o.campaigns * 20, o.reports - o.residents);
+  const raw = templates.map(() => Math.exp(Math.log(20) + r() * (Math.log(2500) - Math.log(20))));
+  const scale = copies / raw.reduce((a, b) => a + b, 0);
+  const sizes = raw.map((x) => Math.max(2, Math.round(x * scale)));
+  const campaignOffices = sizes.map(() => new Set<number>());
+  const byOffice: Planned[][] = Array.from({ length: o.offices }, () => []);
+  let seed = 1;
+  sizes.forEach((size, c) => {
+    for (let i = 0; i < size; i++) {
+      const office = Math.floor(r() * o.offices);
+      campaignOffices[c]!.add(office);
+      byOffice[office]!.push({ office, campaign: c, seed: seed++ });
+    }
+  });
+  const residentsPlanned: Planned[] = [];
+  for (let i = 0; i < o.residents; i++) {
+    const p = { office: Math.floor(r() * o.offices), campaign: -1, seed: seed++ };
+    byOffice[p.office]!.push(p);
+    residentsPlanned.push(p);
+  }
+  const total = byOffice.reduce((a, l) => a + l.length, 0);
+  const textOf = (p: Planned) => {
+    const pr = rng(p.seed * 2654435761);
+    if (p.campaign < 0) return makeLocal(pr);
+    return makeVariant(pr, templates[p.campaign]!, new Set(EDITS.filter(() => pr() < 0.35)), p.campaign);
+  };
+
+  let pg: ThrowawayPostgres | null = null;
+  const dataDir = mkdtempSync(join(tmpdir(), 'sito-bench-ch-'));
+  const env: Record<string, string> = {
+    SITO_DATA_DIR: dataDir,
+    SITO_CLEARINGHOUSE_KEYS: Array.from({ length: o.offices }, (_, i) => `${keyOf(i)}:${officeId(i)}`).join(','),
+    SITO_DATABASE_URL: '',
+  };
+  if (o.store === 'postgres') {
+    pg = await startPostgres();
+    env.SITO_DATABASE_URL = pg.url;
+  }
+  const ch = await startClearinghouse(env);
+  const post = async (path: string, office: number, body: string) => {
+    const res = await fetch(`${ch.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf(office)}` }, body });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<unknown>;
+  };
+
+  try {
+    console.log(`\nClearinghouse (${o.store}): ${o.offices} offices, ${o.campaigns} campaigns (${Math.min(...sizes)}–${Math.max(...sizes)} copies each), ${o.residents} residents' petitions: ${total} reports`);
+    // requests: per-office batches, offices taken round-robin
+    const requests: Array<{ office: number; items: Planned[] }> = [];
+    for (let round = 0; ; round++) {
+      let any = false;
+      for (let office = 0; office < o.offices; office++) {
+        const items = byOffice[office]!.slice(round * o.batch, (round + 1) * o.batch);
+        if (items.length) {
+          requests.push({ office, items });
+          any = true;
+        }
+      }
+      if (!any) break;
+    }
+    let sent = 0;
+    let sendMs = 0;
+    let insertCpu = 0;
+    let n = 0;
+    const CHUNK = 20_000;
+    let lastPrint = Date.now();
+    for (let i = 0; i < requests.length; ) {
+      // generate the next chunk of bodies (not timed)
+      const bodies: Array<{ office: number; body: string; count: number }> = [];
+      let inChunk = 0;
+      while (i < requests.length && inChunk < CHUNK) {
+        const q = requests[i++]!;
+        bodies.push({ office: q.office, count: q.items.length, body: JSON.stringify({ reports: q.items.map((p) => wire(textOf(p), '2024-05-06', uuidOf(++n))) }) });
+        inChunk += q.items.length;
+      }
+      const pids = storePids(ch.child, pg?.dataDir ?? null);
+      const c0 = cpuMs(pids);
+      const t0 = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: o.concurrency }, async () => {
+          while (next < bodies.length) {
+            const b = bodies[next++]!;
+            await post('/v1/reports', b.office, b.body);
+            sent += b.count;
+          }
+        }),
+      );
+      sendMs += performance.now() - t0;
+      insertCpu += cpuMs(pids) - c0;
+      if (Date.now() - lastPrint > 10_000) {
+        process.stderr.write(`  ${sent}/${total} reports, ${Math.round(sent / (sendMs / 1000))} reports/s so far\n`);
+        lastPrint = Date.now();
+      }
+    }
+
+    // probes at the final size
+    const probePids = storePids(ch.child, pg?.dataDir ?? null);
+    const probeCpu0 = cpuMs(probePids);
+    const pr = rng(777);
+    const lat: number[] = [];
+    const lookup = async (office: number, text: string) => {
+      const w = wire(text, '2024-05-06', uuidOf(0));
+      const t0 = performance.now();
+      const a = (await post('/v1/lookup', office, JSON.stringify({ signature: w.signature, shingles: w.shingles }))) as { offices: number };
+      lat.push(performance.now() - t0);
+      return a.offices;
+    };
+    let recallN = 0;
+    let recallHit = 0;
+    for (let i = 0; i < o.probes; i++) {
+      const c = Math.floor(pr() * o.campaigns);
+      const office = Math.floor(pr() * o.offices);
+      const others = [...campaignOffices[c]!].filter((x) => x !== office).length;
+      const text = makeVariant(rng(9_000_000 + i), templates[c]!, new Set(EDITS.filter(() => pr() < 0.35)), c);
+      const got = await lookup(office, text);
+      if (others >= 2) {
+        recallN++;
+        if (got >= 2) recallHit++;
+      }
+    }
+    let falseN = 0;
+    let falseHit = 0;
+    for (let i = 0; i < o.probes; i++) {
+      const p = residentsPlanned[Math.floor(pr() * residentsPlanned.length)]!;
+      falseN++;
+      if ((await lookup(p.office, textOf(p))) > 0) falseHit++;
+      falseN++;
+      if ((await lookup(Math.floor(pr() * o.offices), makeLocal(rng(5_000_000 + i)))) > 0) falseHit++;
+    }
+    const lookupCpu = cpuMs(probePids) - probeCpu0;
+    const size = o.store === 'sqlite' ? readdirSync(dataDir).reduce((a, f) => a + statSync(join(dataDir, f)).size, 0) : null;
+    console.log(
+      table(
+        ['store', 'reports', 'reports/s', 'CPU ms/report', 'look-up p50 ms', 'look-up p99 ms', 'CPU ms/look-up', 'recall (>= 2 elsewhere)', 'false "seen elsewhere"', 'database'],
+        [
+          [
+            o.store,
+            sent,
+            Math.round(sent / (sendMs / 1000)),
+            (insertCpu / sent).toFixed(3),
+            quantile(lat, 0.5).toFixed(2),
+            quantile(lat, 0.99).toFixed(2),
+            lookupCpu >= 0 ? (lookupCpu / lat.length).toFixed(3) : '—',
+            `${(recallHit / Math.max(1, recallN)).toFixed(4)} (${recallHit}/${recallN})`,
+            `${((100 * falseHit) / falseN).toFixed(2)} % (${falseHit}/${falseN})`,
+            size === null ? 'postgres' : `${Math.round(size / 1e6)} MB`,
+          ],
+        ],
+      ),
+    );
+  } finally {
+    await new Promise<void>((resolve) => {
+      if (ch.child.exitCode !== null) return resolve();
+      ch.child.once('exit', () => resolve());
+      ch.child.kill('SIGTERM');
+    });
+    pg?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

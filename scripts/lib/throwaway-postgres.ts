@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './serve.js';
+
+export const PG_BIN = '/usr/lib/postgresql/15/bin';
+export const hasPostgres = existsSync(`${PG_BIN}/initdb`) && existsSync(`${PG_BIN}/pg_ctl`);
+if (!hasPostgres) console.warn(`[sito tests] ${PG_BIN} is missing: the PostgreSQL tests are skipped (.ci/run installs Debian's postgresql)`);
+
+export interface ThrowawayPostgres {
+  url: string;
+  dataDir: string;
+  stop: () => void;
+}
+
+/** initdb refuses root: as root the cluster runs as the postgres user. */
+const asOwner = (cmd: string, args: string[]): [string, string[]] => (process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+
+/** A throwaway PostgreSQL cluster on a free loopback port, in a temporary folder; stop() removes it. */
+export async function startPostgres(): Promise<ThrowawayPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'sito-pg-'));
+  chmodSync(dir, 0o777);
+  if (process.getuid?.() === 0) execFileSync('chown', ['postgres:', dir]);
+  const data = join(dir, 'data');
+  const port = await freePort();
+  const run = (cmd: string, args: string[]) => {
+    const [c, a] = asOwner(`${PG_BIN}/${cmd}`, args);
+    execFileSync(c, a, { stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'sito', '--no-sync']);
+  run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(dir, 'log'), '-w', 'start']);
+  return {
+    url: `postgres://sito@127.0.0.1:${port}/postgres`,
+    dataDir: data,
+    stop: () => {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

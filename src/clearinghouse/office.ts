@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { MIN_SHINGLES, type Fingerprint } from '../signals/fingerprint/minhash.js';
+import { notConsulted, type Consultation } from './consult.js';
+import { encodeSignature, keyFingerprint } from './keyed-fingerprint.js';
+import { LookupAnswerSchema, ReportBatchAnswerSchema, type Mark, type Report } from './protocol.js';
+
+export interface OfficeClearinghouseOptions {
+  url: string;
+  key: string | null;
+  secret: string;
+  /** how long scoring waits for the clearinghouse's answer */
+  waitMs: number;
+  /** the longest pause between delivery attempts while the clearinghouse is down */
+  retryMaxMs: number;
+  log?: (level: 'info' | 'warn' | 'error', msg: string) => void;
+}
+
+export interface ClearinghouseHealth {
+  url: string;
+  reachable: boolean | null;
+  pending_reports: number;
+  last_error: string | null;
+}
+
+/** Rows sent per request. */
+const BATCH = 500;
+const FIRST_RETRY_MS = 500;
+/** While nothing waits, the outbox is still checked this often (another process may have queued reports). */
+const IDLE_MS = 5000;
+
+const today = () => new Date().toISOString().slice(0, 10);
+/** The day a petition was received: its received_at's date, else today (UTC). */
+export const receivedDay = (receivedAt: string | null | undefined) => (receivedAt && /^\d{4}-\d{2}-\d{2}/.test(receivedAt) ? receivedAt.slice(0, 10) : today());
+
+function describeFailure(e: unknown, waitMs: number): string {
+  const err = e as Error & { cause?: { code?: string } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `the clearinghouse did not answer within ${waitMs} ms`;
+  const code = err.cause?.code;
+  return `the clearinghouse is unreachable (${code ?? err.message})`;
+}
+
+/**
+ * An office's side of the clearinghouse: consults it while scoring (bounded wait), and reports
+ * every stored petition — and clerks' marks — through a durable outbox in the office database,
+ * written in the same transaction as the petition, delivered in the background, retried with
+ * backoff, idempotent by report id.
+ */
+export class OfficeClearinghouse {
+  readonly url: string;
+  private readonly opts: OfficeClearinghouseOptions;
+  private readonly db: Database.Database;
+  private reachable: boolean | null = null;
+  private lastError: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private delay = FIRST_RETRY_MS;
+  private running = false;
+  private stopped = true;
+  private delivering: Promise<void> | null = null;
+  private dirty = false;
+
+  constructor(db: Database.Database, opts: OfficeClearinghouseOptions) {
+    this.db = db;
+    this.opts = opts;
+    this.url = opts.url.replace(/\/+$/, '');
+  }
+
+  /** Where delivery problems are logged (the server's logger). */
+  setLogger(log: OfficeClearinghouseOptions['log']) {
+    this.opts.log = log;
+  }
+
+  private headers(): Record<string, string> {
+    return { 'content-type': 'application/json', ...(this.opts.key ? { authorization: `Bearer ${this.opts.key}` } : {}) };
+  }
+
+  /** Asks how many other offices received a near-duplicate; never waits longer than waitMs, never throws. */
+  async consult(fp: Fingerprint): Promise<Consultation> {
+    if (fp.shingles < MIN_SHINGLES) return notConsulted('the text is too short to compare with other offices');
+    const keyed = keyFingerprint(fp, this.opts.secret);
+    try {
+      const res = await fetch(`${this.url}/v1/lookup`, {
+        method: 'POST',
+        headers: this.headers(),
+        body: JSON.stringify({ signature: encodeSignature(keyed.signature), shingles: keyed.shingles }),
+        signal: AbortSignal.timeout(this.opts.waitMs),
+      });
+      if (!res.ok) {
+        const problem = `the clearinghouse answered ${res.status}${res.status === 401 ? ' (the office key was refused)' : ''}`;
+        this.reachable = true;
+        this.lastError = problem;
+        return notConsulted(problem);
+      }
+      const answer = LookupAnswerSchema.parse(await res.json());
+      if (this.reachable === false) this.kick();
+      this.reachable = true;
+      return { status: { consulted: true, offices: answer.offices }, answer };
+    } catch (e) {
+      const problem = describeFailure(e, this.opts.waitMs);
+      this.reachable = false;
+      this.lastError = problem;
+      return notConsulted(problem);
+    }
+  }
+
+  /** Queues a stored petition's report. Call inside the transaction that stores the petition. */
+  enqueueReport(petitionId: string, fp: Fingerprint, receivedAt: string | null | undefined): void {
+    const id = randomUUID();
+    const keyed = keyFingerprint(fp, this.opts.secret);
+    const report: Report = { id, signature: encodeSignature(keyed.signature), shingles: keyed.shingles, received_day: receivedDay(receivedAt) };
+    this.db.prepare('INSERT OR IGNORE INTO clearinghouse_reports (petition_id, report_id) VALUES (?, ?)').run(petitionId, id);
+    this.db.prepare("INSERT INTO clearinghouse_outbox (kind, report_id, payload, created_at) VALUES ('report', ?, ?, ?)").run(id, JSON.stringify(report), new Date().toISOString());
+  }
+
+  /** Queues a clerk's mark on a petition's report (nothing when the petition was never reported). */
+  enqueueMark(petitionId: string, mark: Mark): boolean {
+    const row = this.db.prepare('SELECT report_id FROM clearinghouse_reports WHERE petition_id = ?').get(petitionId) as { report_id: string } | undefined;
+    if (!row) return false;
+    this.db.prepare("INSERT INTO clearinghouse_outbox (kind, report_id, payload, created_at) VALUES ('mark', ?, ?, ?)").run(row.report_id, JSON.stringify({ mark }), new Date().toISOString());
+    return true;
+  }
+
+  pending(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM clearinghouse_outbox').get() as { n: number }).n;
+  }
+
+  health(): ClearinghouseHealth {
+    return { url: this.url, reachable: this.reachable, pending_reports: this.pending(), last_error: this.lastError };
+  }
+
+  /** Sends everything waiting, batch by batch; throws on the first failure (what was sent stays sent). */
+  async deliver(timeoutMs = 10_000): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const rows = this.db.prepare('SELECT seq, kind, report_id, payload FROM clearinghouse_outbox ORDER BY seq LIMIT ?').all(BATCH) as Array<{ seq: number; kind: 'report' | 'mark'; report_id: string; payload: string }>;
+      if (!rows.length) return sent;
+      try {
+        const reports = rows.filter((r) => r.kind === 'report');
+        if (reports.length) {
+          const res = await fetch(`${this.url}/v1/reports`, {
+            method: 'POST',
+            headers: this.headers(),
+            body: JSON.stringify({ reports: reports.map((r) => JSON.parse(r.payload) as Report) }),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          if (!res.ok) throw new Error(`the clearinghouse answered ${res.status} to reports${res.status === 401 ? ' (the office key was refused)' : ''}`);
+          const answer = ReportBatchAnswerSchema.parse(await res.json());
+          for (const r of answer.rejected) this.opts.log?.('warn', `clearinghouse refused report ${r.id}: ${r.problem}`);
+          this.remove(reports.map((r) => r.seq));
+          sent += reports.length;
+        }
+        for (const m of rows.filter((r) => r.kind === 'mark')) {
+          const res = await fetch(`${this.url}/v1/reports/${m.report_id}/mark`, { method: 'PUT', headers: this.headers(), body: m.payload, signal: AbortSignal.timeout(timeoutMs) });
+          if (res.status === 404) this.opts.log?.('warn', `clearinghouse does not know report ${m.report_id}; its mark is dropped`);
+          else if (!res.ok) throw new Error(`the clearinghouse answered ${res.status} to a mark`);
+          this.remove([m.seq]);
+          sent++;
+        }
+        this.reachable = true;
+        this.lastError = null;
+      } catch (e) {
+        const problem = e instanceof Error && /answered/.test(e.message) ? e.message : describeFailure(e, timeoutMs);
+        this.reachable = false;
+        this.lastError = problem;
+        this.db.prepare(`UPDATE clearinghouse_outbox SET attempts = attempts + 1, last_error = ? WHERE seq IN (SELECT value FROM json_each(?))`).run(problem, JSON.stringify(rows.map((r) => r.seq)));
+        throw new Error(problem);
+      }
+    }
+  }
+
+  private remove(seqs: number[]) {
+    this.db.prepare('DELETE FROM clearinghouse_outbox WHERE seq IN (SELECT value FROM json_each(?))').run(JSON.stringify(seqs));
+  }
+
+  /** Starts the background delivery loop. */
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Something was queued: deliver soon (several petitions stored together go in one batch). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) this.dirty = true;
+    else this.schedule(50);
+  }
+
+  private schedule(ms: number) {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref();
+  }
+
+  private async tick() {
+    this.timer = null;
+    if (this.running || this.stopped) return;
+    this.running = true;
+    const run = (async () => {
+      try {
+        await this.deliver();
+        this.delay = FIRST_RETRY_MS;
+        this.running = false;
+        this.schedule(this.dirty ? 50 : IDLE_MS);
+        this.dirty = false;
+      } catch (e) {
+        this.opts.log?.('warn', `clearinghouse delivery failed, retrying in ${this.delay} ms: ${(e as Error).message}`);
+        this.running = false;
+        this.schedule(this.delay);
+        this.delay = Math.min(this.opts.retryMaxMs, this.delay * 2);
+      }
+    })();
+    this.delivering = run;
+    await run;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.delivering?.catch(() => undefined);
+  }
+}

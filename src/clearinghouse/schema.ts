@@ -1,0 +1,88 @@
+/**
+ * The clearinghouse database (its own, not an office's): clusters of near-duplicate reports, each
+ * office's row per cluster (first day, mark), the reports themselves (keyed signatures only) and
+ * the LSH index of each cluster's first members. One list, two dialects.
+ */
+export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: string; sqlite: string; postgres: string }> = [
+  {
+    version: 1,
+    name: 'clusters, reports, offices per cluster, LSH index',
+    sqlite: `
+      CREATE TABLE ch_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE ch_clusters (
+        id INTEGER PRIMARY KEY,
+        first_seen TEXT NOT NULL,
+        reports INTEGER NOT NULL,
+        indexed INTEGER NOT NULL
+      );
+      CREATE TABLE ch_reports (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        office TEXT NOT NULL,
+        cluster INTEGER NOT NULL REFERENCES ch_clusters (id),
+        received_day TEXT NOT NULL,
+        mark TEXT CHECK (mark IN ('mass', 'regular')),
+        marked_at TEXT,
+        signature BLOB NOT NULL,
+        shingles INTEGER NOT NULL,
+        reported_at TEXT NOT NULL
+      );
+      CREATE INDEX ch_reports_cluster_office ON ch_reports (cluster, office);
+      CREATE TABLE ch_cluster_offices (
+        cluster INTEGER NOT NULL,
+        office TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        mark TEXT,
+        reports INTEGER NOT NULL,
+        PRIMARY KEY (cluster, office)
+      ) WITHOUT ROWID;
+      -- band keys of each cluster's first members, each key once per cluster (with the member that
+      -- brought it, to verify against); at most MAX_PER_KEY clusters per key
+      CREATE TABLE ch_lsh (
+        key INTEGER NOT NULL,
+        cluster INTEGER NOT NULL,
+        report INTEGER NOT NULL,
+        PRIMARY KEY (key, cluster)
+      ) WITHOUT ROWID;
+      -- band keys that MAX_PER_KEY clusters shared: no longer indexed, their rows removed
+      CREATE TABLE ch_stop_keys (key INTEGER PRIMARY KEY);
+    `,
+    postgres: `
+      CREATE TABLE ch_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE ch_clusters (
+        id BIGSERIAL PRIMARY KEY,
+        first_seen TEXT NOT NULL,
+        reports INTEGER NOT NULL,
+        indexed INTEGER NOT NULL
+      );
+      CREATE TABLE ch_reports (
+        seq BIGSERIAL PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        office TEXT NOT NULL,
+        cluster BIGINT NOT NULL REFERENCES ch_clusters (id),
+        received_day TEXT NOT NULL,
+        mark TEXT CHECK (mark IN ('mass', 'regular')),
+        marked_at TEXT,
+        signature BYTEA NOT NULL,
+        shingles INTEGER NOT NULL,
+        reported_at TEXT NOT NULL
+      );
+      CREATE INDEX ch_reports_cluster_office ON ch_reports (cluster, office);
+      CREATE TABLE ch_cluster_offices (
+        cluster BIGINT NOT NULL,
+        office TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        mark TEXT,
+        reports INTEGER NOT NULL,
+        PRIMARY KEY (cluster, office)
+      );
+      CREATE TABLE ch_lsh (
+        key BIGINT NOT NULL,
+        cluster BIGINT NOT NULL,
+        report BIGINT NOT NULL,
+        PRIMARY KEY (key, cluster)
+      );
+      CREATE TABLE ch_stop_keys (key BIGINT PRIMARY KEY);
+    `,
+  },
+];

@@ -1,0 +1,173 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
+import { CANDIDATES_SQL, INDEXED_PER_CLUSTER, MAX_PER_KEY, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import type { KeyedFingerprint } from './keyed-fingerprint.js';
+import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
+import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
+import type { ClearinghouseStore, IncomingReport, OwnReport } from './store.js';
+
+/** The clearinghouse's embedded store: SITO_DATA_DIR/clearinghouse.db (WAL). */
+export class SqliteClearinghouseStore implements ClearinghouseStore {
+  readonly kind = 'sqlite' as const;
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  static open(dataDir: string): SqliteClearinghouseStore {
+    const dir = resolve(dataDir);
+    mkdirSync(dir, { recursive: true });
+    return new SqliteClearinghouseStore(join(dir, 'clearinghouse.db'));
+  }
+
+  private constructor(path: string) {
+    this.path = path;
+    this.db = new Database(path, { timeout: 5000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.migrate();
+  }
+
+  private migrate() {
+    this.db.exec('CREATE TABLE IF NOT EXISTS ch_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const done = new Set((this.db.prepare('SELECT version FROM ch_schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+    for (const m of CLEARINGHOUSE_MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sqlite);
+        this.db.prepare('INSERT INTO ch_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      }).immediate();
+    }
+    this.db.prepare("INSERT OR IGNORE INTO ch_meta (key, value) VALUES ('fingerprint_scheme', ?)").run(SCHEME);
+    const stored = (this.db.prepare("SELECT value FROM ch_meta WHERE key = 'fingerprint_scheme'").get() as { value: string }).value;
+    if (stored !== SCHEME) throw new Error(`clearinghouse database ${this.path} holds fingerprints of scheme ${stored}, this Sito computes ${SCHEME}`);
+  }
+
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
+  private candidates(keys: number[]): ClusterCandidate[] {
+    const rows = this.sql(CANDIDATES_SQL('key IN (SELECT value FROM json_each(?))')).all(JSON.stringify(keys)) as Array<{ cluster: number; signature: Buffer; shingles: number }>;
+    return rows.map((r) => ({ cluster: r.cluster, signature: signatureFromBuffer(r.signature), shingles: r.shingles }));
+  }
+
+  private insertOne(office: string, r: IncomingReport, now: string): 'accepted' | 'duplicate' | string {
+    const existing = this.sql('SELECT office FROM ch_reports WHERE id = ?').get(r.id) as { office: string } | undefined;
+    if (existing) return existing.office === office ? 'duplicate' : 'this report id is already used';
+    const keys = bandKeys(r.fingerprint.signature);
+    const [joined] = verifiedClusters(r.fingerprint, this.candidates(keys));
+    let cluster: number;
+    let indexed: boolean;
+    if (joined === undefined) {
+      cluster = Number(this.sql('INSERT INTO ch_clusters (first_seen, reports, indexed) VALUES (?, 1, 1)').run(r.receivedDay).lastInsertRowid);
+      indexed = true;
+    } else {
+      cluster = joined;
+      const row = this.sql(
+        `UPDATE ch_clusters SET reports = reports + 1, indexed = MIN(reports + 1, @max),
+           first_seen = CASE WHEN first_seen > @day THEN @day ELSE first_seen END WHERE id = @cluster RETURNING reports`,
+      ).get({ cluster, day: r.receivedDay, max: INDEXED_PER_CLUSTER }) as { reports: number };
+      indexed = row.reports <= INDEXED_PER_CLUSTER;
+    }
+    const seq = Number(
+      this.sql('INSERT INTO ch_reports (id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        r.id,
+        office,
+        cluster,
+        r.receivedDay,
+        r.mark,
+        r.mark ? now : null,
+        signatureToBuffer(r.fingerprint.signature),
+        r.fingerprint.shingles,
+        now,
+      ).lastInsertRowid,
+    );
+    this.sql(
+      `INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports) VALUES (?, ?, ?, ?, 1)
+       ON CONFLICT (cluster, office) DO UPDATE SET reports = reports + 1,
+         first_seen = CASE WHEN first_seen > excluded.first_seen THEN excluded.first_seen ELSE first_seen END,
+         mark = COALESCE(excluded.mark, mark)`,
+    ).run(cluster, office, r.receivedDay, r.mark);
+    if (indexed) {
+      const json = JSON.stringify(keys);
+      const added = this.sql(
+        `INSERT OR IGNORE INTO ch_lsh (key, cluster, report) SELECT j.value, @cluster, @seq FROM json_each(@keys) AS j
+         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = j.value)`,
+      ).run({ keys: json, seq, cluster }).changes;
+      if (added > 0) {
+        const stopped = this.sql(
+          'INSERT OR IGNORE INTO ch_stop_keys (key) SELECT key FROM ch_lsh WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key HAVING COUNT(*) >= ?',
+        ).run(json, MAX_PER_KEY).changes;
+        if (stopped > 0) this.sql('DELETE FROM ch_lsh WHERE key IN (SELECT key FROM ch_stop_keys WHERE key IN (SELECT value FROM json_each(?)))').run(json);
+      }
+    }
+    return 'accepted';
+  }
+
+  async addReports(office: string, reports: readonly IncomingReport[]): Promise<ReportBatchAnswer> {
+    const now = new Date().toISOString();
+    return this.db
+      .transaction(() => {
+        const answer: ReportBatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
+        for (const r of reports) {
+          const outcome = this.insertOne(office, r, now);
+          if (outcome === 'accepted') answer.accepted++;
+          else if (outcome === 'duplicate') answer.duplicates++;
+          else answer.rejected.push({ id: r.id, problem: outcome });
+        }
+        return answer;
+      })
+      .immediate();
+  }
+
+  async setMark(office: string, reportId: string, mark: Mark): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const row = this.sql('SELECT cluster FROM ch_reports WHERE id = ? AND office = ?').get(reportId, office) as { cluster: number } | undefined;
+        if (!row) return false;
+        this.sql('UPDATE ch_reports SET mark = ?, marked_at = ? WHERE id = ?').run(mark, new Date().toISOString(), reportId);
+        // the office's mark on the text: its latest marked report in the cluster
+        const latest = this.sql('SELECT mark FROM ch_reports WHERE cluster = ? AND office = ? AND mark IS NOT NULL ORDER BY marked_at DESC, seq DESC LIMIT 1').get(row.cluster, office) as
+          | { mark: Mark }
+          | undefined;
+        this.sql('UPDATE ch_cluster_offices SET mark = ? WHERE cluster = ? AND office = ?').run(latest?.mark ?? null, row.cluster, office);
+        return true;
+      })
+      .immediate();
+  }
+
+  async ownReport(office: string, reportId: string): Promise<OwnReport | null> {
+    return (this.sql('SELECT id, received_day, mark FROM ch_reports WHERE id = ? AND office = ?').get(reportId, office) as OwnReport | undefined) ?? null;
+  }
+
+  async lookup(office: string, fp: KeyedFingerprint): Promise<LookupAnswer> {
+    const clusters = verifiedClusters(fp, this.candidates(bandKeys(fp.signature)));
+    if (!clusters.length) return { offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } };
+    const row = this.sql(
+      `SELECT COUNT(*) AS offices, MIN(f) AS first_seen, COALESCE(SUM(m), 0) AS mass, COALESCE(SUM(g), 0) AS regular FROM (
+         SELECT office, MIN(first_seen) AS f, MAX(mark = 'mass') AS m, MAX(mark = 'regular') AS g FROM ch_cluster_offices
+         WHERE cluster IN (SELECT value FROM json_each(?)) AND office <> ? GROUP BY office)`,
+    ).get(JSON.stringify(clusters), office) as { offices: number; first_seen: string | null; mass: number; regular: number };
+    return { offices: row.offices, first_seen: row.first_seen, marks: { mass: row.mass, regular: row.regular } };
+  }
+
+  async stats() {
+    const one = (q: string) => (this.sql(q).get() as { n: number }).n;
+    return {
+      reports: one('SELECT COUNT(*) AS n FROM ch_reports'),
+      clusters: one('SELECT COUNT(*) AS n FROM ch_clusters'),
+      offices: one('SELECT COUNT(DISTINCT office) AS n FROM ch_reports'),
+    };
+  }
+
+  async close() {
+    if (this.db.open) this.db.close();
+  }
+}

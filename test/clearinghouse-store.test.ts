@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyFingerprint, type KeyedFingerprint } from '../src/clearinghouse/keyed-fingerprint.js';
+import { PostgresClearinghouseStore } from '../src/clearinghouse/postgres-store.js';
+import { SqliteClearinghouseStore } from '../src/clearinghouse/sqlite-store.js';
+import type { ClearinghouseStore, IncomingReport } from '../src/clearinghouse/store.js';
+import { normalise } from '../src/normalise/normalise.js';
+import { fingerprint } from '../src/signals/fingerprint/minhash.js';
+import { airCampaign, BUS_SHELTER, LIBRARY, OFFICE_EDITS, RESIDENTS, youthCouncil } from './helpers/clearinghouse-texts.js';
+import { hasPostgres, startPostgres, type ThrowawayPostgres } from './helpers/postgres.js';
+import { tempDir } from './helpers/sito-process.js';
+
+const SECRET = 'sekret-federacji-testowej-2024';
+const keyed = (text: string, secret = SECRET): KeyedFingerprint => keyFingerprint(fingerprint(normalise(text).folded), secret);
+let n = 0;
+const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+const report = (text: string, day: string, mark: IncomingReport['mark'] = null): IncomingReport => ({ id: uuid(), fingerprint: keyed(text), receivedDay: day, mark });
+const edit = (i: number) => ({ addressee: `Wójt Gminy Nr ${i}`, gmina: `Gmina${i}`, date: `${(i % 27) + 1} czerwca 2024 r.`, number: 100 + i });
+
+interface Backend {
+  name: string;
+  skip: boolean;
+  open: () => Promise<ClearinghouseStore>;
+  setUp?: () => Promise<void>;
+  tearDown?: () => void;
+}
+
+let pg: ThrowawayPostgres | null = null;
+let sqliteDir = '';
+const backends: Backend[] = [
+  { name: 'SQLite', skip: false, setUp: async () => void (sqliteDir = tempDir('sito-chs-')), open: async () => SqliteClearinghouseStore.open(sqliteDir) },
+  {
+    name: 'PostgreSQL',
+    skip: !hasPostgres,
+    setUp: async () => void (pg = await startPostgres()),
+    open: async () => PostgresClearinghouseStore.open(pg!.url),
+    tearDown: () => pg?.stop(),
+  },
+];
+
+describe('keyed fingerprints', () => {
+  it('keep equal slots equal (near-duplicates still match) and differ entirely under another secret', () => {
+    const a = keyed(airCampaign(OFFICE_EDITS[0]!));
+    const b = keyed(airCampaign(OFFICE_EDITS[1]!));
+    const same = a.signature.filter((v, i) => v === b.signature[i]).length;
+    const plainA = fingerprint(normalise(airCampaign(OFFICE_EDITS[0]!)).folded);
+    const plainB = fingerprint(normalise(airCampaign(OFFICE_EDITS[1]!)).folded);
+    expect(same).toBe(plainA.signature.filter((v, i) => v === plainB.signature[i]).length);
+    expect(same / 256).toBeGreaterThan(0.5);
+    const other = keyed(airCampaign(OFFICE_EDITS[0]!), 'inny-sekret-innej-federacji');
+    expect(other.signature.filter((v, i) => v === a.signature[i]).length).toBeLessThan(3);
+    expect(a.signature.filter((v, i) => v === plainA.signature[i]).length).toBeLessThan(3);
+  });
+});
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`clearinghouse store on ${backend.name}`, () => {
+    let store: ClearinghouseStore;
+    beforeAll(async () => {
+      await backend.setUp?.();
+      store = await backend.open();
+    }, 60_000);
+    afterAll(async () => {
+      await store?.close();
+      backend.tearDown?.();
+    });
+
+    it('counts other offices with a near-duplicate, each once, with the earliest day', async () => {
+      await store.addReports('a', [report(airCampaign(OFFICE_EDITS[0]!), '2024-05-06')]);
+      await store.addReports('a', [report(airCampaign({ ...OFFICE_EDITS[0]!, number: 99 }), '2024-05-08')]);
+      await store.addReports('b', [report(airCampaign(OFFICE_EDITS[1]!), '2024-05-07')]);
+      await store.addReports('c', [report(airCampaign(OFFICE_EDITS[2]!), '2024-05-09')]);
+      expect(await store.lookup('d', keyed(airCampaign(OFFICE_EDITS[3]!)))).toEqual({ offices: 3, first_seen: '2024-05-06', marks: { mass: 0, regular: 0 } });
+      expect(await store.lookup('a', keyed(airCampaign(OFFICE_EDITS[3]!)))).toEqual({ offices: 2, first_seen: '2024-05-07', marks: { mass: 0, regular: 0 } });
+      // a shortened copy (the first two paragraphs) still matches, by containment
+      const short = airCampaign(OFFICE_EDITS[3]!).split('Uzasadnienie:')[0]!;
+      expect((await store.lookup('d', keyed(short))).offices).toBe(3);
+      expect((await store.stats()).clusters).toBe(1);
+    });
+
+    it("does not match unrelated petitions, nor a text under another federation's secret", async () => {
+      for (const [i, t] of RESIDENTS.entries()) await store.addReports(`r${i}`, [report(t, '2024-05-10')]);
+      for (const [i, t] of RESIDENTS.entries()) expect((await store.lookup(`r${i}`, keyed(t))).offices).toBe(0);
+      expect((await store.lookup('z', keyed(LIBRARY))).offices).toBe(0);
+      expect((await store.lookup('z', keyed(youthCouncil('Zalesie', 1)))).offices).toBe(0);
+      expect((await store.lookup('d', keyed(airCampaign(OFFICE_EDITS[3]!), 'inny-sekret-innej-federacji'))).offices).toBe(0);
+    });
+
+    it('is idempotent by report id, and refuses an id another office used', async () => {
+      const r = report(youthCouncil('Kutno', 3), '2024-06-01');
+      expect(await store.addReports('a', [r])).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+      expect(await store.addReports('a', [r, r])).toEqual({ accepted: 0, duplicates: 2, rejected: [] });
+      expect(await store.addReports('b', [r])).toEqual({ accepted: 0, duplicates: 0, rejected: [{ id: r.id, problem: 'this report id is already used' }] });
+      expect((await store.lookup('c', keyed(youthCouncil('Łask', 8)))).offices).toBe(1);
+    });
+
+    it('keeps marks per office, changeable, visible to others only as counts', async () => {
+      const ra = report(youthCouncil('Pisz', 1), '2024-06-02');
+      const rb = report(youthCouncil('Ełk', 2), '2024-06-03', 'regular');
+      await store.addReports('a', [ra]);
+      await store.addReports('e', [rb]);
+      expect(await store.setMark('a', ra.id, 'mass')).toBe(true);
+      expect(await store.setMark('b', ra.id, 'regular')).toBe(false);
+      expect(await store.ownReport('b', ra.id)).toBeNull();
+      expect(await store.ownReport('a', ra.id)).toEqual({ id: ra.id, received_day: '2024-06-02', mark: 'mass' });
+      // offices a (Kutno + Pisz copies, one office), e
+      expect(await store.lookup('x', keyed(youthCouncil('Sieradz', 5)))).toEqual({ offices: 2, first_seen: '2024-06-01', marks: { mass: 1, regular: 1 } });
+      expect(await store.setMark('a', ra.id, null)).toBe(true);
+      expect((await store.lookup('x', keyed(youthCouncil('Sieradz', 5)))).marks).toEqual({ mass: 0, regular: 1 });
+    });
+
+    it('puts concurrent copies of a new text from two store instances (two processes) into one cluster', async () => {
+      const second = await backend.open();
+      try {
+        const before = (await store.stats()).clusters;
+        const batches = (offset: number) => Array.from({ length: 8 }, (_, i) => ({ office: `p${offset + i}`, reports: [report(LIBRARY.replace('Szanowna Pani Dyrektor', `Szanowna Pani Dyrektor Szkoły nr ${offset + i}`), '2024-06-10')] }));
+        await Promise.all([
+          ...batches(0).map((b) => store.addReports(b.office, b.reports)),
+          ...batches(8).map((b) => second.addReports(b.office, b.reports)),
+        ]);
+        expect((await store.stats()).clusters - before).toBe(1);
+        expect((await second.lookup('q', keyed(LIBRARY))).offices).toBe(16);
+      } finally {
+        await second.close();
+      }
+    }, 30_000);
+
+    it('groups copies of a new text that arrive in one batch into one cluster', async () => {
+      const before = (await store.stats()).clusters;
+      const bus = (i: number) => `Petycja nr ${i}. ${BUS_SHELTER.replace('Kępa Wielka', `Kępa ${i}`)}`;
+      const answer = await store.addReports('batch-office', Array.from({ length: 25 }, (_, i) => report(bus(i), '2024-08-01')));
+      expect(answer.accepted).toBe(25);
+      expect((await store.stats()).clusters - before).toBe(1);
+      expect(await store.lookup('q', keyed(bus(99)))).toEqual({ offices: 1, first_seen: '2024-08-01', marks: { mass: 0, regular: 0 } });
+    }, 30_000);
+
+    it('indexes only the first members of a large cluster and still counts every office', async () => {
+      const before = await store.stats();
+      for (let i = 0; i < 60; i += 20) await store.addReports(`m${i}`, Array.from({ length: 20 }, (_, j) => report(airCampaign(edit(i + j)), '2024-07-01')));
+      // each batch is one office's: 3 offices reported 20 copies each
+      expect((await store.lookup('q', keyed(airCampaign(edit(999))))).offices).toBe(3 + 3);
+      expect((await store.stats()).clusters).toBe(before.clusters);
+    }, 30_000);
+  });
+}

@@ -1,0 +1,1 @@
+export { hasPostgres, PG_BIN, startPostgres, type ThrowawayPostgres } from '../../scripts/lib/throwaway-postgres.js';
