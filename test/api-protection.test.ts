@@ -20,11 +20,17 @@ describe('API requests a browser can be made to send (no keys configured)', () =
   });
   afterAll(async () => s.close());
 
-  it('refuses form-encoded, multipart and text/plain bodies with 415', async () => {
-    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', 'text/csv']) {
-      const r = await post(`${s.url}/v1/petitions/score`, form, { 'content-type': type });
+  it('refuses form-encoded, multipart and text/plain bodies with 415 (the score route reads documents, not forms)', async () => {
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
+      const r = await post(`${s.url}/v1/models/rollback`, form, { 'content-type': type });
       expect(r.status, type).toBe(415);
       expect(r.json.error).toBe('unsupported_media_type');
+      expect(r.json.message).toMatch(/application\/json/);
+    }
+    // the score route also takes a document as received: a form body is not one
+    for (const type of ['application/x-www-form-urlencoded', 'text/csv']) {
+      const r = await post(`${s.url}/v1/petitions/score`, form, { 'content-type': type });
+      expect(r.status, type).toBe(415);
       expect(r.json.message).toMatch(/application\/json/);
     }
     const listed = await (await fetch(`${s.url}/v1/petitions?q=forged`)).json();

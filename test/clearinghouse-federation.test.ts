@@ -1,3 +1,4 @@
+import { signIn } from './helpers/sign-in.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -200,16 +201,7 @@ describe('cross-office clearinghouse: four offices, one clearinghouse, real proc
     const add = sitoSync(['user', 'add', 'ewa', '--role', 'clerk', '--password-stdin'], { input: `${password}\n`, env: { SITO_DATA_DIR: officeDirs[3]! } });
     expect(add.status, add.stderr).toBe(0);
     const base = offices[3]!.url;
-    const page = await fetch(`${base}/logowanie`);
-    const loginCsrf = /sito_login_csrf=([^;]+)/.exec(page.headers.get('set-cookie') ?? '')![1]!;
-    const login = await fetch(`${base}/logowanie`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `sito_login_csrf=${loginCsrf}` },
-      body: new URLSearchParams({ login: 'ewa', password, _csrf: decodeURIComponent(loginCsrf), next: '/skrzynka' }).toString(),
-    });
-    expect(login.status).toBe(303);
-    const session = /(sito_session=[^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const session = await signIn(base, 'ewa', password);
     const inbox = await (await fetch(`${base}/skrzynka`, { headers: { cookie: session } })).text();
     expect(inbox).toContain('też w 3 innych urzędach');
     const petitionPage = await (await fetch(`${base}/petycje/AIR-3`, { headers: { cookie: session } })).text();

@@ -1,3 +1,4 @@
+import { signIn as signInAs } from './helpers/sign-in.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/auth/passwords.js';
 import { SqliteStore } from '../src/storage/sqlite-store.js';
@@ -10,19 +11,7 @@ const dir = tempDir();
 const PASSWORD = 'Bardzo-Tajne-Haslo-2026';
 
 /** Signs in through the login form as a clerk would; returns the session cookie. */
-async function signIn(): Promise<string> {
-  const form = await fetch(`${server.url}/logowanie`);
-  const loginCookie = form.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const r = await fetch(`${server.url}/logowanie`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: loginCookie },
-    body: new URLSearchParams({ login: 'kasia', password: PASSWORD, _csrf: csrf, next: '/skrzynka' }),
-  });
-  expect(r.status).toBe(303);
-  return r.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c?.startsWith('sito_session'))!;
-}
+const signIn = () => signInAs(server.url, 'kasia', PASSWORD);
 
 beforeAll(async () => {
   const store = SqliteStore.open(dir);
@@ -59,9 +48,9 @@ describe('stored documents', { timeout: 30_000 }, () => {
     const r = await fetch(`${server.url}/v1/petitions/score?id=NS-1&store=false`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: RESIDENT_PETITION });
     expect(r.status).toBe(200);
     expect((await fetch(`${server.url}/v1/petitions/NS-1/document`)).status).toBe(404);
-    // a document sent under the id of a petition stored with another text is not kept with it
+    // a document sent under the id of a petition stored with another text is a conflict, and not kept with it
     const other = await fetch(`${server.url}/v1/petitions/score?id=JSON-1`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: VENDOR_PETITION });
-    expect(other.status).toBe(200);
+    expect(other.status).toBe(409);
     expect((await fetch(`${server.url}/v1/petitions/JSON-1/document`)).status).toBe(404);
     const bad = await fetch(`${server.url}/v1/petitions/score?store=maybe`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: RESIDENT_PETITION });
     expect(bad.status).toBe(400);

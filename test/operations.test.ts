@@ -166,7 +166,7 @@ describe('structured logs', () => {
       expect((await postJson(`${url}/v1/petitions/score`, `{"text": "${MARKER} niedokończony`)).status).toBe(400);
       expect((await postJson(`${url}/v1/petitions/score`, { text: secretText, store: 'tak' })).status).toBe(400);
       expect((await fetch(`${url}/v1/petitions?q=${encodeURIComponent(MARKER)}`)).status).toBe(200);
-      expect((await fetch(`${url}/v1/petitions/score`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: secretText })).status).toBe(415);
+      expect((await fetch(`${url}/v1/petitions/score`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: secretText })).status).toBe(415);
     } finally {
       await app.close();
       store.close();

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sameToken } from '../auth/sessions.js';
-import { ACCEPTED_MEDIA_TYPES } from '../ingest/documents/detect.js';
 
 /**
  * What a browser can be made to send to the API from another site, refused before any body is read:
@@ -18,9 +17,10 @@ import { ACCEPTED_MEDIA_TYPES } from '../ingest/documents/detect.js';
 /** Request body types beyond application/json, per route ("METHOD /route/pattern"). */
 export const API_BODY_TYPES: Record<string, string[]> = {
   'POST /v1/models': ['text/csv'],
-  // documents as offices receive them (src/ingest/documents): raw e-mails, PDFs, DOCX, … or a
-  // multipart form with the file; only the types listed here get past this check
-  'POST /v1/petitions/score': [...new Set([...ACCEPTED_MEDIA_TYPES, 'text/plain', 'multipart/form-data'])],
+  // documents as offices receive them (src/ingest/documents): any other body goes to the document
+  // route, which reads e-mails, PDFs, DOCX… or a multipart form with the file, and answers 415 naming
+  // what it reads for anything else
+  'POST /v1/petitions/score': ['*'],
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -64,7 +64,7 @@ export function registerApiProtection(app: FastifyInstance) {
     const hasBody = type !== null || req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
     if (hasBody) {
       const allowed = ['application/json', ...(API_BODY_TYPES[`${req.method} ${req.routeOptions.url ?? ''}`] ?? [])];
-      if (type === null || !allowed.includes(type)) {
+      if (!allowed.includes('*') && (type === null || !allowed.includes(type))) {
         return refuse(reply, 415, 'unsupported_media_type', `content-type must be ${allowed.join(' or ')} (got ${req.headers['content-type']?.slice(0, 100) ?? 'none'})`);
       }
     }
