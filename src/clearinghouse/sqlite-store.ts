@@ -7,13 +7,13 @@ import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
 import type { ClearinghouseStore, IncomingReport, OwnReport } from './store.js';
+import { preparedStatements } from '../storage/prepared.js';
 
 /** The clearinghouse's embedded store: SITO_DATA_DIR/clearinghouse.db (WAL). */
 export class SqliteClearinghouseStore implements ClearinghouseStore {
   readonly kind = 'sqlite' as const;
   readonly path: string;
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
 
   static open(dataDir: string): SqliteClearinghouseStore {
     const dir = resolve(dataDir);
@@ -45,13 +45,11 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   }
 
   private sql(text: string): Database.Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
+    this.prepared ??= preparedStatements(this.db);
+    return this.prepared(text);
   }
+
+  private prepared: ((text: string) => Database.Statement) | undefined;
 
   private candidates(keys: number[]): ClusterCandidate[] {
     const rows = this.sql(CANDIDATES_SQL('key IN (SELECT value FROM json_each(?))')).all(JSON.stringify(keys)) as Array<{ cluster: number; signature: Buffer; shingles: number }>;

@@ -6,6 +6,7 @@ import type { ScoreResult } from '../decision/result.js';
 import { SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
 import { MIGRATIONS } from './migrations.js';
 import { foldText } from '../normalise/fold.js';
+import { preparedStatements } from './prepared.js';
 import type {
   AuditEntry,
   AuditFilter,
@@ -101,8 +102,6 @@ export function searchQuery(q: string): string | null {
 export class SqliteStore implements Store {
   readonly path: string;
   private readonly db: Database.Database;
-  /** Prepared statements, compiled once per SQL text: scoring runs several per petition. */
-  private readonly statements = new Map<string, Database.Statement>();
 
   static open(dataDir: string): SqliteStore {
     const dir = resolve(dataDir);
@@ -189,13 +188,11 @@ export class SqliteStore implements Store {
   }
 
   private sql(text: string): Database.Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
+    this.prepared ??= preparedStatements(this.db);
+    return this.prepared(text);
   }
+
+  private prepared: ((text: string) => Database.Statement) | undefined;
 
   /** The open connection, for the stores of other capabilities that keep their tables in the same file. */
   get connection(): Database.Database {
