@@ -254,6 +254,10 @@ describe('cross-office clearinghouse: four offices, one clearinghouse, real proc
     const down = await health(2);
     expect(down.pending_reports).toBeGreaterThanOrEqual(1);
     expect(down.reachable).toBe(false);
+    // operators see the same in /metrics (open on loopback without keys)
+    const metrics = await (await fetch(`${offices[2]!.url}/metrics`)).text();
+    expect(metrics).toMatch(/^sito_clearinghouse_reachable 0$/m);
+    expect(Number(/^sito_clearinghouse_pending_reports (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
 
     // a unique text, so that its arrival is visible: only office 2 has it
     const unique = LIBRARY;

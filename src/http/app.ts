@@ -136,7 +136,8 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
 
   const r = app.withTypeProvider<ZodTypeProvider>();
   const guard = apiKeyGuard(config.apiKeys);
-  const metrics = registerMetrics(app, { engine, apiKeys: config.apiKeys, stats: store ? () => store.stats() : null });
+  const ch = runtime?.clearinghouse;
+  const metrics = registerMetrics(app, { engine, apiKeys: config.apiKeys, stats: store ? () => store.stats() : null, clearinghouse: ch ? () => ch.health() : null });
 
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

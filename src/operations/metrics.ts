@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ApiKey } from '../config.js';
 import type { Engine } from '../engine.js';
 import { apiKeyGuard } from '../http/auth.js';
+import type { ClearinghouseHealth } from '../clearinghouse/office.js';
 
 export interface StoreStats {
   petitions: number;
@@ -11,11 +12,12 @@ export interface StoreStats {
 
 /**
  * GET /metrics in the Prometheus text format (prom-client): request counts and latencies by route,
- * verdicts by level, the active model, the store's size, and the process's own figures. Each
+ * verdicts by level, the active model, the store's size, the clearinghouse's outbox and reachability
+ * (when one is configured), and the process's own figures. Each
  * process of `serve --workers N` keeps its own counters (a scrape reaches one worker; Prometheus
  * sums them when every worker is a target, or they are read as a sample).
  */
-export function registerMetrics(app: FastifyInstance, opts: { engine: Engine; apiKeys: readonly ApiKey[]; stats: (() => StoreStats) | null }) {
+export function registerMetrics(app: FastifyInstance, opts: { engine: Engine; apiKeys: readonly ApiKey[]; stats: (() => StoreStats) | null; clearinghouse?: (() => ClearinghouseHealth) | null }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sito_' });
   const requests = new Counter({ name: 'sito_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers: [registry] });
@@ -47,6 +49,20 @@ export function registerMetrics(app: FastifyInstance, opts: { engine: Engine; ap
     };
     new Gauge({ name: 'sito_store_petitions', help: 'Petitions in the store', registers: [registry], collect() { this.set(read().petitions); } });
     new Gauge({ name: 'sito_store_bytes', help: 'Size of the database file', registers: [registry], collect() { this.set(read().bytes); } });
+  }
+
+  if (opts.clearinghouse) {
+    const health = opts.clearinghouse;
+    new Gauge({ name: 'sito_clearinghouse_pending_reports', help: 'Reports and marks waiting in the outbox for the clearinghouse', registers: [registry], collect() { this.set(health().pending_reports); } });
+    new Gauge({
+      name: 'sito_clearinghouse_reachable',
+      help: 'Whether the clearinghouse answered the last attempt (1), did not (0), or has not been tried yet (-1)',
+      registers: [registry],
+      collect() {
+        const r = health().reachable;
+        this.set(r === null ? -1 : r ? 1 : 0);
+      },
+    });
   }
 
   app.addHook('onResponse', async (req, reply) => {
