@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Document, Packer, Paragraph, TextRun } from 'docx';
 import { strToU8, zipSync } from 'fflate';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import CFB from 'cfb';
 import type { Browser } from 'playwright-core';
 
 /**
@@ -241,4 +242,76 @@ export function pngBomb(side: number): Buffer {
   const mb = Math.ceil(((side + 1) * side) / (1024 * 1024));
   const idat = Buffer.concat([Buffer.from([0x78, 0x9c]), ...Array<Buffer>(mb).fill(seg), deflateRawSync(Buffer.alloc(0))]);
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
+
+export interface MsgOptions {
+  subject?: string;
+  senderName?: string;
+  /** PR_SENDER_EMAIL_ADDRESS (0C1F): an SMTP address, or the X500 DN an Exchange server writes there */
+  senderEmail?: string;
+  /** PR_SENDER_SMTP_ADDRESS (5D01) */
+  senderSmtp?: string;
+  body?: string;
+  /** PR_CLIENT_SUBMIT_TIME (0039), written in the fixed-length property stream */
+  submitted?: Date;
+  attachments?: Array<{ filename: string; content: Buffer; mimeType?: string }>;
+}
+
+const PT_UNICODE = '001F';
+const PT_BINARY = '0102';
+const utf16 = (s: string) => Buffer.from(s, 'utf16le');
+/** One fixed-length property entry of a `__properties_version1.0` stream: tag, flags, 8 bytes of value. */
+const fixedProp = (tag: number, value: Buffer) => {
+  const e = Buffer.alloc(16);
+  e.writeUInt32LE(tag >>> 0, 0);
+  e.writeUInt32LE(0x6, 4); // PROPATTR_READABLE | PROPATTR_WRITABLE
+  value.copy(e, 8);
+  return e;
+};
+/** A Windows FILETIME (100 ns since 1601-01-01 UTC) as 8 little-endian bytes. */
+const fileTime = (d: Date) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE((BigInt(d.getTime()) + 11_644_473_600_000n) * 10_000n);
+  return b;
+};
+
+/**
+ * An Outlook .msg ([MS-OXMSG]) written with SheetJS `cfb`: the message's properties as
+ * `__substg1.0_<tag>` streams (strings in UTF-16LE), a top-level `__properties_version1.0` (32-byte
+ * header, then fixed-length entries), and each attachment in its own `__attach_version1.0_#NNNNNNNN`
+ * storage with its long file name (3707), bytes (3701) and MIME tag (370E). `cfb` also writes its own
+ * 4-byte `\u0001Sh33tJ5` stream at the root on every write; readers ignore a stream they do not know.
+ */
+export function msgOf(o: MsgOptions): Buffer {
+  const cfb = CFB.utils.cfb_new();
+  const add = (path: string, content: Buffer) => CFB.utils.cfb_add(cfb, path, content);
+  const str = (dir: string, id: string, value: string | undefined) => {
+    if (value !== undefined) add(`${dir}/__substg1.0_${id}${PT_UNICODE}`, utf16(value));
+  };
+  const attachments = o.attachments ?? [];
+  const header = Buffer.alloc(32);
+  header.writeUInt32LE(0, 16); // next recipient id
+  header.writeUInt32LE(attachments.length, 20); // next attachment id
+  header.writeUInt32LE(0, 24); // recipient count
+  header.writeUInt32LE(attachments.length, 28); // attachment count
+  const fixed = [fixedProp(0x0e070003, Buffer.from([attachments.length ? 0x10 : 0, 0, 0, 0, 0, 0, 0, 0]))]; // PR_MESSAGE_FLAGS: has attachments
+  if (o.submitted) fixed.push(fixedProp(0x00390040, fileTime(o.submitted)));
+  add('/__properties_version1.0', Buffer.concat([header, ...fixed]));
+  str('', '001A', 'IPM.Note');
+  str('', '0037', o.subject);
+  str('', '0C1A', o.senderName);
+  if (o.senderEmail !== undefined) str('', '0C1E', o.senderEmail.startsWith('/') ? 'EX' : 'SMTP');
+  str('', '0C1F', o.senderEmail);
+  str('', '5D01', o.senderSmtp);
+  str('', '1000', o.body);
+  attachments.forEach((a, i) => {
+    const dir = `/__attach_version1.0_#${i.toString(16).toUpperCase().padStart(8, '0')}`;
+    const props = Buffer.alloc(8);
+    add(`${dir}/__properties_version1.0`, Buffer.concat([props, fixedProp(0x37050003, Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]))])); // PR_ATTACH_METHOD: ATTACH_BY_VALUE
+    str(dir, '3707', a.filename);
+    str(dir, '3704', a.filename.slice(0, 12));
+    if (a.mimeType) str(dir, '370E', a.mimeType);
+    add(`${dir}/__substg1.0_3701${PT_BINARY}`, a.content);
+  });
+  return Buffer.from(CFB.write(cfb, { type: 'buffer' }) as Uint8Array);
 }

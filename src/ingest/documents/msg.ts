@@ -21,10 +21,13 @@ export function parseMsg(bytes: Uint8Array, what: string): ParsedEmail {
   if (data.error || data.dataType !== 'msg') throw new DocumentError('corrupt', `${what} is not a readable Outlook message${data.error ? `: ${data.error}` : ''}`);
   const meta: ParsedEmail['meta'] = {};
   if (data.subject?.trim()) meta.subject = data.subject.trim().slice(0, 2000);
-  if (data.senderName || data.senderEmail) {
+  // a message from an Exchange mailbox holds an X500 DN (/O=…/CN=…) in PR_SENDER_EMAIL_ADDRESS (0C1F);
+  // its SMTP address is in PR_SENDER_SMTP_ADDRESS (5D01)
+  const email = [data.senderSmtpAddress, data.senderEmail].map((a) => a?.trim()).find((a) => a?.includes('@'));
+  if (data.senderName || email) {
     meta.sender = {};
     if (data.senderName) meta.sender.name = data.senderName.slice(0, 500);
-    if (data.senderEmail && data.senderEmail.includes('@')) meta.sender.email = data.senderEmail.slice(0, 320);
+    if (email) meta.sender.email = email.slice(0, 320);
   }
   const when = data.messageDeliveryTime ?? data.clientSubmitTime ?? data.creationTime;
   if (when) {
