@@ -67,13 +67,15 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    // the whole request, body included, within this time; idle keep-alive sockets are closed sooner
+    // the whole request, body included, within this time (a trickled body is cut off)
     requestTimeout: config.requestTimeoutSeconds * 1000,
     // node checks request timeouts every connectionsCheckingInterval (30 s by default): often enough to honour the timeout
     serverFactory: (handler) =>
       createServer({ requestTimeout: config.requestTimeoutSeconds * 1000, connectionsCheckingInterval: Math.min(30_000, Math.max(250, (config.requestTimeoutSeconds * 1000) / 4)) }, handler),
     connectionTimeout: config.requestTimeoutSeconds * 1000,
-    keepAliveTimeout: 5000,
+    // idle keep-alive sockets: longer than a client's or a proxy's own idle timeout (60 s is common),
+    // so that the server never closes a socket just as the client sends on it again
+    keepAliveTimeout: 72_000,
     trustProxy: config.trustProxy,
     // repeated query parameters (?q=a&q=b): the first one counts, so every handler sees strings
     routerOptions: { querystringParser: (str: string) => firstValues(str) },
