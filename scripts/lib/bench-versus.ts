@@ -49,27 +49,45 @@ function sharedCandidates(): string[] {
   return dirs;
 }
 
-/** The raw seed e-mail, read at run time (never copied here); else a small vendor fixture wrapped as RFC 822. */
-export function versusInput(): { email: string; source: string } {
+/**
+ * The seed e-mail, read at run time (never copied here), else a small vendor fixture. Sito gets the
+ * text as it is; Rspamd gets it as an RFC 822 message: when the text has no header block (the seed
+ * is the e-mail as an office's system printed it, with no headers), a minimal one is put in front so
+ * that Rspamd parses a well-formed UTF-8 text/plain message instead of scoring "broken headers".
+ */
+export function versusInput(): { text: string; email: string; source: string } {
+  let text: string | undefined;
+  let source = '';
   for (const dir of sharedCandidates()) {
     const p = join(dir, SEED);
-    if (existsSync(p)) return { email: readFileSync(p, 'utf8'), source: p };
+    if (existsSync(p)) {
+      text = readFileSync(p, 'utf8');
+      source = p;
+      break;
+    }
   }
-  const body = readFileSync(FALLBACK, 'utf8');
-  process.stderr.write(`versus: ../shared/${SEED} is absent; using test/fixtures/vendor/led-lighting.txt wrapped as a simple e-mail\n`);
-  const email = [
-    'From: Oferta LED <oferta@example.com>',
-    'To: Urzad Gminy <sekretariat@example.org>',
-    'Subject: =?UTF-8?Q?Petycja_w_sprawie_modernizacji_o=C5=9Bwietlenia?=',
-    'Date: Mon, 02 Dec 2024 09:00:00 +0100',
+  if (text === undefined) {
+    process.stderr.write(`versus: ../shared/${SEED} is absent; using test/fixtures/vendor/led-lighting.txt wrapped as a simple e-mail\n`);
+    text = readFileSync(FALLBACK, 'utf8');
+    source = 'test/fixtures/vendor/led-lighting.txt';
+  }
+  return { text, email: asEmail(text), source };
+}
+
+export function asEmail(text: string): string {
+  if (/^[\x21-\x39\x3b-\x7e]+:[^\n]*\r?\n(?:[\x21-\x39\x3b-\x7e]+:|[ \t])/.test(text)) return text; // already has headers
+  return [
+    'From: Nadawca <nadawca@example.com>',
+    'To: Sekretariat <sekretariat@example.org>',
+    'Subject: Petycja',
+    'Date: Mon, 06 May 2024 08:18:00 +0200',
     'Message-ID: <versus-bench@example.com>',
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     'Content-Transfer-Encoding: 8bit',
     '',
-    body.replace(/\r?\n/g, '\r\n'),
+    text.replace(/\r?\n/g, '\r\n'),
   ].join('\r\n');
-  return { email, source: `${FALLBACK} (wrapped as an e-mail)` };
 }
 
 function has(cmd: string): boolean {
@@ -265,12 +283,12 @@ async function checkOnce(url: string, body: string, contentType: string): Promis
 
 export async function benchVersus(o: VersusOptions): Promise<void> {
   ensureTools();
-  const { email, source } = versusInput();
+  const { text, email, source } = versusInput();
   const dir = mkdtempSync(join(tmpdir(), 'sito-versus-'));
   const files = { email: join(dir, 'email.eml'), plain: join(dir, 'score.json'), stored: join(dir, 'score-stored.json') };
   writeFileSync(files.email, email);
-  writeFileSync(files.plain, JSON.stringify({ text: email, store: false }));
-  writeFileSync(files.stored, JSON.stringify({ text: email, store: true }));
+  writeFileSync(files.plain, JSON.stringify({ text, store: false }));
+  writeFileSync(files.stored, JSON.stringify({ text, store: true }));
   let rspamd: Rspamd | undefined;
   let sito: Awaited<ReturnType<typeof serveSito>> | undefined;
   const onSignal = () => void cleanup().then(() => process.exit(130));
@@ -287,7 +305,7 @@ export async function benchVersus(o: VersusOptions): Promise<void> {
     const symbols = Object.keys(checked.symbols ?? {});
     const net = symbols.filter((s) => /^(RBL_|RCVD_IN_|URIBL_|DBL_|SURBL|R_SPF|R_DKIM|DMARC|FUZZY|ASN|DWL_)/.test(s));
     if (net.length) throw new Error(`rspamd still ran network checks: ${net.join(', ')}`);
-    process.stderr.write(`versus: ${rspamd.version} on ${rspamd.url} (2 normal workers, network modules off): action ${checked.action}, score ${checked.score}, ${symbols.length} symbols\n`);
+    process.stderr.write(`versus: ${rspamd.version} on ${rspamd.url} (2 normal workers, network modules off): action ${checked.action}, score ${checked.score}, symbols ${symbols.join(" ")}\n`);
     const rspamdLabel = rspamd.version.replace('Rspamd daemon version', 'Rspamd') + ', 2 workers';
     const rs = await bestOf2(dir, `${rspamd.url}/checkv2`, files.email, 'message/rfc822', o);
     // Rspamd off the machine before Sito runs, so each has the same cores
@@ -295,7 +313,7 @@ export async function benchVersus(o: VersusOptions): Promise<void> {
     rspamd = undefined;
 
     sito = await serveSito();
-    const scored = await checkOnce(`${sito.url}/v1/petitions/score`, JSON.stringify({ text: email, store: false }), 'application/json');
+    const scored = await checkOnce(`${sito.url}/v1/petitions/score`, JSON.stringify({ text, store: false }), 'application/json');
     process.stderr.write(`versus: sito on ${sito.url}: level ${scored.level}, score ${scored.score}, model ${scored.model?.version}, embedding ${scored.model?.embedding ?? 'none'}\n`);
     const plain = await bestOf2(dir, `${sito.url}/v1/petitions/score`, files.plain, 'application/json', o);
     const stored = await bestOf2(dir, `${sito.url}/v1/petitions/score`, files.stored, 'application/json', o);
@@ -303,7 +321,7 @@ export async function benchVersus(o: VersusOptions): Promise<void> {
     const ratio = (x: WrkResult) => (x.perSecond / rs.perSecond).toFixed(2);
     const row = (name: string, x: WrkResult, r: string) => [name, Math.round(x.perSecond), x.p50.toFixed(1), x.p99.toFixed(1), x.requests, r];
     console.log(`\nSito vs Rspamd, same input, loopback, wrk ${o.connections} connections × ${o.duration} s, best of 2 rounds`);
-    console.log(`input: ${source} (${Buffer.byteLength(email)} bytes); ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end (shared machine)`);
+    console.log(`input: ${source} (${Buffer.byteLength(text)} bytes; to Rspamd as a ${Buffer.byteLength(email)}-byte message); ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end (shared machine)`);
     console.log(
       table(
         ['server', 'checks/s', 'p50 ms', 'p99 ms', 'requests', 'checks/s vs Rspamd'],
