@@ -208,8 +208,7 @@ function logTail(dir: string): string {
 
 /** SIGTERM to the whole process group, SIGKILL after 10 s. */
 async function killGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  if (!child.pid) return;
   const signal = (s: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, s);
@@ -217,6 +216,8 @@ async function killGroup(child: ChildProcess): Promise<void> {
       /* already gone */
     }
   };
+  if (child.exitCode !== null || child.signalCode !== null) return signal('SIGKILL'); // workers left behind
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   signal('SIGTERM');
   const timer = setTimeout(() => signal('SIGKILL'), 10_000);
   await exited;
