@@ -36,17 +36,9 @@ export function versusOptions(argv: string[]): VersusOptions {
   return { duration: num('duration', 10), connections: num('connections', 16) };
 }
 
-/** ../shared beside the clone; for a git worktree, also beside the main checkout. */
+/** ../shared beside the clone. */
 function sharedCandidates(): string[] {
-  const dirs = [resolve(repo, '../shared')];
-  try {
-    const dotGit = readFileSync(join(repo, '.git'), 'utf8'); // a worktree's .git is a file: "gitdir: …/.git/worktrees/x"
-    const m = /^gitdir:\s*(.+)$/m.exec(dotGit);
-    if (m) dirs.push(resolve(m[1]!.trim(), '../../../../shared'));
-  } catch {
-    /* a plain clone: .git is a directory */
-  }
-  return dirs;
+  return [resolve(repo, '../shared')];
 }
 
 /**
