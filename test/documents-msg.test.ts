@@ -1,7 +1,7 @@
 import MsgReaderModule from '@kenjiuno/msgreader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type Running } from './helpers/server.js';
-import { docxOf, msgOf } from './helpers/documents.js';
+import { docxOf, msgOf, postDocument, postDocumentFile, type DocAnswer } from './helpers/documents.js';
 
 /**
  * Outlook .msg files as an office's clerk saves them from Outlook: real OLE compound files written by
@@ -35,34 +35,10 @@ const EXCHANGE_SENDER = {
   senderSmtp: 'm.zolkiewska@poczta.example.pl',
 };
 
-interface Part {
-  name: string;
-  type: string;
-  role: string;
-  start: number;
-  end: number;
-  ocr: boolean;
-}
-interface DocAnswer {
-  id: string;
-  level: string;
-  reasons: Array<{ id: string; evidence: Array<{ start: number; end: number; text: string }> }>;
-  document: { text: string; parts: Part[]; skipped: Array<{ name: string; reason: string; code?: string }> };
-  error?: string;
-  message?: string;
-}
 
 let server: Running;
-const post = async (body: Uint8Array, type: string, query = '') => {
-  const r = await fetch(`${server.url}/v1/petitions/score${query}`, { method: 'POST', headers: { 'content-type': type }, body });
-  return { status: r.status, json: (await r.json()) as DocAnswer };
-};
-const postFile = async (body: Uint8Array, filename: string, type: string, query = '') => {
-  const form = new FormData();
-  form.append('file', new Blob([body], { type }), filename);
-  const r = await fetch(`${server.url}/v1/petitions/score${query}`, { method: 'POST', body: form });
-  return { status: r.status, json: (await r.json()) as DocAnswer };
-};
+const post = (body: Uint8Array, type: string, query = '') => postDocument(server.url, body, type, query);
+const postFile = (body: Uint8Array, filename: string, type: string, query = '') => postDocumentFile(server.url, body, filename, type, 'file', query);
 const stored = async (id: string) => (await (await fetch(`${server.url}/v1/petitions/${id}`)).json()) as Record<string, unknown>;
 const expectOffsetsHold = (a: DocAnswer) => {
   expect(a.reasons.some((r) => r.evidence.length > 0), 'some reason carries evidence').toBe(true);

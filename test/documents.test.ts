@@ -2,39 +2,15 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestServer, type Running } from './helpers/server.js';
-import { COVER_NOTE, CHROMIUM, CHROMIUM_FLAGS, docxOf, emailOf, hasChromium, odtOf, printPdf, RESIDENT_PETITION, VENDOR_PETITION } from './helpers/documents.js';
+import { COVER_NOTE, CHROMIUM, CHROMIUM_FLAGS, docxOf, emailOf, hasChromium, odtOf, postDocument, postDocumentFile, printPdf, RESIDENT_PETITION, VENDOR_PETITION, type DocAnswer } from './helpers/documents.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const ODT = 'application/vnd.oasis.opendocument.text';
 
-interface Part {
-  name: string;
-  type: string;
-  role: string;
-  start: number;
-  end: number;
-  ocr: boolean;
-}
-interface DocAnswer {
-  id: string;
-  level: string;
-  reasons: Array<{ id: string; evidence: Array<{ start: number; end: number; text: string }> }>;
-  document: { text: string; parts: Part[]; skipped: Array<{ name: string; reason: string; code?: string }> };
-  error?: string;
-  message?: string;
-}
 
 let server: Running;
-const post = async (body: Uint8Array | string, type: string, query = '') => {
-  const r = await fetch(`${server.url}/v1/petitions/score${query}`, { method: 'POST', headers: { 'content-type': type }, body });
-  return { status: r.status, json: (await r.json()) as DocAnswer };
-};
-const postFile = async (body: Uint8Array, filename: string, type: string, field = 'file', query = '') => {
-  const form = new FormData();
-  form.append(field, new Blob([body], { type }), filename);
-  const r = await fetch(`${server.url}/v1/petitions/score${query}`, { method: 'POST', body: form });
-  return { status: r.status, json: (await r.json()) as DocAnswer };
-};
+const post = (body: Uint8Array | string, type: string, query = '') => postDocument(server.url, body, type, query);
+const postFile = (body: Uint8Array, filename: string, type: string, field = 'file', query = '') => postDocumentFile(server.url, body, filename, type, field, query);
 /** Every evidence span indexes document.text, and each part's offsets cut the text it names. */
 const expectOffsetsHold = (a: DocAnswer) => {
   for (const r of a.reasons) for (const e of r.evidence) expect(a.document.text.slice(e.start, e.end)).toBe(e.text);

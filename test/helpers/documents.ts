@@ -315,3 +315,33 @@ export function msgOf(o: MsgOptions): Buffer {
   });
   return Buffer.from(CFB.write(cfb, { type: 'buffer' }) as Uint8Array);
 }
+
+/** A score answer for a document, as the document tests read it. */
+export interface DocumentPartView {
+  name: string;
+  type: string;
+  role: string;
+  start: number;
+  end: number;
+  ocr: boolean;
+}
+export interface DocAnswer {
+  id: string;
+  level: string;
+  reasons: Array<{ id: string; evidence: Array<{ start: number; end: number; text: string }> }>;
+  document: { text: string; parts: DocumentPartView[]; skipped: Array<{ name: string; reason: string; code?: string }> };
+  error?: string;
+  message?: string;
+}
+
+/** POSTs a document to the score route: as the raw body with its type, or as a multipart file. */
+export const postDocument = async (base: string, body: Uint8Array | string, type: string, query = '') => {
+  const r = await fetch(`${base}/v1/petitions/score${query}`, { method: 'POST', headers: { 'content-type': type }, body });
+  return { status: r.status, json: (await r.json()) as DocAnswer };
+};
+export const postDocumentFile = async (base: string, body: Uint8Array, filename: string, type: string, field = 'file', query = '') => {
+  const form = new FormData();
+  form.append(field, new Blob([body], { type }), filename);
+  const r = await fetch(`${base}/v1/petitions/score${query}`, { method: 'POST', body: form });
+  return { status: r.status, json: (await r.json()) as DocAnswer };
+};
