@@ -1,10 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './serve.js';
 
-export const PG_BIN = '/usr/lib/postgresql/15/bin';
+/** Debian's PostgreSQL binaries: the newest major version installed (15 on bookworm). */
+export const PG_BIN = (() => {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v) && existsSync(`${root}/${v}/bin/initdb`)).sort((a, b) => Number(b) - Number(a)) : [];
+  return `${root}/${versions[0] ?? '15'}/bin`;
+})();
 export const hasPostgres = existsSync(`${PG_BIN}/initdb`) && existsSync(`${PG_BIN}/pg_ctl`);
 if (!hasPostgres) console.warn(`[sito tests] ${PG_BIN} is missing: the PostgreSQL tests are skipped (.ci/run installs Debian's postgresql)`);
 
