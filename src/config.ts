@@ -140,25 +140,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   };
 }
 
+/** "a, b,,c" → ["a", "b", "c"]: the comma-separated lists of the configuration. */
+export const commaList = (value: string): string[] => value.split(',').map((e) => e.trim()).filter(Boolean);
+
 /** SITO_TRUST_PROXY → fastify's trustProxy: true, or a list of addresses/CIDRs; false when unset. */
 export function parseTrustProxy(value: string | undefined): boolean | string[] {
   const v = value?.trim();
   if (!v || v === 'false') return false;
   if (v === 'true') return true;
-  return v.split(',').map((a) => a.trim()).filter(Boolean);
+  return commaList(v);
 }
 
 /** "k1,k2:analyst" → keys with roles (a key without a role is an intake key). */
 export function parseApiKeys(value: string): ApiKey[] {
-  return value
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const i = entry.lastIndexOf(':');
-      if (i === -1) return { key: entry, role: 'intake' as const };
-      const role = entry.slice(i + 1);
-      if (!(KEY_ROLES as readonly string[]).includes(role)) throw new Error(`configuration: SITO_API_KEYS: unknown role "${role}" (use ${KEY_ROLES.join(' or ')})`);
-      return { key: entry.slice(0, i), role: role as KeyRole };
-    });
+  return commaList(value).map((entry) => {
+    const i = entry.lastIndexOf(':');
+    if (i === -1) return { key: entry, role: 'intake' as const };
+    const role = entry.slice(i + 1);
+    if (!(KEY_ROLES as readonly string[]).includes(role)) throw new Error(`configuration: SITO_API_KEYS: unknown role "${role}" (use ${KEY_ROLES.join(' or ')})`);
+    return { key: entry.slice(0, i), role: role as KeyRole };
+  });
 }

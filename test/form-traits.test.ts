@@ -113,9 +113,10 @@ describe('office profile', () => {
     expect(() => loadOfficeProfile(path)).toThrow(/postal_codes\.0/);
   });
 
-  it('not_preceded_by is checked against the folded text and refused when it is not RE2', () => {
-    const bad = 'version: 1\nbias: -3\nrules:\n  - id: x\n    trait: mass_mailing\n    weight: 1\n    description: opis reguły\n    absent: true\n    min_hits: 2\n    patterns: [a]\n';
-    expect(() => parseRules(bad)).toThrow(/absence rule/);
+  it('a rules file is refused when an absence rule counts hits, or when not_preceded_by is not RE2', () => {
+    const head = 'version: 1\nbias: -3\nrules:\n  - id: x\n    trait: mass_mailing\n    weight: 1\n    description: opis reguły\n';
+    expect(() => parseRules(`${head}    absent: true\n    min_hits: 2\n    patterns: [a]\n`)).toThrow(/absence rule/);
+    expect(() => parseRules(`${head}    not_preceded_by: '(?<=a)'\n    patterns: [a]\n`)).toThrow(/rule x not_preceded_by/);
   });
 });
 

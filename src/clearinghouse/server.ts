@@ -7,6 +7,8 @@ import { ErrorSchema, errorHandler } from '../http/errors.js';
 import { decodeSignature } from './keyed-fingerprint.js';
 import { LookupAnswerSchema, LookupSchema, MarkBodySchema, MarkSchema, ReportBatchAnswerSchema, ReportBatchSchema } from './protocol.js';
 import type { ClearinghouseStore } from './store.js';
+import { commaList } from '../config.js';
+import { bearerToken } from '../http/auth.js';
 
 export interface OfficeKey {
   key: string;
@@ -15,19 +17,15 @@ export interface OfficeKey {
 
 /** "KEY:office-id,KEY2:office-2" → keys; an office id is letters, digits, "-", "_" and "." */
 export function parseOfficeKeys(value: string): OfficeKey[] {
-  return value
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const i = entry.lastIndexOf(':');
-      if (i <= 0 || i === entry.length - 1) throw new Error('SITO_CLEARINGHOUSE_KEYS: each entry must be KEY:office-id');
-      const office = entry.slice(i + 1);
-      if (!/^[A-Za-z0-9._-]{1,100}$/.test(office)) throw new Error(`SITO_CLEARINGHOUSE_KEYS: office id "${office.slice(0, 40)}" may hold only letters, digits, ".", "_" and "-"`);
-      const key = entry.slice(0, i);
-      if (key.length < 16) throw new Error(`SITO_CLEARINGHOUSE_KEYS: the key of ${office} is shorter than 16 characters`);
-      return { key, office };
-    });
+  return commaList(value).map((entry) => {
+    const i = entry.lastIndexOf(':');
+    if (i <= 0 || i === entry.length - 1) throw new Error('SITO_CLEARINGHOUSE_KEYS: each entry must be KEY:office-id');
+    const office = entry.slice(i + 1);
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(office)) throw new Error(`SITO_CLEARINGHOUSE_KEYS: office id "${office.slice(0, 40)}" may hold only letters, digits, ".", "_" and "-"`);
+    const key = entry.slice(0, i);
+    if (key.length < 16) throw new Error(`SITO_CLEARINGHOUSE_KEYS: the key of ${office} is shorter than 16 characters`);
+    return { key, office };
+  });
 }
 
 declare module 'fastify' {
@@ -52,8 +50,8 @@ function officeGuard(keys: readonly OfficeKey[]) {
       req.office = typeof named === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(named) ? named : 'local';
       return;
     }
-    const m = /^Bearer[ \t]+(\S{1,512})$/i.exec(req.headers.authorization ?? '');
-    const found = m ? byDigest.get(digest(m[1]!).toString('base64')) : undefined;
+    const token = bearerToken(req.headers.authorization);
+    const found = token ? byDigest.get(digest(token).toString('base64')) : undefined;
     if (found) {
       req.office = found;
       return;

@@ -8,6 +8,7 @@ import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
 import type { ClearinghouseStore, IncomingReport, OwnReport } from './store.js';
 import { preparedStatements } from '../storage/prepared.js';
+import { applyMigrations } from '../storage/migrations.js';
 
 /** The clearinghouse's embedded store: SITO_DATA_DIR/clearinghouse.db (WAL). */
 export class SqliteClearinghouseStore implements ClearinghouseStore {
@@ -30,15 +31,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   }
 
   private migrate() {
-    this.db.exec('CREATE TABLE IF NOT EXISTS ch_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    const done = new Set((this.db.prepare('SELECT version FROM ch_schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
-    for (const m of CLEARINGHOUSE_MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sqlite);
-        this.db.prepare('INSERT INTO ch_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
-      }).immediate();
-    }
+    applyMigrations(this.db, 'ch_schema_migrations', CLEARINGHOUSE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, sql: m.sqlite })), `clearinghouse database ${this.path}`);
     this.db.prepare("INSERT OR IGNORE INTO ch_meta (key, value) VALUES ('fingerprint_scheme', ?)").run(SCHEME);
     const stored = (this.db.prepare("SELECT value FROM ch_meta WHERE key = 'fingerprint_scheme'").get() as { value: string }).value;
     if (stored !== SCHEME) throw new Error(`clearinghouse database ${this.path} holds fingerprints of scheme ${stored}, this Sito computes ${SCHEME}`);

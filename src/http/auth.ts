@@ -24,16 +24,20 @@ export function isLoopback(host: string): boolean {
  * With no key configured the API answers unauthenticated — the server refuses to start like that on
  * anything but loopback (see server.ts).
  */
+/** The token of an `Authorization: Bearer …` header (at most 512 characters), or null. */
+export function bearerToken(header: string | undefined): string | null {
+  return /^Bearer[ \t]+(\S{1,512})$/i.exec(header ?? '')?.[1] ?? null;
+}
+
 export function apiKeyGuard(keys: readonly ApiKey[], roles: readonly KeyRole[] = ['intake', 'analyst'], sessionRoles: readonly UserRole[] = ['clerk', 'analyst']) {
   const digests = keys.map((k) => ({ digest: digest(k.key), role: k.role, name: `key:${k.role}:${digest(k.key).toString('hex').slice(0, 8)}` }));
   return async function guard(req: FastifyRequest, reply: FastifyReply) {
     if (digests.length === 0) return;
     // a signed-in person reaches the API their pages use (a request that sends a key is judged by the key alone)
     if (req.user && req.headers.authorization === undefined && sessionRoles.includes(req.user.role)) return;
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer[ \t]+(\S{1,512})$/i.exec(header);
-    if (m) {
-      const given = digest(m[1]!);
+    const token = bearerToken(req.headers.authorization);
+    if (token) {
+      const given = digest(token);
       const found = digests.find((d) => timingSafeEqual(d.digest, given));
       if (found) req.apiKey = found.name;
       if (found && roles.includes(found.role)) return;

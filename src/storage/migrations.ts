@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 /**
  * Versioned schema migrations, applied in order at start-up inside one transaction each.
  * Portable SQL (TEXT, INTEGER, REAL, BLOB; no SQLite-only types) so that a PostgreSQL store can
@@ -265,3 +267,23 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     `,
   },
 ];
+
+/**
+ * Applies the migrations not yet recorded in `table`, in order, each in its own write transaction.
+ * A database whose newest recorded version is newer than any known here is refused (an older
+ * Sito must not write to a newer schema).
+ */
+export function applyMigrations(db: Database.Database, table: string, migrations: ReadonlyArray<{ version: number; name: string; sql: string }>, where: string): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const done = new Set((db.prepare(`SELECT version FROM ${table}`).all() as Array<{ version: number }>).map((r) => r.version));
+  const known = Math.max(...migrations.map((m) => m.version));
+  const newest = Math.max(0, ...done);
+  if (newest > known) throw new Error(`${where} has schema version ${newest}, newer than this Sito knows (${known}); upgrade Sito`);
+  for (const m of migrations) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`).run(m.version, m.name, new Date().toISOString());
+    }).immediate();
+  }
+}

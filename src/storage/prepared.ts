@@ -12,3 +12,4 @@ export function preparedStatements(db: Database.Database): (text: string) => Dat
     return st;
   };
 }
+

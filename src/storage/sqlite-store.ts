@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ScoreResult } from '../decision/result.js';
 import { SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { MIGRATIONS } from './migrations.js';
+import { applyMigrations, MIGRATIONS } from './migrations.js';
 import { foldText } from '../normalise/fold.js';
 import { preparedStatements } from './prepared.js';
 import type {
@@ -146,21 +146,13 @@ export class SqliteStore implements Store {
   }
 
   private migrate() {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
-    const known = Math.max(...MIGRATIONS.map((m) => m.version));
-    const newest = Math.max(0, ...done);
-    if (newest > known) {
-      throw new StoreError(`database ${this.path} has schema version ${newest}, newer than this Sito knows (${known}); upgrade Sito`);
-    }
-    for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      this.db.transaction(() => {
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
-      }).immediate();
+    try {
+      applyMigrations(this.db, 'schema_migrations', MIGRATIONS, `database ${this.path}`);
+    } catch (e) {
+      throw new StoreError((e as Error).message);
     }
   }
+
 
   /** Petitions stored before full-text search existed are indexed once, at the first open. */
   private fillSearchIndex() {

@@ -69,6 +69,15 @@ function compile(patterns: string[], lists: Record<string, string[]>, where: str
   return new RE2(parts.join('|'), 'g');
 }
 
+/** A one-character class (`not_preceded_by`), anchored; an error names the rule. */
+function compileClass(p: string, where: string): RE2 {
+  try {
+    return new RE2(`^(?:${foldPattern(p)})$`);
+  } catch (e) {
+    throw new Error(`${where} not_preceded_by is not a valid RE2 expression: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Compiles a rules file. `profile` fills the office's lists (`office_localities`,
  * `office_postal_codes`) for the rules that need to know the office; the fingerprint names the
@@ -83,7 +92,7 @@ export function compileRules(file: RuleFile, profile: OfficeProfile | null = nul
       ...r,
       regex: off ? null : compile(r.patterns, lists, where),
       exclude: r.exclude.length && !off ? compile(r.exclude, lists, `${where} exclude`) : null,
-      notPrecededBy: r.not_preceded_by ? new RE2(`^(?:${foldPattern(r.not_preceded_by)})$`) : null,
+      notPrecededBy: r.not_preceded_by ? compileClass(r.not_preceded_by, where) : null,
       source: r.patterns,
     };
   });
