@@ -112,7 +112,7 @@ export function openRuntime(config: Config): Runtime {
     embedding: { loaded: false, model: null, dimension: null, problem: 'not loaded' },
     clearinghouse,
     refreshModel: () => {
-      const wanted = registry.activeVersion();
+      const wanted = config.scoring === 'rules' ? null : registry.activeVersion();
       const have = engine.model?.artifact.version ?? null;
       if (wanted === have || (wanted !== null && runtime.modelProblem?.startsWith(`${wanted}:`))) {
         return { changed: false, version: engine.modelVersion, problem: runtime.modelProblem };
