@@ -56,3 +56,17 @@ describe('sito score on several threads', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(100);
   });
 });
+
+describe('SITO_SCORING=rules', () => {
+  it('scores with the rules’ own weights: no trained model, no embedding, reasons still explained', async () => {
+    const r = await sitoAsync(['score', '--no-store', '--jobs', '1', file(lines.slice(0, 5))], { SITO_DATA_DIR: tempDir(), SITO_SCORING: 'rules' });
+    expect(r.status).toBe(0);
+    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { model: { version: string; embedding: string | null }; reasons: Array<{ signal: string; contribution: number }> });
+    for (const o of out) {
+      expect(o.model.version).toMatch(/^rules-v/);
+      expect(o.model.embedding).toBeNull();
+      expect(o.reasons.some((x) => x.signal === 'model' || x.signal === 'embedding')).toBe(false);
+    }
+    expect(out.some((o) => o.reasons.length > 0)).toBe(true);
+  });
+});
