@@ -145,9 +145,10 @@ function buildProgram(): Command {
     .argument('<file>', 'labelled CSV')
     .option('--activate', 'make the new version the active model')
     .option('--folds <k>', 'cross-validation folds', '5')
-    .action(async (file: string, opts: { activate?: boolean; folds: string }) => {
+    .addOption(new Option('-j, --jobs <n>', 'threads analysing the rows (default: every core)').argParser((v) => parseJobs(v)))
+    .action(async (file: string, opts: { activate?: boolean; folds: string; jobs?: number }) => {
       await withRuntime(async (rt, config) => {
-        const report = await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds) });
+        const report = await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
         // POST /v1/models runs this command and records the training itself, with the caller's key and address
         if (!process.env.SITO_AUDITED_BY_CALLER) auditCli(rt, 'train', /trained (\S+)/.exec(report)?.[1] ?? null, { activated: opts.activate ?? false });
         process.stdout.write(`${report}\n`);
