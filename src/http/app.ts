@@ -167,7 +167,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       model: { version: engine.modelVersion, problem: runtime?.modelProblem ?? null },
       rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint, office_profile: engine.rules.office },
       embedding: runtime?.embedding ?? { loaded: false, model: null, dimension: null, problem: null },
-      storage: { kind: engine.store ? 'sqlite' : null },
+      storage: { kind: engine.store?.kind ?? null },
       clearinghouse: (await runtime?.clearinghouse?.health()) ?? null,
     }),
   );
