@@ -10,6 +10,7 @@
  *   npm run bench -- documents    document extraction per kind, worker pool, OCR pages/s
  *   npm run bench -- track [--petitions=N]  deadlines, formal check, campaign names, register at N stored (default 20 000)
  *   npm run bench -- growth [--sizes=10000,100000]   score and search latency (p50/p99) as the store grows
+ *   npm run bench -- store [--petitions=N]  the storing transaction through the async store vs the synchronous SQLite core (default 4 000)
  *   npm run bench -- soak [--duration=S] [--connections=8,32]   load with storage on: throughput, p99, RSS
  *   npm run bench -- clearinghouse [--offices 2500 --campaigns 300 --residents 200000 --reports N
  *                                   --store sqlite|postgres]   the cross-office clearinghouse over HTTP
@@ -26,6 +27,7 @@ import { benchTraining } from './lib/bench-training.js';
 import { benchDocuments } from './lib/bench-documents.js';
 import { benchTrack } from './lib/bench-track.js';
 import { benchGrowth } from './lib/bench-growth.js';
+import { benchStore } from './lib/bench-store.js';
 import { benchSoak } from './lib/bench-soak.js';
 import { benchClearinghouse, clearinghouseOptions } from './lib/bench-clearinghouse.js';
 import { benchVersus, versusOptions } from './lib/bench-versus.js';
@@ -74,24 +76,24 @@ async function benchHttpWith(workers: number, rows: Array<Array<string | number>
   }
 }
 
-function benchRules() {
+async function benchRules() {
   const config = loadConfig();
   const engine = new Engine({ rules: loadRules(config.rulesFile), thresholds: config.thresholds });
   const text = seedText();
   const rows: Array<Array<string | number>> = [];
-  const time = (label: string, t: string, n: number) => {
-    engine.score({ text: t, store: false });
+  const time = async (label: string, t: string, n: number) => {
+    await engine.score({ text: t, store: false });
     const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) engine.score({ text: t, store: false });
+    for (let i = 0; i < n; i++) await engine.score({ text: t, store: false });
     const ms = Number(process.hrtime.bigint() - start) / 1e6 / n;
     rows.push([label, t.length, ms.toFixed(3)]);
   };
-  time('seed petition', text, 300);
-  time('1 MB: repeated words', 'bezpłatny '.repeat(100_000), 3);
-  time('1 MB: one endless word', 'a'.repeat(1_000_000), 3);
-  time('1 MB: near-miss URLs', `https://${'a.'.repeat(300_000)}`, 3);
-  time('1 MB: § and digits', '§1.1.1.1.'.repeat(110_000), 3);
-  time('1 MB: the seed repeated', text.repeat(Math.ceil(1_000_000 / text.length)).slice(0, 1_000_000), 3);
+  await time('seed petition', text, 300);
+  await time('1 MB: repeated words', 'bezpłatny '.repeat(100_000), 3);
+  await time('1 MB: one endless word', 'a'.repeat(1_000_000), 3);
+  await time('1 MB: near-miss URLs', `https://${'a.'.repeat(300_000)}`, 3);
+  await time('1 MB: § and digits', '§1.1.1.1.'.repeat(110_000), 3);
+  await time('1 MB: the seed repeated', text.repeat(Math.ceil(1_000_000 / text.length)).slice(0, 1_000_000), 3);
   console.log('\nIn-process scoring (normalise + rules + decision), one core');
   console.log(table(['input', 'chars', 'ms per petition'], rows));
 }
@@ -139,6 +141,7 @@ const sections: Record<string, () => unknown> = {
   documents: benchDocuments,
   track: () => benchTrack(sizeArg ? Number(sizeArg.split('=')[1]) : 20_000),
   growth: () => benchGrowth(listArg('sizes', [10_000, 100_000])),
+  store: () => benchStore(sizeArg ? Number(sizeArg.split('=')[1]) : 4000),
   soak: () => benchSoak(listArg('duration', [60])[0]!, listArg('connections', [8, 32])),
   clearinghouse: () => benchClearinghouse(clearinghouseOptions(process.argv.slice(2))),
   versus: () => benchVersus(versusOptions(process.argv.slice(2))),

@@ -22,16 +22,18 @@ export type WorkerAnswer =
   | { seq: number; failed: { line: number; message: string } };
 
 const config = loadConfig(workerData?.env ?? process.env);
-const runtime = openRuntime(config);
-const ready = attachEmbedding(runtime, config);
+const ready = openRuntime(config).then(async (rt) => {
+  await attachEmbedding(rt, config);
+  return rt;
+});
 
 parentPort!.on('message', (batch: WorkerBatch | 'close') => {
   if (batch === 'close') {
-    runtime.close();
-    process.exit(0);
+    void ready.then((rt) => rt.close()).finally(() => process.exit(0));
+    return;
   }
   void (async () => {
-    await ready;
+    const runtime = await ready;
     const results: string[] = [];
     const prepared: Array<{ analysis: unknown; vector: Float32Array | undefined; consulted: unknown }> = [];
     for (const { line, petition } of batch.items) {
