@@ -11,7 +11,7 @@ import { bestMatch, templateReason, type TemplateMatch } from './signals/campaig
 import { bandKeys, fingerprint, type Fingerprint } from './signals/fingerprint/minhash.js';
 import type { RuleSet } from './signals/rules/load-rules.js';
 import { matchRules, type RuleHit } from './signals/rules/match-rules.js';
-import type { Campaign, Store } from './storage/store.js';
+import type { Campaign, SyncStore as Store } from './storage/store.js';
 import type { VectorIndex } from './signals/embedding/vector-index.js';
 import { clearinghouseReason } from './clearinghouse/signal.js';
 import type { Consultation } from './clearinghouse/consult.js';

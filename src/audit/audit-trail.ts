@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { FastifyRequest } from 'fastify';
-import type { AuditAction, Store } from '../storage/store.js';
+import type { AuditAction, SyncStore as Store } from '../storage/store.js';
 
 /**
  * The audit trail: who signed in (or failed to), marked, trained, activated, rolled back, deleted,

@@ -1,4 +1,4 @@
-import type { Store, ThrottleScope } from '../storage/store.js';
+import type { SyncStore as Store, ThrottleScope } from '../storage/store.js';
 
 /**
  * Sign-in throttling, per account and per client address. The counters live in the database, not

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Session, Store } from '../storage/store.js';
+import type { Session, SyncStore as Store } from '../storage/store.js';
 
 export const SESSION_COOKIE = 'sito_session';
 export const SESSION_HOURS = 12;

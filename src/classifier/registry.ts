@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Store } from '../storage/store.js';
+import type { SyncStore as Store } from '../storage/store.js';
 import { fromArtifact, ModelError, readArtifact, type Model, type ModelArtifact } from './model.js';
 
 /** The default model Sito ships, trained from data/ by `npm run train:default`. */

@@ -1,4 +1,4 @@
-import type { Store } from '../storage/store.js';
+import type { SyncStore as Store } from '../storage/store.js';
 import { TrackStore } from '../storage/track-store.js';
 import { summaryText } from '../track/register.js';
 import { parseYear, registerCsv, registerFor, registerJson, summaryFor } from '../track/register-export.js';

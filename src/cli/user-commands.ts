@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { hashPassword, validatePassword } from '../auth/passwords.js';
 import { spreadsheetSafe } from '../export/spreadsheet-cell.js';
-import type { Store, UserRole } from '../storage/store.js';
+import type { SyncStore as Store, UserRole } from '../storage/store.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   let s = '';

@@ -10,7 +10,7 @@ import { scoreDocument, type DocumentKeeper } from '../ingest/documents/score-do
 import type { DocumentSettings } from '../ingest/documents/settings.js';
 import type { Runtime } from '../runtime.js';
 import { ErrorSchema } from './errors.js';
-import type { Store } from '../storage/store.js';
+import type { SyncStore as Store } from '../storage/store.js';
 
 export const DocumentPartSchema = z.object({
   name: z.string().describe('file name, or "treść wiadomości" for an e-mail body; nested parts as "outer › inner"'),

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorSchema } from './errors.js';
 import { ScoreResultSchema } from '../decision/result.js';
-import type { Store } from '../storage/store.js';
+import type { SyncStore as Store } from '../storage/store.js';
 import { TrackStore } from '../storage/track-store.js';
 import { ensureCampaignNames } from '../track/campaign-names.js';
 import { listByDeadline, standings, trackFields } from '../track/petition-track.js';

@@ -1,4 +1,4 @@
-import type { Store } from '../storage/store.js';
+import type { SyncStore as Store } from '../storage/store.js';
 
 /**
  * Erasing petitions (RODO): one by id, or every petition received (else stored) before a date.

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { bandKeys, SCHEME, SLOTS, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import type { NewKnownCampaign, Store } from './store.js';
+import type { NewKnownCampaign, SyncStore as Store } from './store.js';
 
 /** The library Sito ships: fingerprints and metadata of known campaigns, never petition texts. */
 export const SHIPPED_LIBRARY = fileURLToPath(new URL('../../data/known-campaigns.jsonl', import.meta.url));

@@ -23,7 +23,7 @@ import type {
   Page,
   PetitionFilter,
   PetitionSummary,
-  Store,
+  SyncStore as Store,
   StoredDocument,
   StoredPetition,
 } from './store.js';

@@ -1,64 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { ScoreResult } from '../decision/result.js';
-import type { PetitionFilter, PetitionSummary, Store } from './store.js';
+import type { CampaignName, Joint, JointMember, PetitionFilter, PetitionSummary, StatusEntry, SyncStore as Store, TrackRow } from './store.js';
+
+export type { CampaignName, Joint, JointMember, StatusEntry, TrackRow } from './store.js';
 
 /**
  * The tables of the mass track (migrations 40–42): campaign names, petycja wielokrotna and its
  * members, announcement templates, how each petition is dealt with. Same SQLite file, same
  * connection as the main store.
  */
-
-export interface CampaignName {
-  campaign_id: string;
-  name: string;
-  words: string[];
-  source: 'auto' | 'clerk';
-  login: string | null;
-  updated_at: string;
-}
-
-export interface Joint {
-  seq: number;
-  campaign_id: string;
-  subject: string;
-  ordered_by: string;
-  ordered_at: string;
-  announced_on: string;
-  waiting_end: string;
-  deadline: string;
-  outcome: string | null;
-  outcome_by: string | null;
-  outcome_at: string | null;
-}
-
-export interface JointMember {
-  petition_id: string;
-  state: 'member' | 'rejected';
-  decided_by: string;
-  decided_at: string;
-}
-
-export interface StatusEntry {
-  petition_id: string;
-  status: string;
-  note: string | null;
-  login: string;
-  at: string;
-}
-
-/** A petition as the register and the deadlines need it. */
-export interface TrackRow {
-  id: string;
-  received_at: string | null;
-  stored_at: string;
-  subject: string | null;
-  sender_name: string | null;
-  sender_email: string | null;
-  text: string;
-  level: ScoreResult['level'];
-  track: ScoreResult['track'];
-  campaign_id: string | null;
-}
 
 type SummaryRow = {
   id: string; received_at: string | null; stored_at: string; subject: string | null; sender_name: string | null; sender_email: string | null;

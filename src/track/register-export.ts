@@ -1,6 +1,6 @@
 /** The register as files: CSV (header in Polish, UTF-8 with BOM for spreadsheet users) and JSON. */
 import { stringify } from 'csv-stringify/sync';
-import type { Store } from '../storage/store.js';
+import type { SyncStore as Store } from '../storage/store.js';
 import type { TrackStore } from '../storage/track-store.js';
 import { REGISTER_COLUMNS, registerEntries, yearSummary, type RegisterEntry, type YearSummary } from './register.js';
 import { spreadsheetSafe } from '../export/spreadsheet-cell.js';

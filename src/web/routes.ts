@@ -10,7 +10,7 @@ import { DEFAULT_THROTTLE, recordFailure, recordSuccess, throttledFor, type Thro
 import { requestOrigin } from '../http/api-protection.js';
 import { prepareScoring, type Runtime } from '../runtime.js';
 import { MAX_TEXT_LENGTH } from '../ingest/petition-input.js';
-import type { Store } from '../storage/store.js';
+import type { SyncStore as Store } from '../storage/store.js';
 import { DocumentError } from '../ingest/documents/errors.js';
 import type { ExtractionPool } from '../ingest/documents/isolate.js';
 import { readDocument } from '../ingest/documents/read-document.js';

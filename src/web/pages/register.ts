@@ -1,6 +1,6 @@
 /** The website register (art. 8) and the yearly summary (art. 14), as pages and files to publish. */
 import type { FastifyInstance } from 'fastify';
-import type { Session, Store } from '../../storage/store.js';
+import type { Session, SyncStore as Store } from '../../storage/store.js';
 import type { TrackStore } from '../../storage/track-store.js';
 import { REGISTER_COLUMNS, summaryText, type RegisterEntry, type YearSummary } from '../../track/register.js';
 import { parseYear, registerCsv, registerFor, registerJson, summaryFor } from '../../track/register-export.js';

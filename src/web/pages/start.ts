@@ -4,7 +4,7 @@
  * SVG drawn on the server (no script), each with a title, a description and its numbers as a table.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Session, Store } from '../../storage/store.js';
+import type { Session, SyncStore as Store } from '../../storage/store.js';
 import type { TrackStore } from '../../storage/track-store.js';
 import { ensureCampaignNames } from '../../track/campaign-names.js';
 import { growth, markAgreement, weekStart, weeklyByLevel, type MarkAgreement, type WeekCounts } from '../../track/dashboard.js';

@@ -3,7 +3,7 @@
  * announcement templates, the website register and the yearly summary, the clerks' start page.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Campaign, Session, Store, StoredPetition } from '../../storage/store.js';
+import type { Campaign, Session, SyncStore as Store, StoredPetition } from '../../storage/store.js';
 import { TrackStore, type Joint } from '../../storage/track-store.js';
 import { ANNOUNCEMENT_KINDS, completionDue, DEFAULT_ORGAN, DEFAULT_TEMPLATES, isAnnouncementKind, polishDate, renderTemplate, type AnnouncementKind } from '../../track/announcements.js';
 import { ensureCampaignNames } from '../../track/campaign-names.js';
