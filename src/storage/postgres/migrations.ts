@@ -1,7 +1,7 @@
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS } from '../migrations.js';
 
 /**
- * The office schema on PostgreSQL: the migrations of ./migrations.ts (SQLite), translated one by
+ * The office schema on PostgreSQL: the migrations of ../migrations.ts (SQLite), translated one by
  * one under the same version numbers and in the same order. A new migration is added to both
  * lists (test/store-postgres.test.ts checks that they hold the same versions).
  *
@@ -86,7 +86,10 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
         source TEXT NOT NULL CHECK (source IN ('shipped', 'trained')),
         path TEXT NOT NULL,
         created_at TEXT NOT NULL,
-        card TEXT NOT NULL
+        card TEXT NOT NULL,
+        -- PostgreSQL only: a trained model's artifact itself, so that every instance, on any
+        -- machine, can load a model trained on another (SQLite keeps only the file's path)
+        artifact TEXT
       );
       CREATE TABLE model_activations (
         seq BIGSERIAL PRIMARY KEY,
