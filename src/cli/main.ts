@@ -13,6 +13,7 @@ import { documentSettings } from '../ingest/documents/settings.js';
 import { registerExport, registerSummary } from './register-command.js';
 import { auditCli, registerOperationsCommands } from './operations-commands.js';
 import { registerClearinghouseCommands } from '../clearinghouse/cli.js';
+import { registerCopyCommand } from './copy-command.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
@@ -248,6 +249,7 @@ function buildProgram(): Command {
     });
   registerOperationsCommands(program, user, withRuntime);
   registerClearinghouseCommands(program);
+  registerCopyCommand(program);
 
   return program;
 }
