@@ -11,10 +11,10 @@ export function registerCopyCommand(program: Command) {
   program
     .command('copy')
     .description('copy an office from its SQLite file to an empty PostgreSQL database (every petition, mark, user, session, model, audit entry, document, track and outbox row), then verify the counts')
-    .requiredOption('--from <source>', 'sqlite:FILE (the office\'s sito.db)')
+    .requiredOption('--from <source>', 'sqlite:DATA_DIR or sqlite:FILE (the office\'s SITO_DATA_DIR, or its sito.db)')
     .requiredOption('--to <url>', 'postgres://user:password@host/database')
     .action(async (opts: { from: string; to: string }) => {
-      if (!opts.from.startsWith('sqlite:') || opts.from.length <= 'sqlite:'.length) throw new Error(`--from: expected sqlite:FILE, got ${opts.from}`);
+      if (!opts.from.startsWith('sqlite:') || opts.from.length <= 'sqlite:'.length) throw new Error(`--from: expected sqlite:DATA_DIR or sqlite:FILE, got ${opts.from}`);
       if (!isPostgresUrl(opts.to)) throw new Error('--to: expected a postgres:// URL');
       const { copySqliteToPostgres } = await import('../storage/postgres/copy.js');
       let bar: Progress | null = null;

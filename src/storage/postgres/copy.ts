@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { SCHEME } from '../../signals/fingerprint/minhash.js';
@@ -62,8 +63,10 @@ const BATCH_BYTES = 16 * 1024 * 1024;
  * was, and can be run again. The source is read in one read transaction (a consistent snapshot,
  * even while a Sito writes to it). Counts are compared table by table before committing.
  */
-export async function copySqliteToPostgres(sqliteFile: string, url: string, onRows: (table: string, n: number) => void = () => {}, onTotal: (n: number) => void = () => {}): Promise<CopyReport> {
+export async function copySqliteToPostgres(source: string, url: string, onRows: (table: string, n: number) => void = () => {}, onTotal: (n: number) => void = () => {}): Promise<CopyReport> {
   const started = Date.now();
+  // the office's data folder, or its database file
+  const sqliteFile = existsSync(source) && statSync(source).isDirectory() ? join(source, 'sito.db') : source;
   if (!existsSync(sqliteFile)) throw new CopyError(`${sqliteFile}: no such file (the office's database is sito.db in its SITO_DATA_DIR)`);
   let src: Database.Database;
   try {

@@ -87,11 +87,24 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** where a model trained on another instance is written before it is loaded (its artifact is in the database) */
   modelCacheDir?: string;
+  /**
+   * How write transactions are kept apart. 'lock' (the default): one advisory lock, writers
+   * serialised. 'serializable': SERIALIZABLE isolation, no lock, a transaction that loses a
+   * conflict is run again (up to 10 times) — kept to measure the alternative (README: "Running on
+   * PostgreSQL"); `fn` must then have no effect outside the transaction.
+   */
+  writes?: 'lock' | 'serializable';
 }
+
+/** SQLSTATEs of a transaction that lost to a concurrent one and may simply be run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
 
 /** What the store and its transaction-bound copies share. */
 interface Shared {
   pool: pg.Pool;
+  writes: 'lock' | 'serializable';
+  /** transactions run again after a serialisation failure (the 'serializable' mode) */
+  retries: number;
   url: string;
   where: string;
   modelCacheDir: string | null;
@@ -121,7 +134,7 @@ export class PostgresStore implements Store {
   static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const where = `database ${redactUrl(url)}`;
     const pool = openPool(url, opts.poolSize ?? 8);
-    const store = new PostgresStore({ pool, url, where, modelCacheDir: opts.modelCacheDir ?? null }, pool, 0);
+    const store = new PostgresStore({ pool, url, where, modelCacheDir: opts.modelCacheDir ?? null, writes: opts.writes ?? 'lock', retries: 0 }, pool, 0);
     try {
       await migrate(pool, where);
       await store.checkScheme();
@@ -153,7 +166,13 @@ export class PostgresStore implements Store {
     if (stored !== SCHEME) throw new StoreError(`${this.where} holds fingerprints of scheme ${stored}, this Sito computes ${SCHEME}; start with an empty database or re-import the petitions`);
   }
 
+  /** Transactions run again after losing a serialisation conflict (only in the 'serializable' mode). */
+  get retries(): number {
+    return this.shared.retries;
+  }
+
   async writeTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.depth === 0 && this.shared.writes === 'serializable') return this.serializable(fn);
     if (this.depth === 0) return lockedTransaction(this.shared.pool, WRITE_LOCK, (c) => fn(new PostgresStore(this.shared, c, 1)));
     const name = `s${this.depth}`;
     await this.q.query(`SAVEPOINT ${name}`);
@@ -167,9 +186,28 @@ export class PostgresStore implements Store {
     }
   }
 
+  private async serializable<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const c = await this.shared.pool.connect();
+      try {
+        await c.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        const out = await fn(new PostgresStore(this.shared, c, 1));
+        await c.query('COMMIT');
+        return out;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        if (!RETRYABLE.has((e as { code?: string }).code ?? '') || attempt >= 10) throw e;
+        this.shared.retries++;
+      } finally {
+        c.release();
+      }
+    }
+  }
+
   /** Several statements as one: inside a transaction, in it; outside, in a write transaction of their own. */
   private atomic<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     if (this.depth > 0) return fn(this.q);
+    if (this.shared.writes === 'serializable') return this.writeTransaction((tx) => fn((tx as PostgresStore).q));
     return lockedTransaction(this.shared.pool, WRITE_LOCK, fn);
   }
 
