@@ -27,7 +27,7 @@ async function populate(store: Store, dir: string) {
   const vector = new Float32Array([0.5, -0.25, 1, 0]);
   const scored = (await store.getPetition('local-0'))!;
   await store.insertPetition(
-    { id: 'with-vector', receivedAt: null, storedAt: new Date().toISOString(), subject: null, senderName: null, senderEmail: null, text: 'Petycja z wektorem: prosimy o przejście dla pieszych.', result: scored.result, fingerprint: engine.analyse({ text: 'Petycja z wektorem: prosimy o przejście dla pieszych.', store: true }).fingerprint, embedding: { model: 'test-model', vector } },
+    { id: 'with-vector', receivedAt: null, storedAt: new Date().toISOString(), subject: null, senderName: null, senderEmail: null, text: 'Petycja z wektorem: prosimy o przejście dla pieszych.', result: scored.result, fingerprint: engine.analyse({ text: 'Petycja z wektorem: prosimy o przejście dla pieszych.' }).fingerprint, embedding: { model: 'test-model', vector } },
     null,
     null,
   );
