@@ -78,24 +78,24 @@ async function benchHttpWith(workers: number, rows: Array<Array<string | number>
   }
 }
 
-function benchRules() {
+async function benchRules() {
   const config = loadConfig();
   const engine = new Engine({ rules: loadRules(config.rulesFile), thresholds: config.thresholds });
   const text = seedText();
   const rows: Array<Array<string | number>> = [];
-  const time = (label: string, t: string, n: number) => {
-    engine.score({ text: t, store: false });
+  const time = async (label: string, t: string, n: number) => {
+    await engine.score({ text: t, store: false });
     const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) engine.score({ text: t, store: false });
+    for (let i = 0; i < n; i++) await engine.score({ text: t, store: false });
     const ms = Number(process.hrtime.bigint() - start) / 1e6 / n;
     rows.push([label, t.length, ms.toFixed(3)]);
   };
-  time('seed petition', text, 300);
-  time('1 MB: repeated words', 'bezpłatny '.repeat(100_000), 3);
-  time('1 MB: one endless word', 'a'.repeat(1_000_000), 3);
-  time('1 MB: near-miss URLs', `https://${'a.'.repeat(300_000)}`, 3);
-  time('1 MB: § and digits', '§1.1.1.1.'.repeat(110_000), 3);
-  time('1 MB: the seed repeated', text.repeat(Math.ceil(1_000_000 / text.length)).slice(0, 1_000_000), 3);
+  await time('seed petition', text, 300);
+  await time('1 MB: repeated words', 'bezpłatny '.repeat(100_000), 3);
+  await time('1 MB: one endless word', 'a'.repeat(1_000_000), 3);
+  await time('1 MB: near-miss URLs', `https://${'a.'.repeat(300_000)}`, 3);
+  await time('1 MB: § and digits', '§1.1.1.1.'.repeat(110_000), 3);
+  await time('1 MB: the seed repeated', text.repeat(Math.ceil(1_000_000 / text.length)).slice(0, 1_000_000), 3);
   console.log('\nIn-process scoring (normalise + rules + decision), one core');
   console.log(table(['input', 'chars', 'ms per petition'], rows));
 }

@@ -13,11 +13,11 @@ import { thresholds } from './helpers/engine.js';
 import { repoRoot } from './helpers/paths.js';
 import { serveProcess, sitoSync, tempDir } from './helpers/sito-process.js';
 
-function storeWith(petitions: Array<{ id: string; text: string; subject?: string; email?: string }>) {
+async function storeWith(petitions: Array<{ id: string; text: string; subject?: string; email?: string }>) {
   const dir = tempDir();
   const store = SqliteStore.open(dir);
   const engine = new Engine({ rules: loadRules(), thresholds, store });
-  for (const p of petitions) engine.score({ id: p.id, text: p.text, subject: p.subject, sender: p.email ? { email: p.email } : undefined, store: true });
+  for (const p of petitions) await engine.score({ id: p.id, text: p.text, subject: p.subject, sender: p.email ? { email: p.email } : undefined, store: true });
   return { dir, store };
 }
 
@@ -27,45 +27,45 @@ describe('full-text search (FTS5 over the folded text)', () => {
     { id: 'p2', text: 'Prośba o ławki w parku miejskim.', email: 'jan.kowalski@example.pl' },
     { id: 'p3', text: 'Żądamy remontu drogi powiatowej; 50% mieszkańców podpisało.' },
   ];
-  const ids = (store: SqliteStore, q: string) => store.listPetitions({ q, limit: 50, offset: 0 }).items.map((i) => i.id).sort();
+  const ids = async (store: SqliteStore, q: string) => (await store.listPetitions({ q, limit: 50, offset: 0 })).items.map((i) => i.id).sort();
 
-  it('finds words with or without Polish letters, by prefix, in text, subject and sender; and exact ids', () => {
-    const { store } = storeWith(petitions);
-    expect(ids(store, 'lodzi')).toEqual(['p1']);
-    expect(ids(store, 'ŁODZI')).toEqual(['p1']);
-    expect(ids(store, 'oswietl')).toEqual(['p1']);
-    expect(ids(store, 'żądamy drogi')).toEqual(['p3']);
-    expect(ids(store, 'zadamy ławki')).toEqual([]);
-    expect(ids(store, 'kowalski')).toEqual(['p2']);
-    expect(ids(store, 'p2')).toEqual(['p2']);
-    expect(ids(store, '%')).toEqual([]);
-    expect(ids(store, '"OR*')).toEqual([]);
-    expect(store.listPetitions({ q: 'mieszkancow', limit: 50, offset: 0 }).total).toBe(1);
+  it('finds words with or without Polish letters, by prefix, in text, subject and sender; and exact ids', async () => {
+    const { store } = await storeWith(petitions);
+    expect(await ids(store, 'lodzi')).toEqual(['p1']);
+    expect(await ids(store, 'ŁODZI')).toEqual(['p1']);
+    expect(await ids(store, 'oswietl')).toEqual(['p1']);
+    expect(await ids(store, 'żądamy drogi')).toEqual(['p3']);
+    expect(await ids(store, 'zadamy ławki')).toEqual([]);
+    expect(await ids(store, 'kowalski')).toEqual(['p2']);
+    expect(await ids(store, 'p2')).toEqual(['p2']);
+    expect(await ids(store, '%')).toEqual([]);
+    expect(await ids(store, '"OR*')).toEqual([]);
+    expect((await store.listPetitions({ q: 'mieszkancow', limit: 50, offset: 0 })).total).toBe(1);
     // pages of a search: newest first, the total counts every match
-    const all = store.listPetitions({ q: 'm', limit: 50, offset: 0 });
+    const all = await store.listPetitions({ q: 'm', limit: 50, offset: 0 });
     expect(all.total).toBe(3);
     expect(all.items.map((i) => i.id)).toEqual(['p3', 'p2', 'p1']);
-    expect(store.listPetitions({ q: 'm', limit: 1, offset: 1 }).items.map((i) => i.id)).toEqual(['p2']);
-    expect(store.listPetitions({ q: 'm', level: 'low', limit: 50, offset: 0 }).total).toBeLessThanOrEqual(3);
-    store.close();
+    expect((await store.listPetitions({ q: 'm', limit: 1, offset: 1 })).items.map((i) => i.id)).toEqual(['p2']);
+    expect((await store.listPetitions({ q: 'm', level: 'low', limit: 50, offset: 0 })).total).toBeLessThanOrEqual(3);
+    await store.close();
   });
 
-  it('erased petitions are no longer found', () => {
-    const { store } = storeWith(petitions);
-    store.writeTransaction(() => store.erasePetitions({ id: 'p1' }, new Date().toISOString()));
-    expect(ids(store, 'lodzi')).toEqual([]);
-    store.close();
+  it('erased petitions are no longer found', async () => {
+    const { store } = await storeWith(petitions);
+    await store.writeTransaction((tx) => tx.erasePetitions({ id: 'p1' }, new Date().toISOString()));
+    expect(await ids(store, 'lodzi')).toEqual([]);
+    await store.close();
   });
 
-  it('petitions stored before the index existed are indexed at the next open', () => {
-    const { dir, store } = storeWith(petitions);
-    store.close();
+  it('petitions stored before the index existed are indexed at the next open', async () => {
+    const { dir, store } = await storeWith(petitions);
+    await store.close();
     const db = new Database(`${dir}/sito.db`);
     db.exec("DELETE FROM petitions_fts; DELETE FROM meta WHERE key = 'fts_filled'");
     db.close();
     const reopened = SqliteStore.open(dir);
-    expect(ids(reopened, 'ławki')).toEqual(['p2']);
-    reopened.close();
+    expect(await ids(reopened, 'ławki')).toEqual(['p2']);
+    await reopened.close();
   });
 });
 

@@ -35,7 +35,7 @@ export async function benchGrowth(sizes: number[]) {
   const fillStart = process.hrtime.bigint();
   for (const size of sizes) {
     while (stored < size) {
-      engine.score({ id: `g-${stored}`, text: next(stored), store: true });
+      await engine.score({ id: `g-${stored}`, text: next(stored), store: true });
       stored++;
       if (stored % 10_000 === 0) process.stderr.write(`  stored ${stored} (${Math.round(ms(fillStart) / 1000)} s)\n`);
     }
@@ -44,26 +44,26 @@ export async function benchGrowth(sizes: number[]) {
     for (let i = 0; i < 300; i++) {
       const text = probe() < 0.5 ? makeLocal(probe) : makeVariant(probe, pick(probe, templates), new Set(EDITS), i);
       const t0 = process.hrtime.bigint();
-      engine.score({ text, store: false });
+      await engine.score({ text, store: false });
       scoreMs.push(ms(t0));
     }
     const words = ['chodnika', 'oswietlenia', 'Łask', 'fotowoltaiki', 'kanalizacji', 'przystanku', 'Kowalska', 'boiska', 'petycji', 'gmina'];
     const searchMs: number[] = [];
     for (let i = 0; i < 200; i++) {
       const t0 = process.hrtime.bigint();
-      store.listPetitions({ q: words[i % words.length]!, limit: 50, offset: 0 });
+      store.sync.listPetitions({ q: words[i % words.length]!, limit: 50, offset: 0 });
       searchMs.push(ms(t0));
     }
-    const db = (store as unknown as { db: import('better-sqlite3').Database }).db;
+    const db = store.sync.connection;
     const likeMs: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t0 = process.hrtime.bigint();
       db.prepare("SELECT COUNT(*) FROM petitions WHERE text LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\'").get(`%${words[i]}%`, `%${words[i]}%`);
       likeMs.push(ms(t0));
     }
-    rows.push([size, percentile(scoreMs, 50).toFixed(2), percentile(scoreMs, 99).toFixed(2), percentile(searchMs, 50).toFixed(2), percentile(searchMs, 99).toFixed(2), percentile(likeMs, 50).toFixed(1), `${Math.round(store.stats().bytes / 1e6)} MB`]);
+    rows.push([size, percentile(scoreMs, 50).toFixed(2), percentile(scoreMs, 99).toFixed(2), percentile(searchMs, 50).toFixed(2), percentile(searchMs, 99).toFixed(2), percentile(likeMs, 50).toFixed(1), `${Math.round(store.sync.stats().bytes / 1e6)} MB`]);
   }
-  store.close();
+  await store.close();
   console.log(`\nGrowth: one SQLite store filled through the pipeline to each size (${(ms(fillStart) / 1000).toFixed(0)} s in all); in-process, one core`);
   console.log(table(['petitions', 'score p50 ms', 'score p99 ms', 'search p50 ms', 'search p99 ms', 'old LIKE scan p50 ms', 'database'], rows));
 }

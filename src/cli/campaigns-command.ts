@@ -5,7 +5,7 @@ import { clusterPetitions, type ClusterInput } from '../signals/campaign/cluster
 import { fingerprint, MIN_SHINGLES } from '../signals/fingerprint/minhash.js';
 import { LineError, readJsonLines } from '../ingest/jsonl.js';
 import { loadLibrary, toRecord } from '../storage/known-campaigns.js';
-import type { NewKnownCampaign, SyncStore as Store } from '../storage/store.js';
+import type { NewKnownCampaign, Store } from '../storage/store.js';
 import { openInput } from './score-command.js';
 
 const ImportLine = z.object({
@@ -65,7 +65,7 @@ export async function importCampaigns(store: Store, file: string, opts: { finger
       fingerprint: c.representative.fingerprint,
     }),
   );
-  loadLibrary(store, campaigns);
+  await loadLibrary(store, campaigns);
   if (opts.writeLibrary) {
     writeFileSync(opts.writeLibrary, campaigns.map((c) => `${JSON.stringify(toRecord(c))}\n`).join(''));
   }

@@ -18,22 +18,22 @@ import { registerCopyCommand } from './copy-command.js';
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
   const config = loadConfig();
-  const rt = openRuntime(config);
+  const rt = await openRuntime(config);
   try {
     return await fn(rt, config);
   } finally {
-    rt.close();
+    await rt.close();
   }
 }
 
 /** Sends the reports a command queued; what cannot be sent now waits in the outbox for the service. */
 async function flushClearinghouse(rt: Runtime) {
   const ch = rt.clearinghouse;
-  if (!ch || ch.pending() === 0) return;
+  if (!ch || (await ch.pending()) === 0) return;
   try {
     await ch.deliver(3000);
   } catch (e) {
-    process.stderr.write(`sito: ${ch.pending()} reports wait for the clearinghouse (${(e as Error).message}); the service sends them when it can\n`);
+    process.stderr.write(`sito: ${await ch.pending()} reports wait for the clearinghouse (${(e as Error).message}); the service sends them when it can\n`);
   }
 }
 
@@ -110,7 +110,7 @@ function buildProgram(): Command {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, got ${opts.limit}`);
       await withRuntime(async (runtime) => {
-        for (const c of runtime.store.listCampaigns(order, limit, 0).items) {
+        for (const c of (await runtime.store.listCampaigns(order, limit, 0)).items) {
           process.stdout.write(`${JSON.stringify({ ...c, representative_text: c.representative_text?.slice(0, 200) ?? null })}\n`);
         }
       });
@@ -138,7 +138,7 @@ function buildProgram(): Command {
       await withRuntime(async (rt, config) => {
         const report = await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds) });
         // POST /v1/models runs this command and records the training itself, with the caller's key and address
-        if (!process.env.SITO_AUDITED_BY_CALLER) auditCli(rt, 'train', /trained (\S+)/.exec(report)?.[1] ?? null, { activated: opts.activate ?? false });
+        if (!process.env.SITO_AUDITED_BY_CALLER) await auditCli(rt, 'train', /trained (\S+)/.exec(report)?.[1] ?? null, { activated: opts.activate ?? false });
         process.stdout.write(`${report}\n`);
       });
     });
@@ -160,7 +160,7 @@ function buildProgram(): Command {
     .description('model versions, newest first; * marks the active one')
     .action(async () => {
       await withRuntime(async (rt) => {
-        for (const m of rt.registry.list()) {
+        for (const m of await rt.registry.list()) {
           const card = m.card as { cross_validation?: { at_high?: { recall?: number | null; falsePositiveRate?: number | null } }; data?: { rows?: number } };
           const cv = card.cross_validation?.at_high;
           process.stdout.write(`${m.active ? '*' : ' '} ${m.version}  ${m.source}  ${m.created_at}  rows ${card.data?.rows ?? '?'}  cv recall ${cv?.recall?.toFixed(3) ?? '—'}  cv regular-high ${cv?.falsePositiveRate?.toFixed(3) ?? '—'}\n`);
@@ -174,8 +174,8 @@ function buildProgram(): Command {
     .argument('<version>')
     .action(async (version: string) => {
       await withRuntime(async (rt) => {
-        rt.registry.activate(version);
-        auditCli(rt, 'activate', version);
+        await rt.registry.activate(version);
+        await auditCli(rt, 'activate', version);
         process.stdout.write(`activated ${version}\n`);
       });
     });
@@ -196,8 +196,8 @@ function buildProgram(): Command {
     .description('activate the model that was active before the current one')
     .action(async () => {
       await withRuntime(async (rt) => {
-        const m = rt.registry.rollback();
-        auditCli(rt, 'rollback', m.artifact.version);
+        const m = await rt.registry.rollback();
+        await auditCli(rt, 'rollback', m.artifact.version);
         process.stdout.write(`activated ${m.artifact.version}\n`);
       });
     });
@@ -213,7 +213,7 @@ function buildProgram(): Command {
     .action(async (login: string, opts: { role: string; password?: string; passwordStdin?: boolean }) => {
       await withRuntime(async (rt) => {
         process.stdout.write(`${await addUser(rt.store, login, opts.role, opts)}\n`);
-        auditCli(rt, 'user_add', login, { role: opts.role });
+        await auditCli(rt, 'user_add', login, { role: opts.role });
       });
     });
 
@@ -225,7 +225,7 @@ function buildProgram(): Command {
     .action(async (file: string) => {
       await withRuntime(async (rt) => {
         const n = await exportFeedback(rt.store, file);
-        auditCli(rt, 'export', file === '-' ? 'stdout' : file, { petitions: n });
+        await auditCli(rt, 'export', file === '-' ? 'stdout' : file, { petitions: n });
         process.stderr.write(`exported ${n} labelled petitions\n`);
       });
     });
@@ -237,7 +237,7 @@ function buildProgram(): Command {
     .option('--year <year>', 'only petitions received that year')
     .option('--format <format>', 'csv or json', 'csv')
     .action(async (opts: { year?: string; format: string }) => {
-      await withRuntime((rt) => void process.stdout.write(registerExport(rt.store, opts)));
+      await withRuntime(async (rt) => void process.stdout.write(await registerExport(rt.store, opts)));
     });
   register
     .command('summary')
@@ -245,7 +245,7 @@ function buildProgram(): Command {
     .requiredOption('--year <year>', 'the year')
     .option('--format <format>', 'text or json', 'text')
     .action(async (opts: { year: string; format: string }) => {
-      await withRuntime((rt) => void process.stdout.write(registerSummary(rt.store, opts)));
+      await withRuntime(async (rt) => void process.stdout.write(await registerSummary(rt.store, opts)));
     });
   registerOperationsCommands(program, user, withRuntime);
   registerClearinghouseCommands(program);

@@ -34,7 +34,7 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
     version,
     ...(opts.folds ? { k: opts.folds } : {}),
   });
-  rt.registry.save(artifact);
+  await rt.registry.save(artifact);
   const cv = artifact.card.cross_validation;
   const warning = tinyDataWarning(artifact.card.data.rows, artifact.card.data.mass);
   if (warning) process.stderr.write(`sito: ${warning}\n`);
@@ -44,11 +44,11 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
     `cross-validation (${cv.folds} folds${cv.grouped_by ? `, grouped by ${cv.grouped_by}` : ', stratified'}): recall of mass ${cv.at_high.recall?.toFixed(3)}, regular flagged high ${cv.at_high.falsePositiveRate?.toFixed(3)}, precision ${cv.at_high.precision?.toFixed(3)}, ROC-AUC ${cv.at_high.rocAuc?.toFixed(4)}`,
   ];
   const active = rt.engine.model;
-  const fresh = rt.registry.load(version);
+  const fresh = await rt.registry.load(version);
   const evals = await evaluateFile(file, rules, config.thresholds, [active, fresh].filter((m, i) => i === 1 || m !== null) as Array<Model | null>, rt.embedder);
   lines.push('', 'on the training file itself (in-sample for the new model; cross-validation above is the honest figure):', formatEvaluations(evals, config.thresholds));
   if (opts.activate) {
-    rt.registry.activate(version);
+    await rt.registry.activate(version);
     lines.push('', `activated ${version}`);
   } else {
     lines.push('', `activate it with: sito model activate ${version}`);
@@ -59,7 +59,7 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
 export async function evaluateCommand(rt: Runtime, config: Config, file: string, versions: string[]): Promise<string> {
   await attachEmbedding(rt, config);
   const models: Array<Model | null> = versions.length
-    ? versions.map((v) => (v === 'rules' ? null : rt.registry.load(v)))
+    ? await Promise.all(versions.map((v) => (v === 'rules' ? null : rt.registry.load(v))))
     : [rt.engine.model];
   const evals = await evaluateFile(file, rt.engine.rules, config.thresholds, models, rt.embedder);
   return formatEvaluations(evals, config.thresholds);

@@ -2,7 +2,7 @@ import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ErrorSchema } from './errors.js';
-import type { SyncStore as Store } from '../storage/store.js';
+import type { Store } from '../storage/store.js';
 
 export const AUDIT_ACTIONS = [
   'sign_in', 'sign_in_failed', 'sign_in_throttled', 'sign_out', 'mark', 'train', 'activate', 'rollback', 'delete', 'purge', 'export', 'backup', 'user_add', 'user_disable',
@@ -36,6 +36,6 @@ export function registerAuditRoutes(app: FastifyInstance, store: Store, guard: p
         response: { 200: z.object({ items: z.array(AuditEntrySchema) }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
       },
     },
-    async (req) => ({ items: store.auditTrail(req.query) }),
+    async (req) => ({ items: await store.auditTrail(req.query) }),
   );
 }

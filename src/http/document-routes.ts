@@ -10,7 +10,7 @@ import { scoreDocument, type DocumentKeeper } from '../ingest/documents/score-do
 import type { DocumentSettings } from '../ingest/documents/settings.js';
 import type { Runtime } from '../runtime.js';
 import { ErrorSchema } from './errors.js';
-import type { SyncStore as Store } from '../storage/store.js';
+import type { Store } from '../storage/store.js';
 
 export const DocumentPartSchema = z.object({
   name: z.string().describe('file name, or "treść wiadomości" for an e-mail body; nested parts as "outer › inner"'),
@@ -151,7 +151,7 @@ export function registerDocumentDownload(app: FastifyInstance, store: Pick<Store
       },
     },
     async (req, reply) => {
-      const d = store.document?.(req.params.id, true);
+      const d = await store.document(req.params.id, true);
       if (!d) return reply.code(404).send({ error: 'not_found', message: `id: petition ${req.params.id} has no stored document` });
       if (!d.bytes) return reply.code(404).send({ error: 'not_kept', message: `id: the original of petition ${req.params.id} was larger than SITO_DOCUMENT_STORE_LIMIT and was not kept` });
       return reply

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { bandKeys, SCHEME, SLOTS, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import type { NewKnownCampaign, SyncStore as Store } from './store.js';
+import type { NewKnownCampaign, Store } from './store.js';
 
 /** The library Sito ships: fingerprints and metadata of known campaigns, never petition texts. */
 export const SHIPPED_LIBRARY = fileURLToPath(new URL('../../data/known-campaigns.jsonl', import.meta.url));
@@ -72,9 +72,9 @@ export function readLibrary(path: string): NewKnownCampaign[] {
 }
 
 /** Loads a library into the store (idempotent: a known campaign is updated, not duplicated). */
-export function loadLibrary(store: Store, campaigns: readonly NewKnownCampaign[]): number {
-  store.writeTransaction(() => {
-    for (const c of campaigns) store.upsertKnownCampaign(c, bandKeys(c.fingerprint.signature));
+export async function loadLibrary(store: Store, campaigns: readonly NewKnownCampaign[]): Promise<number> {
+  await store.writeTransaction(async (tx) => {
+    for (const c of campaigns) await tx.upsertKnownCampaign(c, bandKeys(c.fingerprint.signature));
   });
   return campaigns.length;
 }
