@@ -122,6 +122,7 @@ interface Shared {
  * instance at a time, each seeing the others' petitions. Reads outside a transaction go to the pool.
  */
 export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
   readonly where: string;
   readonly track: TrackStore;
   readonly outbox: OutboxStore;
