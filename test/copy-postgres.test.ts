@@ -157,6 +157,12 @@ describe.skipIf(!hasPostgres)('sito copy: an office from SQLite to PostgreSQL', 
     const r = await sitoAsync(['copy', '--from', `sqlite:${dir}/sito.db`, '--to', pgc.url]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/already holds an office \(.*22 petitions/);
+    const store = await PostgresStore.open(pgc.url);
+    try {
+      expect((await store.stats()).petitions).toBe(22);
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 
   it('names a missing source and a wrong target', async () => {
