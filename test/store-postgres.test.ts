@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { takeInStoredVectors } from '../src/runtime.js';
+import { VectorIndex } from '../src/signals/embedding/vector-index.js';
 import { MIGRATIONS } from '../src/storage/migrations.js';
 import { PostgresMigrator } from '../src/storage/postgres/migrate.js';
 import { POSTGRES_MIGRATIONS } from '../src/storage/postgres/migrations.js';
@@ -118,6 +120,24 @@ describe.skipIf(!hasPostgres)('the office store on PostgreSQL', () => {
       expect(readFileSync(rec.path, 'utf8')).toBe('{"version":"m-2"}');
     } finally {
       await there.close();
+    }
+  });
+
+  it('an instance takes in the vectors other instances stored (the embedding signal across instances)', async () => {
+    const url = await freshDatabase();
+    const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+    try {
+      const index = new VectorIndex(4, 100);
+      const rt = { store: b, vectors: { model: 'm', index } };
+      const result = { score: 0.9, level: 'high', track: 'petycje_masowe', traits: {}, reasons: [], campaign: null, model: { version: 'x', embedding: 'm' } } as never;
+      for (let i = 0; i < 3; i++) {
+        await a.insertPetition({ id: `v${i}`, receivedAt: null, storedAt: '2026-01-01T00:00:00.000Z', subject: null, senderName: null, senderEmail: null, text: `t${i}`, result, fingerprint: { signature: new Uint32Array(256), shingles: 1 }, embedding: { model: 'm', vector: new Float32Array([i, 1, 0, 0]) } }, null, null);
+      }
+      expect(await takeInStoredVectors(rt)).toBe(3);
+      expect(await takeInStoredVectors(rt)).toBe(0);
+      expect(index.has('v2') && index.size === 3).toBe(true);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 
