@@ -32,7 +32,10 @@ describe.skipIf(!hasPostgres)('the office store on PostgreSQL', () => {
   }, 60_000);
   afterAll(() => pg?.stop());
 
-  storeContract('postgres', async () => PostgresStore.open(await freshDatabase(), { modelCacheDir: tempDir() }));
+  storeContract('PostgreSQL', async () => {
+    const store = await PostgresStore.open(await freshDatabase(), { modelCacheDir: tempDir() });
+    return { store, cleanup: () => store.close() };
+  });
 
   it('sito migrate: status before, up applies every version once, status after', async () => {
     const url = await freshDatabase();

@@ -14,6 +14,7 @@ import { registerExport, registerSummary } from './register-command.js';
 import { auditCli, registerOperationsCommands } from './operations-commands.js';
 import { registerClearinghouseCommands } from '../clearinghouse/cli.js';
 import { registerCopyCommand } from './copy-command.js';
+import { registerMigrateCommands } from './migrate-command.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
@@ -248,6 +249,7 @@ function buildProgram(): Command {
       await withRuntime(async (rt) => void process.stdout.write(await registerSummary(rt.store, opts)));
     });
   registerOperationsCommands(program, user, withRuntime);
+  registerMigrateCommands(program);
   registerClearinghouseCommands(program);
   registerCopyCommand(program);
 

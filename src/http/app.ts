@@ -30,7 +30,6 @@ import { registerAuditRoutes } from './audit-routes.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
 import { registerWebRoutes } from '../web/routes.js';
 import { registerMetrics } from '../operations/metrics.js';
-import { storageKind } from '../storage/open-store.js';
 
 export interface AppDeps {
   config: Config;
@@ -168,7 +167,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       model: { version: engine.modelVersion, problem: runtime?.modelProblem ?? null },
       rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint, office_profile: engine.rules.office },
       embedding: runtime?.embedding ?? { loaded: false, model: null, dimension: null, problem: null },
-      storage: { kind: engine.store ? storageKind(engine.store) : null },
+      storage: { kind: engine.store?.kind ?? null },
       clearinghouse: (await runtime?.clearinghouse?.health()) ?? null,
     }),
   );

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { attachEmbedding, openRuntime, takeInStoredVectors } from '../runtime.js';
-import { storageKind } from '../storage/open-store.js';
 import { buildApp } from './app.js';
 import { startRetention } from '../operations/erase.js';
 import { isLoopback } from './auth.js';
@@ -22,7 +21,7 @@ export async function startServer(config: Config, logger?: boolean | object): Pr
   else if (embedding.problem) app.log.error(`scoring without the embedding signal: ${embedding.problem}`);
   // A model activated by another process (sito model activate) is picked up within two seconds;
   // on PostgreSQL, so are the vectors other instances stored (for the embedding signal).
-  const shared = storageKind(runtime.store) === 'postgres';
+  const shared = runtime.store.kind === 'postgres';
   let refreshing = false;
   const poll = setInterval(() => {
     if (refreshing) return;

@@ -22,6 +22,3 @@ export function openMigrator(config: Pick<Config, 'dataDir'> & Partial<Pick<Conf
   if (config.databaseUrl) return new PostgresMigrator(config.databaseUrl);
   return new SqliteMigrator(config.dataDir);
 }
-
-/** What /health names: where the store keeps its data. */
-export const storageKind = (store: Store): 'sqlite' | 'postgres' => ((store as { kind?: string }).kind === 'postgres' ? 'postgres' : 'sqlite');

@@ -668,6 +668,7 @@ const insideTransaction = new AsyncLocalStorage<{ core: SqliteStoreSync; tx: Ope
  * inside its transaction would wait for itself for ever, so it is refused with an error instead.
  */
 export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
   readonly where: string;
   readonly track: TrackStore;
   readonly outbox: OutboxStore;
@@ -887,6 +888,7 @@ export class SqliteStore implements Store {
  * it); `up` opens the store, which applies what is pending (and fills the search index once).
  */
 export class SqliteMigrator implements Migrator {
+  readonly kind = 'sqlite' as const;
   readonly where: string;
   constructor(private readonly dataDir: string) {
     this.where = `database ${join(resolve(dataDir), 'sito.db')}`;
@@ -925,9 +927,9 @@ export class SqliteMigrator implements Migrator {
   async close(): Promise<void> {}
 }
 
-/** Known migrations and applied ones (a newer Sito's too), in version order. */
+/** Known migrations in the order they apply, then applied ones this Sito does not know (a newer Sito's). */
 export function migrationStates(applied: ReadonlyMap<number, { name: string; applied_at: string }>): MigrationState[] {
   const known = MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: applied.get(m.version)?.applied_at ?? null }));
   const unknown = [...applied].filter(([v]) => !MIGRATIONS.some((m) => m.version === v)).map(([version, r]) => ({ version, name: r.name, applied_at: r.applied_at }));
-  return [...known, ...unknown].sort((a, b) => a.version - b.version);
+  return [...known, ...unknown.sort((a, b) => a.version - b.version)];
 }

@@ -341,6 +341,8 @@ export interface OutboxStore {
  * (the campaign decision: look up, create, insert), go through `writeTransaction`.
  */
 export interface Store {
+  /** The backend, as /health names it (`storage.kind`). */
+  readonly kind: 'sqlite' | 'postgres';
   /** Where the data is, for messages ("database /data/sito.db"); never a password. */
   readonly where: string;
   /** The mass track's tables, in the same database. */
@@ -468,8 +470,9 @@ export interface MigrationState {
  * it first.
  */
 export interface Migrator {
+  readonly kind: 'sqlite' | 'postgres';
   readonly where: string;
-  /** Every known migration (and any applied one this Sito does not know), in version order. */
+  /** Every known migration in the order they apply, then any applied one this Sito does not know (a newer Sito's). */
   status(): Promise<MigrationState[]>;
   /** Applies the pending migrations in order; returns those applied now. */
   up(): Promise<MigrationState[]>;

@@ -12,11 +12,12 @@ async function applied(q: pg.Pool | pg.PoolClient): Promise<Map<number, { name: 
   return new Map(rows.map((r) => [r.version, r]));
 }
 
-/** Known migrations and applied ones this Sito does not know, in version order. */
+/** Known migrations in the order they apply, then applied ones this Sito does not know (a newer Sito's). */
 function states(done: Map<number, { name: string; applied_at: string }>): MigrationState[] {
   const out: MigrationState[] = POSTGRES_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: done.get(m.version)?.applied_at ?? null }));
-  for (const [version, r] of done) if (!POSTGRES_MIGRATIONS.some((m) => m.version === version)) out.push({ version, name: r.name, applied_at: r.applied_at });
-  return out.sort((a, b) => a.version - b.version);
+  const unknown = [...done].filter(([version]) => !POSTGRES_MIGRATIONS.some((m) => m.version === version)).sort((a, b) => a[0] - b[0]);
+  for (const [version, r] of unknown) out.push({ version, name: r.name, applied_at: r.applied_at });
+  return out;
 }
 
 /**
@@ -46,6 +47,7 @@ export async function migrate(pool: pg.Pool, where: string): Promise<MigrationSt
 
 /** `sito migrate status|up` on PostgreSQL. */
 export class PostgresMigrator implements Migrator {
+  readonly kind = 'postgres' as const;
   readonly where: string;
   private readonly pool: pg.Pool;
 
