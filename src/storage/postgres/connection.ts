@@ -30,16 +30,35 @@ export const WRITE_LOCK = 1;
 /** Migrations, applied by one instance while the others wait. */
 export const MIGRATION_LOCK = 2;
 
+/**
+ * The client of a transaction as `fn` sees it: once the transaction has ended (its client back in
+ * the pool, maybe serving another transaction), using it throws instead of running outside it.
+ */
+export function whileOpen<C extends object>(c: C): { client: C; end: () => void } {
+  let ended = false;
+  const client = new Proxy(c, {
+    get(target, prop) {
+      if (ended) throw new Error('this transaction has ended: use the store, not the transaction, after writeTransaction returns');
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { client, end: () => (ended = true) };
+}
+
 /** Runs `fn` in a transaction on one pooled client, holding the office's write lock until COMMIT. */
 export async function lockedTransaction<T>(pool: pg.Pool, lock: number, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
+  const open = whileOpen(c);
   try {
     await c.query('BEGIN');
     await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, lock]);
-    const out = await fn(c);
+    const out = await fn(open.client);
+    open.end();
     await c.query('COMMIT');
     return out;
   } catch (e) {
+    open.end();
     await c.query('ROLLBACK').catch(() => undefined);
     throw e;
   } finally {

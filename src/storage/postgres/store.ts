@@ -29,7 +29,7 @@ import type {
   User,
   UserRole,
 } from '../store.js';
-import { lockedTransaction, openPool, params, redactUrl, WRITE_LOCK, type Queryable } from './connection.js';
+import { lockedTransaction, openPool, params, redactUrl, whileOpen, WRITE_LOCK, type Queryable } from './connection.js';
 import { migrate } from './migrate.js';
 import { PostgresOutboxStore } from './outbox.js';
 import { searchTsQuery, searchWords } from './search.js';
@@ -177,11 +177,14 @@ export class PostgresStore implements Store {
     if (this.depth === 0) return lockedTransaction(this.shared.pool, WRITE_LOCK, (c) => fn(new PostgresStore(this.shared, c, 1)));
     const name = `s${this.depth}`;
     await this.q.query(`SAVEPOINT ${name}`);
+    const open = whileOpen(this.q);
     try {
-      const out = await fn(new PostgresStore(this.shared, this.q, this.depth + 1));
+      const out = await fn(new PostgresStore(this.shared, open.client, this.depth + 1));
+      open.end();
       await this.q.query(`RELEASE SAVEPOINT ${name}`);
       return out;
     } catch (e) {
+      open.end();
       await this.q.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
       throw e;
     }
@@ -190,12 +193,15 @@ export class PostgresStore implements Store {
   private async serializable<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const c = await this.shared.pool.connect();
+      const open = whileOpen(c);
       try {
         await c.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-        const out = await fn(new PostgresStore(this.shared, c, 1));
+        const out = await fn(new PostgresStore(this.shared, open.client, 1));
+        open.end();
         await c.query('COMMIT');
         return out;
       } catch (e) {
+        open.end();
         await c.query('ROLLBACK').catch(() => undefined);
         if (!RETRYABLE.has((e as { code?: string }).code ?? '') || attempt >= 10) throw e;
         this.shared.retries++;
