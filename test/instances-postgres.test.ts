@@ -29,8 +29,15 @@ describe.skipIf(!hasPostgres)('three instances on one PostgreSQL', () => {
   beforeAll(async () => {
     pg = await startPostgres();
     env = { SITO_DATABASE_URL: pg.url };
+    const status = async () => {
+      const r = await sitoAsync(['migrate', 'status'], { ...env, SITO_DATA_DIR: tempDir() });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { state: string }).state);
+    };
+    expect(new Set(await status())).toEqual(new Set(['pending']));
     // started together on an empty database: one applies the migrations, the others wait for it
     await Promise.all([start(), start(), start()]);
+    expect(new Set(await status())).toEqual(new Set(['applied']));
     for (const p of instances) {
       const h = (await (await fetch(`${p.url}/health`)).json()) as { storage: { kind: string } };
       expect(h.storage.kind).toBe('postgres');
