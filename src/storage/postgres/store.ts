@@ -423,27 +423,12 @@ export class PostgresStore implements Store {
     return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
   }
 
-  /**
-   * A text search with no other filter: the count and the page's seqs in one pass over the index's
-   * matches (COUNT(*) OVER (): one bitmap scan, not two), newest first (seq order is storage order),
-   * then only the page's rows.
-   */
+  /** A text search with no other filter: the count and the page's seqs from the index, newest first (seq order is storage order), then only the page's rows. */
   private async searchOnly(match: string, f: PetitionFilter): Promise<Page<PetitionSummary>> {
-    const exact = (await this.q.query<{ seq: number; hit: boolean }>("SELECT seq, COALESCE(search @@ to_tsquery('simple', $2), false) AS hit FROM petitions WHERE id = $1", [f.q, match])).rows[0];
-    const hits = (
-      await this.q.query<{ seq: number; total: number }>(
-        "SELECT seq, COUNT(*) OVER () AS total FROM petitions WHERE search @@ to_tsquery('simple', $1) ORDER BY seq DESC LIMIT $2",
-        [match, f.limit + f.offset],
-      )
-    ).rows;
-    // no row back: no match at all, unless the page asked for none (limit 0)
-    let total = hits.length
-      ? hits[0]!.total
-      : f.limit + f.offset > 0
-        ? 0
-        : (await this.q.query<{ n: number }>("SELECT COUNT(*) AS n FROM petitions WHERE search @@ to_tsquery('simple', $1)", [match])).rows[0]!.n;
+    const exact = (await this.q.query<{ seq: number; hit: boolean }>("SELECT seq, search @@ to_tsquery('simple', $2) AS hit FROM petitions WHERE id = $1", [f.q, match])).rows[0];
+    let total = (await this.q.query<{ n: number }>("SELECT COUNT(*) AS n FROM petitions WHERE search @@ to_tsquery('simple', $1)", [match])).rows[0]!.n;
     if (exact && !exact.hit) total++;
-    const seqs = hits.map((r) => r.seq);
+    const seqs = (await this.q.query<{ seq: number }>("SELECT seq FROM petitions WHERE search @@ to_tsquery('simple', $1) ORDER BY seq DESC LIMIT $2", [match, f.limit + f.offset])).rows.map((r) => r.seq);
     if (exact && !seqs.includes(exact.seq)) seqs.push(exact.seq);
     seqs.sort((a, b) => b - a);
     const page = seqs.slice(f.offset, f.offset + f.limit);
