@@ -10,6 +10,7 @@
  *   npm run bench -- documents    document extraction per kind, worker pool, OCR pages/s
  *   npm run bench -- track [--petitions=N]  deadlines, formal check, campaign names, register at N stored (default 20 000)
  *   npm run bench -- growth [--sizes=10000,100000]   score and search latency (p50/p99) as the store grows
+ *   npm run bench -- store [--petitions=N]  the storing transaction through the async store vs the synchronous SQLite core (default 4 000)
  *   npm run bench -- soak [--duration=S] [--connections=8,32]   load with storage on: throughput, p99, RSS
  *   npm run bench -- clearinghouse [--offices 2500 --campaigns 300 --residents 200000 --reports N
  *                                   --store sqlite|postgres]   the cross-office clearinghouse over HTTP
@@ -29,6 +30,7 @@ import { benchTraining } from './lib/bench-training.js';
 import { benchDocuments } from './lib/bench-documents.js';
 import { benchTrack } from './lib/bench-track.js';
 import { benchGrowth } from './lib/bench-growth.js';
+import { benchStore } from './lib/bench-store.js';
 import { benchSoak } from './lib/bench-soak.js';
 import { benchClearinghouse, clearinghouseOptions } from './lib/bench-clearinghouse.js';
 import { benchVersus, versusOptions } from './lib/bench-versus.js';
@@ -143,6 +145,7 @@ const sections: Record<string, () => unknown> = {
   documents: benchDocuments,
   track: () => benchTrack(sizeArg ? Number(sizeArg.split('=')[1]) : 20_000),
   growth: () => benchGrowth(listArg('sizes', [10_000, 100_000])),
+  store: () => benchStore(sizeArg ? Number(sizeArg.split('=')[1]) : 4000),
   soak: () => benchSoak(listArg('duration', [60])[0]!, listArg('connections', [8, 32])),
   clearinghouse: () => benchClearinghouse(clearinghouseOptions(process.argv.slice(2))),
   versus: () => benchVersus(versusOptions(process.argv.slice(2))),

@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   SITO_OFFICE_PROFILE: z.string().optional(),
   /** a transformers.js feature-extraction model folder under SITO_MODELS_DIR, or "none" */
   SITO_EMBEDDING_MODEL: z.string().default('sito-static-pl'),
+  /** "model": the active trained model scores (default); "rules": the rules' own weights alone, no model, no embedding */
+  SITO_SCORING: z.enum(['model', 'rules']).default('model'),
   SITO_MODELS_DIR: z.string().optional(),
   SITO_THRESHOLD_HIGH: z.coerce.number().gt(0).lt(1).default(0.8),
   SITO_THRESHOLD_REVIEW: z.coerce.number().gt(0).lt(1).default(0.35),
@@ -80,6 +82,8 @@ export interface Config {
   rulesFile: string | undefined;
   officeProfile: string | undefined;
   embeddingModel: string;
+  /** `rules`: the rules' own weights score (no model, no embedding) — the cheapest screening */
+  scoring: 'model' | 'rules';
   modelsDir: string | undefined;
   thresholds: Thresholds;
   bodyLimit: number;
@@ -131,7 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     apiKeys: parseApiKeys(e.SITO_API_KEYS),
     rulesFile: e.SITO_RULES_FILE,
     officeProfile: e.SITO_OFFICE_PROFILE,
-    embeddingModel: e.SITO_EMBEDDING_MODEL,
+    embeddingModel: e.SITO_SCORING === 'rules' ? 'none' : e.SITO_EMBEDDING_MODEL,
+    scoring: e.SITO_SCORING,
     modelsDir: e.SITO_MODELS_DIR,
     thresholds,
     bodyLimit: e.SITO_BODY_LIMIT,

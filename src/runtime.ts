@@ -136,7 +136,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     embedding: { loaded: false, model: null, dimension: null, problem: 'not loaded' },
     clearinghouse,
     refreshModel: async () => {
-      const wanted = await registry.activeVersion();
+      const wanted = config.scoring === 'rules' ? null : await registry.activeVersion();
       const have = engine.model?.artifact.version ?? null;
       if (wanted === have || (wanted !== null && runtime.modelProblem?.startsWith(`${wanted}:`))) {
         return { changed: false, version: engine.modelVersion, problem: runtime.modelProblem };

@@ -26,7 +26,7 @@ describe('the project’s embedding model', () => {
     for (const f of files(committed)) expect(readFileSync(`${out}${f}`).equals(readFileSync(`${committed}/${f}`)), f).toBe(true);
   }, 60_000);
 
-  it('loads through @xenova/transformers offline and gives normalised vectors of its dimension', async () => {
+  it('loads offline (a table look-up: a static model) and gives normalised vectors of its dimension', async () => {
     const [a, b] = await embedder.embed(['Petycja w sprawie chodnika', 'Petycja w sprawie chodnika']);
     expect(embedder.dimension).toBe(96);
     expect(a!.length).toBe(96);

@@ -1,4 +1,6 @@
 import cluster from 'node:cluster';
+import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { startServer } from '../http/server.js';
@@ -8,7 +10,9 @@ import { evaluateCommand, trainCommand } from './model-commands.js';
 import { fetchEmbeddingModel } from '../signals/embedding/embedder.js';
 import { addUser, exportFeedback } from './user-commands.js';
 import { openInput, scoreStream } from './score-command.js';
+import { scoreStreamParallel } from './score-parallel.js';
 import { scoreDocuments } from './score-documents.js';
+import { progress } from './progress.js';
 import { documentSettings } from '../ingest/documents/settings.js';
 import { registerExport, registerSummary } from './register-command.js';
 import { auditCli, registerOperationsCommands } from './operations-commands.js';
@@ -82,13 +86,21 @@ function buildProgram(): Command {
     .argument('[file...]', 'JSON-lines file, or - for stdin; with --documents: the documents')
     .option('--no-store', 'do not keep the petitions in the database')
     .option('--documents', 'read the files as documents (OCR for scans; limits: SITO_DOCUMENT_*, SITO_OCR_*)')
-    .action(async (files: string[], opts: { store: boolean; documents?: boolean }) => {
+    .addOption(new Option('-j, --jobs <n>', 'threads scoring JSON lines (default: every core)').argParser((v) => parseJobs(v)))
+    .action(async (files: string[], opts: { store: boolean; documents?: boolean; jobs?: number }) => {
       if (!opts.documents && files.length > 1) throw new Error('score: one JSON-lines file at a time (or --documents FILE…)');
       if (opts.documents && files.length === 0) throw new Error('score --documents: name at least one file');
       await withRuntime(async (runtime, config) => {
         const emb = await attachEmbedding(runtime, config);
         if (emb.problem) process.stderr.write(`sito: scoring without the embedding signal: ${emb.problem}\n`);
-        if (!opts.documents) await scoreStream(runtime.engine, openInput(files[0] ?? '-'), process.stdout, { store: opts.store }, runtime.embedder, runtime.clearinghouse);
+        const jobs = opts.jobs ?? availableParallelism();
+        if (!opts.documents && jobs === 1) await scoreStream(runtime.engine, openInput(files[0] ?? '-'), process.stdout, { store: opts.store }, runtime.embedder, runtime.clearinghouse);
+        else if (!opts.documents) {
+          const file = files[0] ?? '-';
+          const bar = progress(`scoring on ${jobs} threads`, process.stderr.isTTY && file !== '-' ? await countLines(file) : 0);
+          await scoreStreamParallel(runtime.engine, openInput(file), process.stdout, { store: opts.store, jobs, progress: bar });
+          bar.done();
+        }
         else {
           const settings = documentSettings(process.env, config.documents);
           const failed = await scoreDocuments({ engine: runtime.engine, embedder: runtime.embedder, settings, keeper: runtime.store }, files, { store: opts.store }, process.stdout, process.stderr);
@@ -135,9 +147,10 @@ function buildProgram(): Command {
     .argument('<file>', 'labelled CSV')
     .option('--activate', 'make the new version the active model')
     .option('--folds <k>', 'cross-validation folds', '5')
-    .action(async (file: string, opts: { activate?: boolean; folds: string }) => {
+    .addOption(new Option('-j, --jobs <n>', 'threads analysing the rows (default: every core)').argParser((v) => parseJobs(v)))
+    .action(async (file: string, opts: { activate?: boolean; folds: string; jobs?: number }) => {
       await withRuntime(async (rt, config) => {
-        const report = await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds) });
+        const report = await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
         // POST /v1/models runs this command and records the training itself, with the caller's key and address
         if (!process.env.SITO_AUDITED_BY_CALLER) await auditCli(rt, 'train', /trained (\S+)/.exec(report)?.[1] ?? null, { activated: opts.activate ?? false });
         process.stdout.write(`${report}\n`);
@@ -289,6 +302,21 @@ async function runPrimary(n: number): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+function parseJobs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`--jobs: expected a whole number from 1 to 256, got ${v}`);
+  return n;
+}
+
+/** Lines of a file (for a progress bar's total), read in chunks. */
+async function countLines(file: string): Promise<number> {
+  let n = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  }
+  return n;
 }
 
 function parsePort(v: string): number {

@@ -152,7 +152,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
             status: z.literal('ok'),
             model: z.object({ version: z.string(), problem: z.string().nullable().describe('why the active model is not loaded, if it is not') }),
             rules: z.object({ count: z.number(), fingerprint: z.string(), office_profile: z.string().nullable().describe('the office profile (SITO_OFFICE_PROFILE) the rules know, if any') }),
-            embedding: z.object({ loaded: z.boolean(), model: z.string().nullable(), dimension: z.number().nullable(), problem: z.string().nullable() }),
+            embedding: z.object({ loaded: z.boolean(), model: z.string().nullable(), dimension: z.number().nullable(), problem: z.string().nullable(), runtime: z.enum(['table', 'onnx']).optional() }),
             storage: z.object({ kind: z.string().nullable() }),
             clearinghouse: z
               .object({ url: z.string(), reachable: z.boolean().nullable(), pending_reports: z.number().int(), last_error: z.string().nullable() })

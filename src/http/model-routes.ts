@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,9 @@ async function saveUpload(stream: Readable, path: string, limit: number) {
  */
 function runTraining(file: string, activate: boolean, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ code: number; out: string; err: string; killed: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'train', file, ...(activate ? ['--activate'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // one core stays with the requests being served
+    const jobs = String(Math.max(1, availableParallelism() - 1));
+    const child = spawn(process.execPath, [bin, 'train', file, '--jobs', jobs, ...(activate ? ['--activate'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const kill = () => child.kill('SIGKILL');

@@ -205,6 +205,19 @@ export class SqliteStoreSync {
     return this.db;
   }
 
+  /** BEGIN IMMEDIATE, COMMIT, ROLLBACK of a transaction run step by step (SqliteStore's, across awaits). */
+  begin(): void {
+    this.sql('BEGIN IMMEDIATE').run();
+  }
+
+  commit(): void {
+    this.sql('COMMIT').run();
+  }
+
+  rollback(): void {
+    this.sql('ROLLBACK').run();
+  }
+
   /** Runs `fn` as one write transaction (BEGIN IMMEDIATE: serialised with every other process writing the file). */
   writeTransaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
@@ -669,20 +682,26 @@ const insideTransaction = new AsyncLocalStorage<{ core: SqliteStoreSync; tx: Ope
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
-  readonly where: string;
-  readonly track: TrackStore;
-  readonly outbox: OutboxStore;
+  private trackStore: TrackStore | undefined;
+  private outboxStore: OutboxStore | undefined;
 
   private constructor(
     /** the synchronous store underneath (scripts and benchmarks may use it directly, outside requests) */
     readonly sync: SqliteStoreSync,
     private readonly lock: AsyncLock,
     private readonly tx: OpenTransaction | null,
-  ) {
-    this.where = `database ${sync.path}`;
-    const run = <T>(f: () => T) => this.run(f);
-    this.track = asyncTrack(sync.track, run);
-    this.outbox = asyncOutbox(sync.outbox, run);
+  ) {}
+
+  get where(): string {
+    return `database ${this.sync.path}`;
+  }
+
+  get track(): TrackStore {
+    return (this.trackStore ??= asyncTrack(this.sync.track, (f) => this.run(f)));
+  }
+
+  get outbox(): OutboxStore {
+    return (this.outboxStore ??= asyncOutbox(this.sync.outbox, (f) => this.run(f)));
   }
 
   /** Opens (creates, migrates) the store in `dataDir`/sito.db. */
@@ -719,6 +738,11 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** A call that writes several rows: one transaction of its own when it is not inside one already (each method is atomic). */
+  private write<T>(f: () => T): Promise<T> {
+    return this.run(() => (this.tx ? f() : this.sync.connection.transaction(f).immediate()));
+  }
+
   async writeTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.tx) return this.savepoint(this.tx, fn);
     const refused = this.refuseInside();
@@ -728,13 +752,13 @@ export class SqliteStore implements Store {
     const state: OpenTransaction = { open: true, savepoints: 0 };
     try {
       return await insideTransaction.run({ core: this.sync, tx: state }, async () => {
-        db.exec('BEGIN IMMEDIATE');
+        this.sync.begin();
         try {
           const out = await fn(new SqliteStore(this.sync, this.lock, state));
-          db.exec('COMMIT');
+          this.sync.commit();
           return out;
         } catch (e) {
-          if (db.inTransaction) db.exec('ROLLBACK');
+          if (db.inTransaction) this.sync.rollback();
           throw e;
         }
       });
@@ -767,13 +791,13 @@ export class SqliteStore implements Store {
     return this.run(() => this.sync.hasPetition(id));
   }
   insertPetition(p: NewPetition, campaignId: string | null, bandKeys: number[] | null) {
-    return this.run(() => this.sync.insertPetition(p, campaignId, bandKeys));
+    return this.write(() => this.sync.insertPetition(p, campaignId, bandKeys));
   }
   createCampaign(id: string, representativePetitionId: string) {
-    return this.run(() => this.sync.createCampaign(id, representativePetitionId));
+    return this.write(() => this.sync.createCampaign(id, representativePetitionId));
   }
   upsertKnownCampaign(c: NewKnownCampaign, bandKeys: number[]) {
-    return this.run(() => this.sync.upsertKnownCampaign(c, bandKeys));
+    return this.write(() => this.sync.upsertKnownCampaign(c, bandKeys));
   }
   campaign(id: string) {
     return this.run(() => this.sync.campaign(id));
@@ -800,7 +824,7 @@ export class SqliteStore implements Store {
     return this.run(() => this.sync.embeddings(model, newest));
   }
   erasePetitions(which: { id: string } | { before: string }, at: string) {
-    return this.run(() => this.sync.erasePetitions(which, at));
+    return this.write(() => this.sync.erasePetitions(which, at));
   }
   registerModel(m: ModelRecord) {
     return this.run(() => this.sync.registerModel(m));
@@ -818,16 +842,16 @@ export class SqliteStore implements Store {
     return this.run(() => this.sync.activations(limit));
   }
   addUser(login: string, role: UserRole, passwordHash: string) {
-    return this.run(() => this.sync.addUser(login, role, passwordHash));
+    return this.write(() => this.sync.addUser(login, role, passwordHash));
   }
   userWithHash(login: string) {
     return this.run(() => this.sync.userWithHash(login));
   }
   disableUser(login: string, at: string) {
-    return this.run(() => this.sync.disableUser(login, at));
+    return this.write(() => this.sync.disableUser(login, at));
   }
   createSession(tokenHash: string, login: string, csrf: string, expiresAt: string) {
-    return this.run(() => this.sync.createSession(tokenHash, login, csrf, expiresAt));
+    return this.write(() => this.sync.createSession(tokenHash, login, csrf, expiresAt));
   }
   session(tokenHash: string, now: string) {
     return this.run(() => this.sync.session(tokenHash, now));
