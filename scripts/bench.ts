@@ -14,7 +14,7 @@
  *   npm run bench -- soak [--duration=S] [--connections=8,32]   load with storage on: throughput, p99, RSS
  *   npm run bench -- clearinghouse [--offices 2500 --campaigns 300 --residents 200000 --reports N
  *                                   --store sqlite|postgres]   the cross-office clearinghouse over HTTP
- *   npm run bench -- instances [--duration=S] [--connections=N] [--search-sizes=100000,1000000]
+ *   npm run bench -- instances [--duration=S] [--connections=N] [--search-sizes=100000,1000000] [--copy-size=100000]
  *                                 several instances on one PostgreSQL: scoring 1 vs 3 instances, the
  *                                 campaign transaction under contention, search latency by size
  *   npm run bench -- versus [--duration=S] [--connections=N]   Sito against Rspamd (Debian's, installed

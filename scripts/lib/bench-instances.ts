@@ -1,5 +1,5 @@
 /**
- * npm run bench -- instances [--duration=S] [--connections=N] [--search-sizes=100000,1000000]
+ * npm run bench -- instances [--duration=S] [--connections=N] [--search-sizes=100000,1000000] [--copy-size=100000]
  *
  * Several Sito instances on one PostgreSQL (a throwaway cluster, loopback):
  *  1. scoring throughput with storage on, one instance against three (`sito serve` processes, each
@@ -9,14 +9,21 @@
  *     timed in-process, alone and with 12 at once from three stores (three pools, as three
  *     instances), on copies of one new template — the worst case, every transaction wants the same
  *     decision — and on distinct petitions;
- *  3. search latency (GET-style listPetitions with q) at growing sizes, the petitions table filled
+ *  3. `sito copy` of a SQLite office of --copy-size petitions (with their LSH keys);
+ *  4. search latency (GET-style listPetitions with q) at growing sizes, the petitions table filled
  *     in PostgreSQL itself (generate_series, synthetic words) — a fast path, not through scoring.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config.js';
 import { Engine } from '../../src/engine.js';
 import { loadRules } from '../../src/signals/rules/load-rules.js';
+import { copySqliteToPostgres } from '../../src/storage/postgres/copy.js';
 import { PostgresStore } from '../../src/storage/postgres/store.js';
+import { SqliteStore } from '../../src/storage/sqlite-store.js';
 import { table } from './corpus.js';
 import { EDITS, makeLocal, makeTemplate, makeVariant, rng } from './generate-petitions.js';
 import { serveSito, type ServedSito } from './serve.js';
@@ -26,13 +33,14 @@ export interface InstancesBenchOptions {
   duration: number;
   connections: number;
   searchSizes: number[];
+  copySize: number;
 }
 
 export function instancesOptions(argv: string[]): InstancesBenchOptions {
   const get = (name: string, dflt: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt;
   const sizes = get('search-sizes', '100000,1000000').split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--search-sizes: comma-separated whole numbers');
-  return { duration: Number(get('duration', '15')), connections: Number(get('connections', '12')), searchSizes: sizes };
+  return { duration: Number(get('duration', '15')), connections: Number(get('connections', '12')), searchSizes: sizes, copySize: Number(get('copy-size', '100000')) };
 }
 
 const pct = (xs: number[], p: number) => {
@@ -219,11 +227,47 @@ export async function search(url: string, o: InstancesBenchOptions) {
   console.log(table(['petitions', 'query', 'matches', 'p50 ms', 'p99 ms'], rows));
 }
 
+/**
+ * `sito copy` of a SQLite office of `size` petitions, each with its 85 LSH band keys (filled with
+ * SQL into a store the SQLite backend created), into an empty database.
+ */
+export async function copyBench(url: string, size: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'sito-copy-bench-'));
+  await SqliteStore.open(dir).close();
+  const db = new Database(join(dir, 'sito.db'));
+  const r = rng(1);
+  const insert = db.prepare(
+    `INSERT INTO petitions (id, stored_at, subject, sender_email, text, score, level, track, model_version, result, signature, shingles)
+     VALUES (?, ?, 'Petycja', ?, ?, 0.2, 'low', 'standard', 'bench', '{"reasons":[]}', ?, 40)`,
+  );
+  const lsh = db.prepare('INSERT INTO lsh (key, ref) VALUES (?, ?)');
+  const signature = Buffer.alloc(1024, 7);
+  db.transaction(() => {
+    for (let i = 1; i <= size; i++) {
+      insert.run(`copy-${i}`, new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(), `osoba${i}@example.pl`, Array.from({ length: 60 }, () => vocabulary[Math.floor(r() ** 2 * vocabulary.length)]!).join(' '), signature);
+      for (let b = 0; b < 85; b++) lsh.run(b * 0x100000000 + Math.floor(r() * 0xffffffff), i);
+    }
+  })();
+  db.close();
+  const target = `${url.replace(/\/[^/]*$/, '')}/copy_bench`;
+  const admin = await PostgresStore.open(url);
+  await admin.pool.query('CREATE DATABASE copy_bench');
+  await admin.close();
+  const t0 = performance.now();
+  const report = await copySqliteToPostgres(dir, target);
+  const secs = (performance.now() - t0) / 1000;
+  const rows = Object.values(report.tables).reduce((a, b) => a + b, 0);
+  rmSync(dir, { recursive: true, force: true });
+  console.log('\nsito copy, SQLite → PostgreSQL (one transaction, counts verified)');
+  console.log(table(['petitions', 'LSH rows', 'rows in all', 'seconds', 'rows/s'], [[report.tables.petitions!, report.tables.lsh!, rows, secs.toFixed(1), Math.round(rows / secs)]]));
+}
+
 export async function benchInstances(o: InstancesBenchOptions) {
   const pg = await startPostgres();
   try {
     await throughput(pg.url, o);
     await campaignTransaction(pg.url);
+    await copyBench(pg.url, o.copySize);
     await search(pg.url, o);
   } finally {
     pg.stop();
