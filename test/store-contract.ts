@@ -142,9 +142,14 @@ export function storeContract(backend: string, open: StoreFactory) {
         expect(ids((await store.listPetitions({ ...all, from: '2026-01-15', to: '2026-02-01' })).items)).toEqual(['feb', 'jan']);
         expect(ids((await store.listPetitions({ ...all, from: '2026-02-02' })).items)).toEqual(['now']);
         expect((await store.listPetitions({ ...all, to: '2026-01-14' })).total).toBe(0);
+        // dates are compared as ISO text: a day as `to` ends before that day's instants
+        await put([petition('feb-later', LOCAL[3]!, { receivedAt: '2026-02-01T09:00:00Z' }), null]);
+        expect(ids((await store.listPetitions({ ...all, from: '2026-02-01', to: '2026-02-01' })).items)).toEqual(['feb']);
+        expect(ids((await store.listPetitions({ ...all, from: '2026-02-01T00:00:00Z', to: '2026-02-01T23:59:59Z' })).items)).toEqual(['feb-later']);
         const c = await store.writeTransaction((tx) => tx.createCampaign('kmp-1', 'feb'));
         await put([petition('feb-2', LOCAL[1]!.replace('Zielone', 'Złote')), c.id]);
         const members = await store.listPetitions({ ...all, campaign: 'kmp-1' });
+        expect(ids((await store.listPetitions({ ...all, level: 'low' })).items)).toEqual(['feb-2', 'feb-later', 'now']);
         expect(ids(members.items)).toEqual(['feb-2', 'feb']);
         expect(members.items[0]!.campaign).toEqual({ id: 'kmp-1', size: 2 });
         expect(await store.campaignMembers('kmp-1', 1, 1)).toMatchObject({ total: 2, items: [{ id: 'feb' }] });
@@ -240,6 +245,11 @@ export function storeContract(backend: string, open: StoreFactory) {
         expect(ids(bySize.items)).toEqual(['big-early', 'small-late']);
         expect(ids((await store.listCampaigns('last_seen', 10, 0)).items)).toEqual(['small-late', 'big-early']);
         expect(ids((await store.listCampaigns('size', 1, 1)).items)).toEqual(['small-late']);
+        // a known campaign without dates comes after every dated one by last seen; equal sizes keep the order they were made in
+        const fp = fingerprint(normalise(LOCAL[3]!).folded);
+        await store.writeTransaction((tx) => tx.upsertKnownCampaign({ id: 'known-undated', label: null, family: null, sender: null, firstSeen: null, lastSeen: null, size: 1, representativeText: null, fingerprint: fp }, bandKeys(fp.signature)));
+        expect(ids((await store.listCampaigns('last_seen', 10, 0)).items)).toEqual(['small-late', 'big-early', 'known-undated']);
+        expect(ids((await store.listCampaigns('size', 10, 0)).items)).toEqual(['big-early', 'small-late', 'known-undated']);
       });
 
       it('finds indexed petitions (with their campaign) and known campaigns as candidates by shared band keys; unindexed ones are not candidates', async () => {

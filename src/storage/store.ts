@@ -385,8 +385,11 @@ export interface Store {
    * Petitions newest first (stored_at, then storage order). `q`: every word of it (folded: lower
    * case, no diacritics, at most 16 words) as a word prefix in the text, subject or sender address —
    * or the exact id. `from`/`to` compare received_at (else stored_at) as text, both inclusive.
+   * Dates and instants are ISO strings compared as text (byte order) throughout the store: a bare
+   * day as `to` ends before that day's instants.
    */
   listPetitions(filter: PetitionFilter): Promise<Page<PetitionSummary>>;
+  /** Largest first, or last seen first (campaigns never seen — a known one without dates — last); ties in the order campaigns were made. */
   listCampaigns(order: 'size' | 'last_seen', limit: number, offset: number): Promise<Page<Campaign>>;
   /** A campaign's petitions, as `listPetitions({ campaign: id })`. */
   campaignMembers(id: string, limit: number, offset: number): Promise<Page<PetitionSummary>>;
