@@ -15,6 +15,9 @@
  *   npm run bench -- clearinghouse [--offices 2500 --campaigns 300 --residents 200000 --reports N
  *                                   --store sqlite|postgres]   the cross-office clearinghouse over HTTP
  *   npm run bench -- rescore [--petitions=N]   sito score on one thread and on every core over N stored petitions (default 100 000)
+ *   npm run bench -- instances [--duration=S] [--connections=N] [--search-sizes=100000,1000000] [--copy-size=100000]
+ *                                 several instances on one PostgreSQL: scoring 1 vs 3 instances, the
+ *                                 campaign transaction under contention, search latency by size
  *   npm run bench -- versus [--duration=S] [--connections=N]   Sito against Rspamd (Debian's, installed
  *                                 when missing), same e-mail, wrk on loopback, best of 2 rounds
  */
@@ -33,6 +36,7 @@ import { benchSoak } from './lib/bench-soak.js';
 import { benchClearinghouse, clearinghouseOptions } from './lib/bench-clearinghouse.js';
 import { benchVersus, versusOptions } from './lib/bench-versus.js';
 import { benchRescore } from './lib/bench-rescore.js';
+import { benchInstances, instancesOptions } from './lib/bench-instances.js';
 import { loadEmbedder } from '../src/signals/embedding/embedder.js';
 import { withoutWrapper } from '../src/normalise/normalise.js';
 import { table } from './lib/corpus.js';
@@ -148,13 +152,14 @@ const sections: Record<string, () => unknown> = {
   clearinghouse: () => benchClearinghouse(clearinghouseOptions(process.argv.slice(2))),
   versus: () => benchVersus(versusOptions(process.argv.slice(2))),
   rescore: () => benchRescore(sizeArg ? Number(sizeArg.split('=')[1]) : 100_000),
+  instances: () => benchInstances(instancesOptions(process.argv.slice(2))),
 };
 const args = process.argv.slice(2);
 // "--offices 2500": a value after a --name is not a section
 const wanted = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--[a-z-]+$/.test(args[i - 1]!)));
 // growth, soak and clearinghouse fill stores and run for many minutes, versus installs and starts
 // Rspamd: only when named
-const heavy = new Set(['growth', 'soak', 'clearinghouse', 'versus', 'rescore']);
+const heavy = new Set(['growth', 'soak', 'clearinghouse', 'versus', 'rescore', 'instances']);
 for (const name of wanted.length ? wanted : Object.keys(sections).filter((k) => !heavy.has(k))) {
   const fn = sections[name];
   if (!fn) throw new Error(`unknown bench section ${name}; sections: ${Object.keys(sections).join(', ')}`);

@@ -6,6 +6,11 @@ import { z } from 'zod';
  */
 const EnvSchema = z.object({
   SITO_DATA_DIR: z.string().min(1).default('./var'),
+  /** postgres://… puts the office's whole store on PostgreSQL (several instances share it); unset: SQLite in SITO_DATA_DIR */
+  SITO_DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// (or leave it unset for SQLite in SITO_DATA_DIR)'),
   SITO_HOST: z.string().min(1).default('127.0.0.1'),
   SITO_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SITO_API_KEYS: z.string().default(''),
@@ -69,6 +74,8 @@ export interface ApiKey {
 
 export interface Config {
   dataDir: string;
+  /** the office's store on PostgreSQL (SITO_DATABASE_URL); undefined: SQLite in dataDir */
+  databaseUrl: string | undefined;
   host: string;
   port: number;
   apiKeys: ApiKey[];
@@ -122,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   return {
     dataDir: e.SITO_DATA_DIR,
+    databaseUrl: e.SITO_DATABASE_URL || undefined,
     host: e.SITO_HOST,
     port: e.SITO_PORT,
     apiKeys: parseApiKeys(e.SITO_API_KEYS),

@@ -26,6 +26,8 @@ export interface Runtime {
   embedding: EmbeddingStatus;
   /** the cross-office clearinghouse, when SITO_CLEARINGHOUSE_URL is set */
   clearinghouse: OfficeClearinghouse | null;
+  /** the in-memory index of stored vectors, once attachEmbedding loaded a model */
+  vectors?: { model: string; index: VectorIndex };
   close: () => Promise<void>;
 }
 
@@ -51,8 +53,29 @@ export async function attachEmbedding(rt: Runtime, config: Config): Promise<Embe
     // only the newest vectors are loaded: the index keeps no more than its capacity
     for (const e of await rt.store.embeddings(embedder.name, config.vectorIndexSize)) if (e.vector.length === embedder.dimension) index.add(e.id, e.vector, e.level);
     rt.engine.setSemantic({ model: embedder.name, index, threshold: SEMANTIC_THRESHOLD });
+    rt.vectors = { model: embedder.name, index };
   }
   return status;
+}
+
+/** Vectors read per call of takeInStoredVectors. */
+export const VECTORS_PER_SYNC = 256;
+
+/**
+ * Adds to the in-memory index the newest stored vectors it does not hold yet: those other
+ * instances stored (several instances on one PostgreSQL). Called every 2 s by the service, so up to
+ * 128 petitions a second stored elsewhere are taken in; returns how many were added.
+ */
+export async function takeInStoredVectors(rt: Pick<Runtime, 'store' | 'vectors'>): Promise<number> {
+  const v = rt.vectors;
+  if (!v) return 0;
+  let added = 0;
+  for (const e of await rt.store.embeddings(v.model, VECTORS_PER_SYNC)) {
+    if (e.vector.length !== v.index.dimension || v.index.has(e.id)) continue;
+    v.index.add(e.id, e.vector, e.level);
+    added++;
+  }
+  return added;
 }
 
 /**

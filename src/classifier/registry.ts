@@ -48,7 +48,9 @@ export class ModelRegistry {
   async load(version: string): Promise<Model> {
     const rec = await this.store.model(version);
     if (!rec) throw new ModelError(`no model version ${version} (see: sito model list)`);
-    return fromArtifact(readArtifact(rec.path), this.env);
+    // the shipped default is read from this installation: instances sharing one database may be installed in different folders
+    const path = rec.source === 'shipped' && version === this.shippedVersion ? SHIPPED_MODEL : rec.path;
+    return fromArtifact(readArtifact(path), this.env);
   }
 
   /** The version that should be active now, or null for rules only. */

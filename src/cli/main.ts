@@ -17,6 +17,7 @@ import { documentSettings } from '../ingest/documents/settings.js';
 import { registerExport, registerSummary } from './register-command.js';
 import { auditCli, registerOperationsCommands } from './operations-commands.js';
 import { registerClearinghouseCommands } from '../clearinghouse/cli.js';
+import { registerCopyCommand } from './copy-command.js';
 import { registerMigrateCommands } from './migrate-command.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
@@ -263,6 +264,7 @@ function buildProgram(): Command {
   registerOperationsCommands(program, user, withRuntime);
   registerMigrateCommands(program);
   registerClearinghouseCommands(program);
+  registerCopyCommand(program);
 
   return program;
 }

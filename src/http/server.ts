@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { attachEmbedding, openRuntime } from '../runtime.js';
+import { attachEmbedding, openRuntime, takeInStoredVectors } from '../runtime.js';
 import { buildApp } from './app.js';
 import { startRetention } from '../operations/erase.js';
 import { isLoopback } from './auth.js';
@@ -19,15 +19,18 @@ export async function startServer(config: Config, logger?: boolean | object): Pr
   else app.log.info(`model ${runtime.engine.modelVersion}`);
   if (embedding.loaded) app.log.info(`embedding model ${embedding.model} (${embedding.dimension} dimensions)`);
   else if (embedding.problem) app.log.error(`scoring without the embedding signal: ${embedding.problem}`);
-  // A model activated by another process (sito model activate) is picked up within two seconds.
+  // A model activated by another process (sito model activate) is picked up within two seconds;
+  // on PostgreSQL, so are the vectors other instances stored (for the embedding signal).
+  const shared = runtime.store.kind === 'postgres';
   let refreshing = false;
   const poll = setInterval(() => {
     if (refreshing) return;
     refreshing = true;
     runtime
       .refreshModel()
-      .then((r) => {
+      .then(async (r) => {
         if (r.changed) r.problem ? app.log.error(`model not loaded: ${r.problem}`) : app.log.info(`model swapped to ${r.version}`);
+        if (shared) await takeInStoredVectors(runtime);
       })
       .catch((e: unknown) => app.log.error({ err: e }, 'model refresh failed'))
       .finally(() => (refreshing = false));
