@@ -7,7 +7,10 @@ import { Engine } from '../src/engine.js';
 import { CsvError, readLabelledCsv } from '../src/ingest/labelled-csv.js';
 import { VectorIndex } from '../src/signals/embedding/vector-index.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
-import { SqliteStore } from '../src/storage/sqlite-store.js';
+import { COMMON_KEY_REFS, SqliteStore } from '../src/storage/sqlite-store.js';
+import type { ScoreResult } from '../src/decision/result.js';
+import { fingerprint } from '../src/signals/fingerprint/minhash.js';
+import { foldText } from '../src/normalise/fold.js';
 import { freePort } from '../scripts/lib/serve.js';
 import { thresholds } from './helpers/engine.js';
 import { repoRoot } from './helpers/paths.js';
@@ -66,6 +69,31 @@ describe('full-text search (FTS5 over the folded text)', () => {
     const reopened = SqliteStore.open(dir);
     expect(ids(reopened, 'ławki')).toEqual(['p2']);
     reopened.close();
+  });
+});
+
+describe('LSH look-ups stay bounded as the store grows', () => {
+  const result = (id: string): ScoreResult => ({ id, score: 0.1, level: 'low', track: 'standard', traits: { mass_mailing: 0, vendor_promotion: 0 }, reasons: [], campaign: null, model: { version: 't', embedding: null } });
+  const fp = fingerprint(foldText('Wnoszę o naprawę chodnika przy ulicy Lipowej, bo dzieci chodzą tamtędy do szkoły.').folded);
+  const put = (store: SqliteStore, id: string, keys: number[]) =>
+    store.insertPetition({ id, receivedAt: null, storedAt: new Date().toISOString(), subject: null, senderName: null, senderEmail: null, text: id, result: result(id), fingerprint: fp }, null, keys);
+
+  it('a band key hundreds of petitions share (a common phrase) gives its newest petitions, after every petition sharing an uncommon key', () => {
+    const store = SqliteStore.open(tempDir());
+    const COMMON = 7_000_000_001;
+    store.writeTransaction(() => {
+      put(store, 'old', [COMMON, 11, 12]);
+      for (let i = 0; i < COMMON_KEY_REFS * 3; i++) put(store, `q${i}`, [COMMON, 2_000_000 + i, 3_000_000 + i]);
+      put(store, 'also-old', [13]);
+    });
+    const ids = (keys: number[], limit = 32) => store.candidates(keys, limit).map((c) => c.id);
+    // only the common key: its newest petitions, newest first (not whichever rows come first)
+    expect(ids([COMMON], 5)).toEqual(['q299', 'q298', 'q297', 'q296', 'q295']);
+    // an old petition sharing an uncommon key comes before the flood of the common key's petitions,
+    // (ties: newest first)
+    expect(ids([COMMON, 11, 13, 2_000_000 + 299, 3_000_000 + 299], 3)).toEqual(['q299', 'also-old', 'old']);
+    expect(ids([COMMON, 12, 3_000_000], 2)).toEqual(['q0', 'old']);
+    store.close();
   });
 });
 
