@@ -102,8 +102,8 @@ export async function benchSoak(durationSeconds: number, connectionCounts: numbe
       const res = await finished;
       clearInterval(roll);
       close();
-      // a last stretch of less than a second (the run's tail) joins the window before it
-      if (mine.length > 1 && mine[mine.length - 1]!.to - mine[mine.length - 1]!.from < 1) {
+      // a last stretch shorter than a fifth of a window (the run's tail) joins the window before it
+      if (mine.length > 1 && mine[mine.length - 1]!.to - mine[mine.length - 1]!.from < windowSeconds / 5) {
         const tail = mine.pop()!;
         const prev = mine[mine.length - 1]!;
         prev.latencies.push(...tail.latencies);
