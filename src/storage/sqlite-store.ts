@@ -99,23 +99,10 @@ export function searchQuery(q: string): string | null {
  * A band key shared by more petitions than this is a common one: phrases every petition uses
  * ("wnoszę o", "na podstawie art."). Petitions sharing it were verified as different texts (a
  * campaign indexes only its first members), so it says little, and reading all its rows made every
- * look-up grow with the store (8 900 rows read for one petition at 20 000 stored).
+ * look-up grow with the store (8 900 rows read for one petition at 20 000 stored). Look-ups read
+ * its newest rows only.
  */
 export const COMMON_KEY_REFS = 100;
-
-/**
- * LSH candidates for `keys` band keys (parameters: each key three times, then the limit), reading
- * at most COMMON_KEY_REFS + 1 rows of a key: every known campaign under it, and its newest
- * petitions. Ranked by the bands shared through uncommon keys, then by all bands shared, newest
- * first; a common key's newest petitions only fill places uncommon keys leave.
- */
-const candidatesSql = (keys: number) => {
-  const perKey = `SELECT ref, 1 AS uncommon FROM lsh WHERE key = ? AND ref < 0
-    UNION ALL SELECT ref, (SELECT COUNT(*) FROM (SELECT 1 FROM lsh WHERE key = ? AND ref > 0 LIMIT ${COMMON_KEY_REFS + 1})) <= ${COMMON_KEY_REFS}
-      FROM (SELECT ref FROM lsh WHERE key = ? AND ref > 0 ORDER BY ref DESC LIMIT ${COMMON_KEY_REFS})`;
-  return `SELECT ref, COUNT(*) AS hits FROM (${Array.from({ length: keys }, () => perKey).join('\n    UNION ALL ')})
-    GROUP BY ref ORDER BY SUM(uncommon) DESC, hits DESC, ref DESC LIMIT ?`;
-};
 
 /**
  * The embedded store: one SQLite file (WAL) under SITO_DATA_DIR. Every write path runs in a
@@ -226,7 +213,7 @@ export class SqliteStore implements Store {
   }
 
   candidates(bandKeys: number[], limit: number): Candidate[] {
-    const refs = this.sql(candidatesSql(bandKeys.length)).all([...bandKeys.flatMap((k) => [k, k, k]), limit]) as Array<{ ref: number; hits: number }>;
+    const refs = this.lshHits(bandKeys).slice(0, limit);
     const out: Candidate[] = [];
     const petition = this.sql('SELECT id, campaign_seq, signature, shingles FROM petitions WHERE seq = ?');
     const campaign = this.sql(`SELECT ${CAMPAIGN_COLUMNS}, signature, shingles FROM campaigns WHERE seq = ?`);
@@ -244,6 +231,29 @@ export class SqliteStore implements Store {
       }
     }
     return out;
+  }
+
+  /**
+   * Indexed petitions and campaigns sharing band keys with a signature, ranked by the bands they
+   * share through uncommon keys, then by all bands shared, newest first. Reads at most
+   * COMMON_KEY_REFS + 1 rows of a key (its newest); a common key's newest petitions count only
+   * towards all bands shared, so they fill the places uncommon keys leave.
+   */
+  private lshHits(bandKeys: number[]): Array<{ ref: number; hits: number; uncommon: number }> {
+    const newest = this.sql(`SELECT ref FROM lsh WHERE key = ? ORDER BY ref DESC LIMIT ${COMMON_KEY_REFS + 1}`).raw(true);
+    const hits = new Map<number, { ref: number; hits: number; uncommon: number }>();
+    for (const key of bandKeys) {
+      const rows = newest.all(key) as Array<[number]>;
+      const common = rows.length > COMMON_KEY_REFS;
+      for (let i = 0; i < Math.min(rows.length, COMMON_KEY_REFS); i++) {
+        const ref = rows[i]![0];
+        const h = hits.get(ref) ?? { ref, hits: 0, uncommon: 0 };
+        h.hits++;
+        if (!common) h.uncommon++;
+        hits.set(ref, h);
+      }
+    }
+    return [...hits.values()].sort((a, b) => b.uncommon - a.uncommon || b.hits - a.hits || b.ref - a.ref);
   }
 
   hasPetition(id: string): boolean {
