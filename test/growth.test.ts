@@ -95,6 +95,26 @@ describe('LSH look-ups stay bounded as the store grows', () => {
     expect(ids([COMMON, 12, 3_000_000], 2)).toEqual(['q0', 'old']);
     store.close();
   });
+
+  it('inbox totals by level and by campaign count the right petitions (counted without reading campaigns)', () => {
+    const store = SqliteStore.open(tempDir());
+    const level = (i: number) => (['high', 'review', 'low'] as const)[i % 3]!;
+    store.writeTransaction(() => {
+      for (let i = 0; i < 60; i++) {
+        store.insertPetition({ id: `p${i}`, receivedAt: null, storedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), subject: null, senderName: null, senderEmail: null, text: `p${i}`, result: { ...result(`p${i}`), level: level(i) }, fingerprint: fp }, i >= 10 && i < 30 ? store.campaign('kmp-a')?.id ?? null : null, null);
+        if (i === 9) store.createCampaign('kmp-a', 'p9');
+      }
+    });
+    const total = (f: Partial<Parameters<SqliteStore['listPetitions']>[0]>) => store.listPetitions({ limit: 5, offset: 0, ...f }).total;
+    expect(total({})).toBe(60);
+    expect(total({ level: 'high' })).toBe(20);
+    expect(total({ campaign: 'kmp-a' })).toBe(21);
+    expect(total({ campaign: 'kmp-a', level: 'review' })).toBe(7);
+    expect(total({ campaign: 'kmp-none' })).toBe(0);
+    const page = store.listPetitions({ campaign: 'kmp-a', limit: 3, offset: 0 });
+    expect(page.items.map((i) => [i.id, i.campaign?.id, i.campaign?.size])).toEqual([['p29', 'kmp-a', 21], ['p28', 'kmp-a', 21], ['p27', 'kmp-a', 21]]);
+    store.close();
+  });
 });
 
 describe('the vector index is bounded', () => {
