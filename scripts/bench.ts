@@ -9,7 +9,7 @@
  *   npm run bench -- training [--rows=N]   sito train on an N-row CSV (default 100 000): time, memory
  *   npm run bench -- documents    document extraction per kind, worker pool, OCR pages/s
  *   npm run bench -- track [--petitions=N]  deadlines, formal check, campaign names, register at N stored (default 20 000)
- *   npm run bench -- growth [--sizes=10000,100000]   score and search latency (p50/p99) as the store grows
+ *   npm run bench -- growth [--sizes=10000,100000] [--store=DIR]   score and search latency (p50/p99) as the store grows
  *   npm run bench -- soak [--duration=S] [--connections=8,32] [--window=300]   load with storage on, S seconds shared
  *                                 by the connection counts: throughput (per window), p99, errors, RSS
  *   npm run bench -- clearinghouse [--offices 2500 --campaigns 300 --residents 200000 --reports N
@@ -139,7 +139,7 @@ const sections: Record<string, () => unknown> = {
   training: () => benchTraining(rowsArg ? Number(rowsArg.split('=')[1]) : 100_000),
   documents: benchDocuments,
   track: () => benchTrack(sizeArg ? Number(sizeArg.split('=')[1]) : 20_000),
-  growth: () => benchGrowth(listArg('sizes', [10_000, 100_000])),
+  growth: () => benchGrowth(listArg('sizes', [10_000, 100_000]), process.argv.find((a) => a.startsWith('--store='))?.slice('--store='.length)),
   soak: () => benchSoak(listArg('duration', [60])[0]!, listArg('connections', [8, 32]), listArg('window', [300])[0]!),
   clearinghouse: () => benchClearinghouse(clearinghouseOptions(process.argv.slice(2))),
   versus: () => benchVersus(versusOptions(process.argv.slice(2))),

@@ -38,10 +38,12 @@ const p50p99 = (xs: number[]) => `${percentile(xs, 50).toFixed(2)} / ${percentil
  * The fill is the pipeline's own (scripts/lib/growth-fill.ts): analyses in worker threads, one
  * writer scoring through the engine in order, 500 petitions per write transaction.
  *   npm run bench -- growth [--sizes=10000,100000]      (1 M: --sizes=10000,100000,1000000)
+ *   npm run bench -- growth --store=DIR --sizes=N       goes on with (or only measures) a store
+ *                                                       this benchmark filled before
  */
-export async function benchGrowth(sizes: number[]) {
+export async function benchGrowth(sizes: number[], storeDir?: string) {
   const config = loadConfig();
-  const dir = mkdtempSync(join(tmpdir(), 'sito-growth-'));
+  const dir = storeDir ?? mkdtempSync(join(tmpdir(), 'sito-growth-'));
   const store = SqliteStore.open(dir);
   const engine = new Engine({ rules: loadRules(config.rulesFile), thresholds: config.thresholds, store });
   const r = rng(20261204);
@@ -49,7 +51,9 @@ export async function benchGrowth(sizes: number[]) {
   const next = (i: number) => (r() < 0.6 ? makeLocal(r) : makeVariant(r, pick(r, templates), new Set(EDITS.filter(() => r() < 0.4)), i % templates.length));
   const rows: Array<Array<string | number>> = [];
   const fills: Array<Array<string | number>> = [];
-  let generated = 0;
+  // a store filled before (--store=DIR) goes on from its size; the generator skips what it made
+  let generated = (store.connection.prepare("SELECT COUNT(*) AS n FROM petitions WHERE id GLOB 'g-*'").get() as { n: number }).n;
+  for (let i = 0; i < generated; i++) next(i);
   const tty = process.stderr.isTTY;
   const fillStart = process.hrtime.bigint();
   console.error(`growth: store in ${dir}; ${availableParallelism()} cores, load average ${load()}`);
@@ -79,13 +83,14 @@ export async function benchGrowth(sizes: number[]) {
     generated += count;
     const fillSeconds = ms(stageStart) / 1000;
     if (tty) process.stderr.write('\n');
-    fills.push([`${from} → ${size}`, count, Math.round(fillSeconds), Math.round(count / Math.max(fillSeconds, 1e-3)), loadBefore, load()]);
+    if (count > 0) fills.push([`${from} → ${size}`, count, Math.round(fillSeconds), Math.round(count / Math.max(fillSeconds, 1e-3)), loadBefore, load()]);
 
     const probe = rng(size);
     const probeText = (i: number) => (probe() < 0.5 ? makeLocal(probe) : makeVariant(probe, pick(probe, templates), new Set(EDITS), i));
     const scoreMs = timed(300, (i) => engine.score({ text: probeText(i), store: false }));
     const texts = Array.from({ length: 100 }, (_, i) => probeText(i));
-    const storeMs = timed(100, (i) => engine.score({ id: `probe-${size}-${i}`, text: texts[i]!, store: true }));
+    const stored = store.stats().petitions;
+    const storeMs = timed(100, (i) => engine.score({ id: `probe-${stored}-${i}`, text: texts[i]!, store: true }));
     const words = ['chodnika', 'oswietlenia', 'Łask', 'fotowoltaiki', 'kanalizacji', 'przystanku', 'Kowalska', 'boiska', 'petycji', 'gmina'];
     const searchMs = timed(200, (i) => store.listPetitions({ q: words[i % words.length]!, limit: 50, offset: 0 }));
     const levels = ['high', 'review', 'low'] as const;
@@ -94,7 +99,7 @@ export async function benchGrowth(sizes: number[]) {
     const db = store.connection;
     const likeMs = timed(size >= 1_000_000 ? 3 : 5, (i) => db.prepare("SELECT COUNT(*) FROM petitions WHERE text LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\'").get(`%${words[i]}%`, `%${words[i]}%`));
     rows.push([
-      size,
+      stored,
       p50p99(scoreMs),
       p50p99(storeMs),
       p50p99(searchMs),
