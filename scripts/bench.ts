@@ -9,11 +9,16 @@
  *   npm run bench -- training [--rows=N]   sito train on an N-row CSV (default 100 000): time, memory
  *   npm run bench -- documents    document extraction per kind, worker pool, OCR pages/s
  *   npm run bench -- track [--petitions=N]  deadlines, formal check, campaign names, register at N stored (default 20 000)
- *   npm run bench -- growth [--sizes=10000,100000] [--store=DIR]   score and search latency (p50/p99) as the store grows
+ *   npm run bench -- growth [--sizes=10000,100000] [--data-dir=DIR]   score and search latency (p50/p99) as the store grows
+ *   npm run bench -- store [--petitions=N]  the storing transaction through the async store vs the synchronous SQLite core (default 4 000)
  *   npm run bench -- soak [--duration=S] [--connections=8,32] [--window=300]   load with storage on, S seconds shared
  *                                 by the connection counts: throughput (per window), p99, errors, RSS
  *   npm run bench -- clearinghouse [--offices 2500 --campaigns 300 --residents 200000 --reports N
  *                                   --store sqlite|postgres]   the cross-office clearinghouse over HTTP
+ *   npm run bench -- rescore [--petitions=N]   sito score on one thread and on every core over N stored petitions (default 100 000)
+ *   npm run bench -- instances [--duration=S] [--connections=N] [--search-sizes=100000,1000000] [--copy-size=100000]
+ *                                 several instances on one PostgreSQL: scoring 1 vs 3 instances, the
+ *                                 campaign transaction under contention, search latency by size
  *   npm run bench -- versus [--duration=S] [--connections=N]   Sito against Rspamd (Debian's, installed
  *                                 when missing), same e-mail, wrk on loopback, best of 2 rounds
  */
@@ -27,9 +32,12 @@ import { benchTraining } from './lib/bench-training.js';
 import { benchDocuments } from './lib/bench-documents.js';
 import { benchTrack } from './lib/bench-track.js';
 import { benchGrowth } from './lib/bench-growth.js';
+import { benchStore } from './lib/bench-store.js';
 import { benchSoak } from './lib/bench-soak.js';
 import { benchClearinghouse, clearinghouseOptions } from './lib/bench-clearinghouse.js';
 import { benchVersus, versusOptions } from './lib/bench-versus.js';
+import { benchRescore } from './lib/bench-rescore.js';
+import { benchInstances, instancesOptions } from './lib/bench-instances.js';
 import { loadEmbedder } from '../src/signals/embedding/embedder.js';
 import { withoutWrapper } from '../src/normalise/normalise.js';
 import { table } from './lib/corpus.js';
@@ -75,24 +83,24 @@ async function benchHttpWith(workers: number, rows: Array<Array<string | number>
   }
 }
 
-function benchRules() {
+async function benchRules() {
   const config = loadConfig();
   const engine = new Engine({ rules: loadRules(config.rulesFile), thresholds: config.thresholds });
   const text = seedText();
   const rows: Array<Array<string | number>> = [];
-  const time = (label: string, t: string, n: number) => {
-    engine.score({ text: t, store: false });
+  const time = async (label: string, t: string, n: number) => {
+    await engine.score({ text: t, store: false });
     const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) engine.score({ text: t, store: false });
+    for (let i = 0; i < n; i++) await engine.score({ text: t, store: false });
     const ms = Number(process.hrtime.bigint() - start) / 1e6 / n;
     rows.push([label, t.length, ms.toFixed(3)]);
   };
-  time('seed petition', text, 300);
-  time('1 MB: repeated words', 'bezpłatny '.repeat(100_000), 3);
-  time('1 MB: one endless word', 'a'.repeat(1_000_000), 3);
-  time('1 MB: near-miss URLs', `https://${'a.'.repeat(300_000)}`, 3);
-  time('1 MB: § and digits', '§1.1.1.1.'.repeat(110_000), 3);
-  time('1 MB: the seed repeated', text.repeat(Math.ceil(1_000_000 / text.length)).slice(0, 1_000_000), 3);
+  await time('seed petition', text, 300);
+  await time('1 MB: repeated words', 'bezpłatny '.repeat(100_000), 3);
+  await time('1 MB: one endless word', 'a'.repeat(1_000_000), 3);
+  await time('1 MB: near-miss URLs', `https://${'a.'.repeat(300_000)}`, 3);
+  await time('1 MB: § and digits', '§1.1.1.1.'.repeat(110_000), 3);
+  await time('1 MB: the seed repeated', text.repeat(Math.ceil(1_000_000 / text.length)).slice(0, 1_000_000), 3);
   console.log('\nIn-process scoring (normalise + rules + decision), one core');
   console.log(table(['input', 'chars', 'ms per petition'], rows));
 }
@@ -139,17 +147,20 @@ const sections: Record<string, () => unknown> = {
   training: () => benchTraining(rowsArg ? Number(rowsArg.split('=')[1]) : 100_000),
   documents: benchDocuments,
   track: () => benchTrack(sizeArg ? Number(sizeArg.split('=')[1]) : 20_000),
-  growth: () => benchGrowth(listArg('sizes', [10_000, 100_000]), process.argv.find((a) => a.startsWith('--store='))?.slice('--store='.length)),
+  growth: () => benchGrowth(listArg('sizes', [10_000, 100_000]), process.argv.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length)),
+  store: () => benchStore(sizeArg ? Number(sizeArg.split('=')[1]) : 4000),
   soak: () => benchSoak(listArg('duration', [60])[0]!, listArg('connections', [8, 32]), listArg('window', [300])[0]!),
   clearinghouse: () => benchClearinghouse(clearinghouseOptions(process.argv.slice(2))),
   versus: () => benchVersus(versusOptions(process.argv.slice(2))),
+  rescore: () => benchRescore(sizeArg ? Number(sizeArg.split('=')[1]) : 100_000),
+  instances: () => benchInstances(instancesOptions(process.argv.slice(2))),
 };
 const args = process.argv.slice(2);
 // "--offices 2500": a value after a --name is not a section
 const wanted = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--[a-z-]+$/.test(args[i - 1]!)));
 // growth, soak and clearinghouse fill stores and run for many minutes, versus installs and starts
 // Rspamd: only when named
-const heavy = new Set(['growth', 'soak', 'clearinghouse', 'versus']);
+const heavy = new Set(['growth', 'soak', 'clearinghouse', 'versus', 'rescore', 'instances']);
 for (const name of wanted.length ? wanted : Object.keys(sections).filter((k) => !heavy.has(k))) {
   const fn = sections[name];
   if (!fn) throw new Error(`unknown bench section ${name}; sections: ${Object.keys(sections).join(', ')}`);

@@ -26,6 +26,6 @@ try {
   const r = await importCampaigns(store, join(tmp, 'source.jsonl'), { fingerprintsOnly: true, writeLibrary: out });
   console.log(`wrote ${out}: ${r.campaigns.length} known campaigns from ${r.petitions} texts`);
 } finally {
-  store.close();
+  await store.close();
   rmSync(tmp, { recursive: true, force: true });
 }

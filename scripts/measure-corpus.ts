@@ -36,7 +36,7 @@ const lofo = !args.includes('--no-lofo');
 const docs = readCorpus(args.find((a) => !a.startsWith('--')));
 const config = loadConfig();
 const home = mkdtempSync(join(tmpdir(), 'sito-measure-'));
-const rt = openRuntime({ ...config, dataDir: home });
+const rt = await openRuntime({ ...config, dataDir: home });
 await attachEmbedding(rt, { ...config, dataDir: home });
 const shipped = rt.engine.model;
 const rules = rt.engine.rules;
@@ -75,7 +75,7 @@ for (const family of families) {
   if (useLibrary) {
     const others = docs.map((d, i) => ({ d, i })).filter(({ d, i }) => d.family !== family && fps[i]!.shingles >= MIN_SHINGLES);
     const clusters = clusterPetitions(others.map(({ d, i }) => ({ fingerprint: fps[i]!, text: '', family: d.family, label: d.label, sender: null, receivedAt: null })));
-    loadLibrary(
+    await loadLibrary(
       store,
       clusters.map((c) => ({ id: c.id, label: c.label, family: c.family, sender: null, firstSeen: null, lastSeen: null, size: c.members.length, representativeText: null, fingerprint: c.representative.fingerprint })),
     );
@@ -83,20 +83,20 @@ for (const family of families) {
   const byRules = new Engine({ rules, thresholds: config.thresholds, store });
   const byShipped = new Engine({ rules, thresholds: config.thresholds, store, model: shipped });
   const byLofo = lofo ? new Engine({ rules, thresholds: config.thresholds, store, model: modelWithout(family) }) : null;
-  docs.forEach((d, i) => {
-    if (d.family !== family) return;
-    const r = byRules.score({ text: d.text, store: false });
+  for (const [i, d] of docs.entries()) {
+    if (d.family !== family) continue;
+    const r = await byRules.score({ text: d.text, store: false });
     if (r.campaign) knownMatches++;
     scores.rules[i] = r.score;
-    scores.shipped[i] = byShipped.score({ text: d.text, store: false }, vectors[i]).score;
-    if (byLofo) scores.lofo[i] = byLofo.score({ text: d.text, store: false }, embedder ? vectors[i] : undefined).score;
-  });
-  store.close();
+    scores.shipped[i] = (await byShipped.score({ text: d.text, store: false }, vectors[i])).score;
+    if (byLofo) scores.lofo[i] = (await byLofo.score({ text: d.text, store: false }, embedder ? vectors[i] : undefined)).score;
+  }
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
   bar.tick(family);
 }
 bar.done();
-rt.close();
+await rt.close();
 rmSync(home, { recursive: true, force: true });
 
 const ys = docs.map((d) => (d.label === 'mass' ? 1 : 0));

@@ -6,6 +6,11 @@ import { z } from 'zod';
  */
 const EnvSchema = z.object({
   SITO_DATA_DIR: z.string().min(1).default('./var'),
+  /** postgres://… puts the office's whole store on PostgreSQL (several instances share it); unset: SQLite in SITO_DATA_DIR */
+  SITO_DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// (or leave it unset for SQLite in SITO_DATA_DIR)'),
   SITO_HOST: z.string().min(1).default('127.0.0.1'),
   SITO_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SITO_API_KEYS: z.string().default(''),
@@ -14,6 +19,8 @@ const EnvSchema = z.object({
   SITO_OFFICE_PROFILE: z.string().optional(),
   /** a transformers.js feature-extraction model folder under SITO_MODELS_DIR, or "none" */
   SITO_EMBEDDING_MODEL: z.string().default('sito-static-pl'),
+  /** "model": the active trained model scores (default); "rules": the rules' own weights alone, no model, no embedding */
+  SITO_SCORING: z.enum(['model', 'rules']).default('model'),
   SITO_MODELS_DIR: z.string().optional(),
   SITO_THRESHOLD_HIGH: z.coerce.number().gt(0).lt(1).default(0.8),
   SITO_THRESHOLD_REVIEW: z.coerce.number().gt(0).lt(1).default(0.35),
@@ -67,12 +74,16 @@ export interface ApiKey {
 
 export interface Config {
   dataDir: string;
+  /** the office's store on PostgreSQL (SITO_DATABASE_URL); undefined: SQLite in dataDir */
+  databaseUrl: string | undefined;
   host: string;
   port: number;
   apiKeys: ApiKey[];
   rulesFile: string | undefined;
   officeProfile: string | undefined;
   embeddingModel: string;
+  /** `rules`: the rules' own weights score (no model, no embedding) — the cheapest screening */
+  scoring: 'model' | 'rules';
   modelsDir: string | undefined;
   thresholds: Thresholds;
   bodyLimit: number;
@@ -118,12 +129,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   return {
     dataDir: e.SITO_DATA_DIR,
+    databaseUrl: e.SITO_DATABASE_URL || undefined,
     host: e.SITO_HOST,
     port: e.SITO_PORT,
     apiKeys: parseApiKeys(e.SITO_API_KEYS),
     rulesFile: e.SITO_RULES_FILE,
     officeProfile: e.SITO_OFFICE_PROFILE,
-    embeddingModel: e.SITO_EMBEDDING_MODEL,
+    embeddingModel: e.SITO_SCORING === 'rules' ? 'none' : e.SITO_EMBEDDING_MODEL,
+    scoring: e.SITO_SCORING,
     modelsDir: e.SITO_MODELS_DIR,
     thresholds,
     bodyLimit: e.SITO_BODY_LIMIT,

@@ -81,8 +81,8 @@ export class Engine {
   readonly rulesVersion: string;
   private current: Model | null;
   private semantic: Semantic | null = null;
-  /** Called inside the write transaction right after a petition is stored (the clearinghouse's outbox). */
-  onStored: ((stored: { id: string; petition: Petition; analysis: Analysis; result: ScoreResult }) => void) | null = null;
+  /** Called inside the write transaction right after a petition is stored, with the transaction's store (the clearinghouse's outbox). */
+  onStored: ((stored: { id: string; petition: Petition; analysis: Analysis; result: ScoreResult }, tx: Store) => Promise<void> | void) | null = null;
 
   constructor(opts: EngineOptions) {
     this.rules = opts.rules;
@@ -180,30 +180,30 @@ export class Engine {
    * `analysis`: this petition's analysis when the caller already made it (to embed its body);
    * `consulted`: the clearinghouse's answer, when one is configured (src/clearinghouse/consult.ts).
    */
-  score(petition: Petition, vector?: Float32Array, analysis: Analysis = this.analyse(petition), consulted?: Consultation): ScoreResult {
+  async score(petition: Petition, vector?: Float32Array, analysis: Analysis = this.analyse(petition), consulted?: Consultation): Promise<ScoreResult> {
     const id = petition.id ?? randomUUID();
     const store = this.store;
     if (!store) return this.decide(id, analysis, null, vector, consulted);
     const keys = bandKeys(analysis.fingerprint.signature);
-    const lookUp = () => bestMatch(analysis.fingerprint, store.candidates(keys, CANDIDATES), id);
+    const lookUp = async (s: Store) => bestMatch(analysis.fingerprint, await s.candidates(keys, CANDIDATES), id);
     if (!petition.store) {
-      const match = lookUp();
+      const match = await lookUp(store);
       const campaign = match?.candidate.campaign ?? null;
       return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false }, vector, consulted);
     }
-    return store.writeTransaction(() => {
-      if (petition.id !== undefined && store.hasPetition(id)) {
-        const stored = store.getPetition(id)!;
+    return store.writeTransaction(async (tx) => {
+      if (petition.id !== undefined && (await tx.hasPetition(id))) {
+        const stored = (await tx.getPetition(id))!;
         if (stored.text !== petition.text) throw new PetitionConflictError(id);
         return stored.result;
       }
-      const match = lookUp();
-      const campaign = match ? this.campaignFor(match, true) : null;
+      const match = await lookUp(tx);
+      const campaign = match ? await this.campaignFor(tx, match, true) : null;
       const size = (campaign?.size ?? 1) + 1;
       const result = this.decide(id, analysis, match && { match, campaign, size, joined: true }, vector, consulted);
       const sem = this.semantic;
       const index = !campaign || campaign.size < INDEXED_PER_CAMPAIGN;
-      store.insertPetition(
+      await tx.insertPetition(
         {
           id,
           receivedAt: petition.received_at ?? null,
@@ -219,16 +219,17 @@ export class Engine {
         campaign?.id ?? null,
         index ? keys : null,
       );
+      await this.onStored?.({ id, petition, analysis, result }, tx);
+      // the in-memory index learns the vector once nothing can roll the petition back
       if (vector && sem) sem.index.add(id, vector, result.level);
-      this.onStored?.({ id, petition, analysis, result });
       return result;
     });
   }
 
   /** The campaign a match puts the petition in: the match's own, or a new one around the matched petition. */
-  private campaignFor(match: TemplateMatch, storing: boolean) {
+  private async campaignFor(tx: Store, match: TemplateMatch, storing: boolean): Promise<Campaign | null> {
     const existing = match.candidate.campaign;
-    if (existing || !storing || !this.store) return existing;
-    return this.store.createCampaign(`kmp-${randomUUID().slice(0, 8)}`, match.candidate.id);
+    if (existing || !storing) return existing;
+    return tx.createCampaign(`kmp-${randomUUID().slice(0, 8)}`, match.candidate.id);
   }
 }

@@ -9,23 +9,26 @@ import { VectorIndex } from './signals/embedding/vector-index.js';
 import { embeddingDimension } from './classifier/model.js';
 import { withoutWrapper } from './normalise/normalise.js';
 import { loadLibrary, readLibrary, SHIPPED_LIBRARY } from './storage/known-campaigns.js';
-import { SqliteStore } from './storage/sqlite-store.js';
+import { openStore } from './storage/open-store.js';
+import type { Store } from './storage/store.js';
 import { OfficeClearinghouse } from './clearinghouse/office.js';
 import type { Consultation } from './clearinghouse/consult.js';
 
 export interface Runtime {
   engine: Engine;
-  store: SqliteStore;
+  store: Store;
   registry: ModelRegistry;
   /** Why the active model could not be loaded, when it could not (the engine then scores with the rules). */
   modelProblem: string | null;
   /** Loads the active model again if another process activated one; returns what changed. */
-  refreshModel: () => { changed: boolean; version: string; problem: string | null };
+  refreshModel: () => Promise<{ changed: boolean; version: string; problem: string | null }>;
   embedder: Embedder | null;
   embedding: EmbeddingStatus;
   /** the cross-office clearinghouse, when SITO_CLEARINGHOUSE_URL is set */
   clearinghouse: OfficeClearinghouse | null;
-  close: () => void;
+  /** the in-memory index of stored vectors, once attachEmbedding loaded a model */
+  vectors?: { model: string; index: VectorIndex };
+  close: () => Promise<void>;
 }
 
 /** Cosine similarity from which the nearest stored petition becomes a reason (measured: README, "Embeddings"). */
@@ -48,10 +51,31 @@ export async function attachEmbedding(rt: Runtime, config: Config): Promise<Embe
   if (embedder) {
     const index = new VectorIndex(embedder.dimension, config.vectorIndexSize);
     // only the newest vectors are loaded: the index keeps no more than its capacity
-    for (const e of rt.store.embeddings(embedder.name, config.vectorIndexSize)) if (e.vector.length === embedder.dimension) index.add(e.id, e.vector, e.level);
+    for (const e of await rt.store.embeddings(embedder.name, config.vectorIndexSize)) if (e.vector.length === embedder.dimension) index.add(e.id, e.vector, e.level);
     rt.engine.setSemantic({ model: embedder.name, index, threshold: SEMANTIC_THRESHOLD });
+    rt.vectors = { model: embedder.name, index };
   }
   return status;
+}
+
+/** Vectors read per call of takeInStoredVectors. */
+export const VECTORS_PER_SYNC = 256;
+
+/**
+ * Adds to the in-memory index the newest stored vectors it does not hold yet: those other
+ * instances stored (several instances on one PostgreSQL). Called every 2 s by the service, so up to
+ * 128 petitions a second stored elsewhere are taken in; returns how many were added.
+ */
+export async function takeInStoredVectors(rt: Pick<Runtime, 'store' | 'vectors'>): Promise<number> {
+  const v = rt.vectors;
+  if (!v) return 0;
+  let added = 0;
+  for (const e of await rt.store.embeddings(v.model, VECTORS_PER_SYNC)) {
+    if (e.vector.length !== v.index.dimension || v.index.has(e.id)) continue;
+    v.index.add(e.id, e.vector, e.level);
+    added++;
+  }
+  return added;
 }
 
 /**
@@ -81,25 +105,25 @@ export async function prepareScoring(
  * Everything the service and the CLI load once: rules, the store (migrated), the shipped library
  * of known campaigns, the model registry and its active model, and the engine over them.
  */
-export function openRuntime(config: Config): Runtime {
+export async function openRuntime(config: Config): Promise<Runtime> {
   const rules = loadRules(config.rulesFile, config.officeProfile ? loadOfficeProfile(config.officeProfile) : null);
-  const store = SqliteStore.open(config.dataDir);
+  const store = await openStore(config);
   let registry: ModelRegistry;
   try {
-    loadLibrary(store, readLibrary(SHIPPED_LIBRARY));
+    await loadLibrary(store, readLibrary(SHIPPED_LIBRARY));
     const expectedEmbedding = config.embeddingModel === 'none' || config.embeddingModel === '' ? null : config.embeddingModel;
-    registry = new ModelRegistry(store, { dataDir: config.dataDir, ruleIds: rules.rules.map((r) => r.id), embedding: expectedEmbedding });
+    registry = await ModelRegistry.open(store, { dataDir: config.dataDir, ruleIds: rules.rules.map((r) => r.id), embedding: expectedEmbedding });
   } catch (e) {
-    store.close();
+    await store.close();
     throw e;
   }
   const engine = new Engine({ rules, thresholds: config.thresholds, store });
   const ch = config.clearinghouse;
-  const clearinghouse = ch ? new OfficeClearinghouse(store.connection, { url: ch.url, key: ch.key, secret: ch.secret, waitMs: ch.waitMs, retryMaxMs: ch.retryMaxMs }) : null;
+  const clearinghouse = ch ? new OfficeClearinghouse(store.outbox, { url: ch.url, key: ch.key, secret: ch.secret, waitMs: ch.waitMs, retryMaxMs: ch.retryMaxMs }) : null;
   if (clearinghouse) {
     // every stored petition is reported, in the transaction that stores it (the outbox)
-    engine.onStored = ({ id, petition, analysis }) => {
-      clearinghouse.enqueueReport(id, analysis.fingerprint, petition.received_at);
+    engine.onStored = async ({ id, petition, analysis }, tx) => {
+      await clearinghouse.enqueueReport(id, analysis.fingerprint, petition.received_at, tx.outbox);
       clearinghouse.kick();
     };
   }
@@ -111,14 +135,14 @@ export function openRuntime(config: Config): Runtime {
     embedder: null,
     embedding: { loaded: false, model: null, dimension: null, problem: 'not loaded' },
     clearinghouse,
-    refreshModel: () => {
-      const wanted = registry.activeVersion();
+    refreshModel: async () => {
+      const wanted = config.scoring === 'rules' ? null : await registry.activeVersion();
       const have = engine.model?.artifact.version ?? null;
       if (wanted === have || (wanted !== null && runtime.modelProblem?.startsWith(`${wanted}:`))) {
         return { changed: false, version: engine.modelVersion, problem: runtime.modelProblem };
       }
       try {
-        engine.setModel(wanted === null ? null : registry.load(wanted));
+        engine.setModel(wanted === null ? null : await registry.load(wanted));
         runtime.modelProblem = null;
       } catch (e) {
         runtime.modelProblem = `${wanted}: ${(e as Error).message}`;
@@ -127,6 +151,6 @@ export function openRuntime(config: Config): Runtime {
     },
     close: () => store.close(),
   };
-  runtime.refreshModel();
+  await runtime.refreshModel();
   return runtime;
 }

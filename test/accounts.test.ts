@@ -26,10 +26,10 @@ describe('sign-in: CSRF, throttling, disabled accounts, password changes, audit 
   const dataDir = tempDir();
   beforeAll(async () => {
     const store = SqliteStore.open(dataDir);
-    store.addUser('kasia', 'clerk', await hashPassword(PASSWORD));
-    store.addUser('adam', 'analyst', await hashPassword(PASSWORD));
-    store.addUser('ola', 'clerk', await hashPassword(PASSWORD));
-    store.close();
+    await store.addUser('kasia', 'clerk', await hashPassword(PASSWORD));
+    await store.addUser('adam', 'analyst', await hashPassword(PASSWORD));
+    await store.addUser('ola', 'clerk', await hashPassword(PASSWORD));
+    await store.close();
     s = await startTestServer({ dataDir, apiKeys: [{ key: 'intake-key', role: 'intake' }, { key: 'analyst-key', role: 'analyst' }] });
   });
   afterAll(async () => s.close());
@@ -81,8 +81,8 @@ describe('sign-in: CSRF, throttling, disabled accounts, password changes, audit 
     expect(r.retryAfter).not.toBeNull();
     // clear the address counter for the tests below (another address would not be affected)
     const store = SqliteStore.open(dataDir);
-    store.clearLoginFailures('address', '127.0.0.1');
-    store.close();
+    await store.clearLoginFailures('address', '127.0.0.1');
+    await store.close();
   });
 
   it('a password change ends the account’s sessions; sito user disable ends them and refuses sign-in', async () => {

@@ -68,9 +68,9 @@ describe('API requests with a clerk session cookie (keys configured)', () => {
   beforeAll(async () => {
     const dataDir = tempDir();
     const store = SqliteStore.open(dataDir);
-    store.addUser('anna', 'clerk', await hashPassword('dobre-haslo-123'));
-    session = openSession(store, 'anna');
-    store.close();
+    await store.addUser('anna', 'clerk', await hashPassword('dobre-haslo-123'));
+    session = await openSession(store, 'anna');
+    await store.close();
     s = await startTestServer({ dataDir, apiKeys: [{ key: 'intake-key', role: 'intake' }] });
   });
   afterAll(async () => s.close());

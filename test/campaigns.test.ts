@@ -6,7 +6,7 @@ import { normalise } from '../src/normalise/normalise.js';
 import { openRuntime } from '../src/runtime.js';
 import { compare, fingerprint } from '../src/signals/fingerprint/minhash.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
-import { SqliteStore } from '../src/storage/sqlite-store.js';
+import { SqliteStore, SqliteStoreSync } from '../src/storage/sqlite-store.js';
 import { thresholds } from './helpers/engine.js';
 import { fixture, hasShared, repoRoot, seedBip, seedEmail } from './helpers/paths.js';
 import { freePort } from '../scripts/lib/serve.js';
@@ -47,42 +47,42 @@ describe('fingerprints', () => {
 });
 
 describe('campaigns in the store', () => {
-  const open: Array<{ close: () => void }> = [];
-  afterEach(() => {
-    for (const o of open.splice(0)) o.close();
+  const open: Array<{ close: () => Promise<void> }> = [];
+  afterEach(async () => {
+    for (const o of open.splice(0)) await o.close();
   });
-  const runtime = (dir: string) => {
-    const r = openRuntime(loadConfig({}, { dataDir: dir }));
+  const runtime = async (dir: string) => {
+    const r = await openRuntime(loadConfig({}, { dataDir: dir }));
     open.push(r);
     return r;
   };
 
-  it.skipIf(!hasShared)('stores the two seed forms as one campaign of size 2; a third variant joins; residents join nothing', () => {
-    const { engine, store } = runtime(tempDir());
-    const first = engine.score({ id: 'mail', text: seedEmail(), store: true, sender: { email: 'tom@g1ant.com' } });
+  it.skipIf(!hasShared)('stores the two seed forms as one campaign of size 2; a third variant joins; residents join nothing', async () => {
+    const { engine, store } = await runtime(tempDir());
+    const first = await engine.score({ id: 'mail', text: seedEmail(), store: true, sender: { email: 'tom@g1ant.com' } });
     expect(first.campaign).toBeNull();
-    const second = engine.score({ id: 'bip', text: seedBip(), store: true });
+    const second = await engine.score({ id: 'bip', text: seedBip(), store: true });
     expect(second.campaign?.size).toBe(2);
     const reason = second.reasons.find((r) => r.signal === 'template');
     expect(reason?.similarity).toBeGreaterThan(0.8);
     expect(reason?.contribution).toBeGreaterThan(0);
-    const third = engine.score({ id: 'third', text: variant(seedBip(), 3), store: true, sender: { email: 'tom@g1ant.com' } });
+    const third = await engine.score({ id: 'third', text: variant(seedBip(), 3), store: true, sender: { email: 'tom@g1ant.com' } });
     expect(third.campaign).toEqual({ id: second.campaign!.id, size: 3 });
     for (const f of ['genuine/pavement-email.txt', 'genuine/zoning-lawyer.txt', 'genuine/solectwo-grant.txt']) {
-      expect(engine.score({ text: fixture(f), store: true }).campaign).toBeNull();
+      expect((await engine.score({ text: fixture(f), store: true })).campaign).toBeNull();
     }
-    const c = store.campaign(second.campaign!.id)!;
+    const c = (await store.campaign(second.campaign!.id))!;
     expect(c.size).toBe(3);
     expect(c.distinct_senders).toBe(1);
-    expect(store.campaignMembers(c.id, 10, 0).items.map((m) => m.id).sort()).toEqual(['bip', 'mail', 'third']);
+    expect((await store.campaignMembers(c.id, 10, 0)).items.map((m) => m.id).sort()).toEqual(['bip', 'mail', 'third']);
   });
 
-  it('a campaign grows the mass_mailing trait with its size', () => {
-    const { engine } = runtime(tempDir());
+  it('a campaign grows the mass_mailing trait with its size', async () => {
+    const { engine } = await runtime(tempDir());
     const base = fixture('vendor/website-wcag.txt');
     const contributions: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const r = engine.score({ text: base.replace('ponad 300', `ponad ${300 + i}`), store: true });
+      const r = await engine.score({ text: base.replace('ponad 300', `ponad ${300 + i}`), store: true });
       const t = r.reasons.find((x) => x.signal === 'template');
       if (t) contributions.push(t.contribution);
     }
@@ -90,20 +90,20 @@ describe('campaigns in the store', () => {
     for (let i = 1; i < contributions.length; i++) expect(contributions[i]!).toBeGreaterThan(contributions[i - 1]!);
   });
 
-  it('store=false reports the campaign without joining it', () => {
-    const { engine, store } = runtime(tempDir());
+  it('store=false reports the campaign without joining it', async () => {
+    const { engine, store } = await runtime(tempDir());
     const t = fixture('vendor/nis2-audit.txt');
-    engine.score({ id: 'a', text: t, store: true });
-    engine.score({ id: 'b', text: t, store: true });
-    const check = engine.score({ id: 'c', text: t, store: false });
+    await engine.score({ id: 'a', text: t, store: true });
+    await engine.score({ id: 'b', text: t, store: true });
+    const check = await engine.score({ id: 'c', text: t, store: false });
     expect(check.campaign?.size).toBe(2);
-    expect(store.hasPetition('c')).toBe(false);
-    expect(store.campaign(check.campaign!.id)?.size).toBe(2);
+    expect(await store.hasPetition('c')).toBe(false);
+    expect((await store.campaign(check.campaign!.id))?.size).toBe(2);
   });
 
   it('a known campaign labelled regular is reported but adds nothing; one labelled mass adds', async () => {
     const dir = tempDir();
-    const { engine, store } = runtime(dir);
+    const { engine, store } = await runtime(dir);
     const lines = [
       { text: fixture('genuine/association-dog-park.txt'), family: 'dogs-template', label: 'regular' },
       { text: fixture('vendor/cashless-terminals.txt'), family: 'cashless', label: 'mass' },
@@ -115,13 +115,13 @@ describe('campaigns in the store', () => {
     expect(r.campaigns).toHaveLength(2);
     expect(readFileSync(`${dir}/lib.jsonl`, 'utf8')).not.toContain('Stowarzyszenie');
 
-    const dogs = engine.score({ text: fixture('genuine/association-dog-park.txt').replace('Torunia', 'Gniezna'), store: false });
+    const dogs = await engine.score({ text: fixture('genuine/association-dog-park.txt').replace('Torunia', 'Gniezna'), store: false });
     const dogReason = dogs.reasons.find((x) => x.signal === 'template');
     expect(dogReason?.contribution).toBe(0);
     expect(dogs.level).toBe('low');
 
-    const noTemplate = new Engine({ rules, thresholds }).score({ text: fixture('vendor/cashless-terminals.txt'), store: false });
-    const cash = engine.score({ text: fixture('vendor/cashless-terminals.txt'), store: false });
+    const noTemplate = await new Engine({ rules, thresholds }).score({ text: fixture('vendor/cashless-terminals.txt'), store: false });
+    const cash = await engine.score({ text: fixture('vendor/cashless-terminals.txt'), store: false });
     expect(cash.campaign?.id).toMatch(/^known-cashless-/);
     expect(cash.score).toBeGreaterThanOrEqual(noTemplate.score);
     expect(cash.reasons.find((x) => x.signal === 'template')?.contribution).toBeGreaterThan(0);
@@ -192,7 +192,7 @@ describe('durability', () => {
 
   it('a read-only database file is a clear error at start-up', () => {
     const dir = tempDir();
-    SqliteStore.open(dir).close();
+    SqliteStoreSync.open(dir).close();
     chmodSync(`${dir}/sito.db`, 0o444);
     const r = sitoSync(['campaigns', 'list'], { env: { SITO_DATA_DIR: dir }, unprivileged: true });
     expect(r.status).not.toBe(0);
@@ -224,28 +224,28 @@ describe('the shipped library of known campaigns', () => {
     const store = SqliteStore.open(dir);
     const { importCampaigns } = await import('../src/cli/campaigns-command.js');
     await importCampaigns(store, `${dir}/in.jsonl`, { fingerprintsOnly: true, writeLibrary: `${dir}/lib.jsonl` });
-    store.close();
+    await store.close();
     const shipped = readFileSync(`${repoRoot}/data/known-campaigns.jsonl`, 'utf8');
     expect(readFileSync(`${dir}/lib.jsonl`, 'utf8')).toBe(shipped);
     expect(shipped).not.toMatch(/defibrylator|wybieg/i);
   });
 
-  it('lets an office with an empty database recognise a known template on day one', () => {
-    const r = openRuntime(loadConfig({}, { dataDir: tempDir() }));
+  it('lets an office with an empty database recognise a known template on day one', async () => {
+    const r = await openRuntime(loadConfig({}, { dataDir: tempDir() }));
     try {
       const aed = readFileSync(`${src}/aed-defibrillators.txt`, 'utf8').replace('Wójt/Burmistrz/Prezydent Miasta', 'Burmistrz Miasta Łask');
-      const res = r.engine.score({ text: aed, store: true });
+      const res = await r.engine.score({ text: aed, store: true });
       expect(res.campaign?.id).toMatch(/^known-aed-vendor-/);
       const reason = res.reasons.find((x) => x.signal === 'template')!;
       expect(reason.contribution).toBeGreaterThan(0);
       expect(reason.description).toMatch(/znaną kampanią masową/);
 
       const dogs = readFileSync(`${src}/dog-park-residents-template.txt`, 'utf8').replace('naszym osiedlu', 'osiedlu Zielone Wzgórze w Kole');
-      const d = r.engine.score({ text: dogs, store: true });
+      const d = await r.engine.score({ text: dogs, store: true });
       expect(d.reasons.find((x) => x.signal === 'template')?.contribution).toBe(0);
       expect(d.level).toBe('low');
     } finally {
-      r.close();
+      await r.close();
     }
   });
 });

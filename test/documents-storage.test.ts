@@ -15,8 +15,8 @@ const signIn = () => signInAs(server.url, 'kasia', PASSWORD);
 
 beforeAll(async () => {
   const store = SqliteStore.open(dir);
-  store.addUser('kasia', 'clerk', await hashPassword(PASSWORD));
-  store.close();
+  await store.addUser('kasia', 'clerk', await hashPassword(PASSWORD));
+  await store.close();
   server = await startTestServer({ dataDir: dir });
 }, 30_000);
 afterAll(async () => server?.close());

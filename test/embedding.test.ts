@@ -26,7 +26,7 @@ describe('the project’s embedding model', () => {
     for (const f of files(committed)) expect(readFileSync(`${out}${f}`).equals(readFileSync(`${committed}/${f}`)), f).toBe(true);
   }, 60_000);
 
-  it('loads through @xenova/transformers offline and gives normalised vectors of its dimension', async () => {
+  it('loads offline (a table look-up: a static model) and gives normalised vectors of its dimension', async () => {
     const [a, b] = await embedder.embed(['Petycja w sprawie chodnika', 'Petycja w sprawie chodnika']);
     expect(embedder.dimension).toBe(96);
     expect(a!.length).toBe(96);
@@ -114,27 +114,27 @@ describe('the semantic signal', () => {
   it('finds a stored high-risk petition behind a paraphrase the fingerprints miss, and stores vectors across restarts', async () => {
     const dir = tempDir();
     const config = loadConfig({}, { dataDir: dir });
-    const rt = openRuntime(config);
+    const rt = await openRuntime(config);
     await attachEmbedding(rt, config);
     const original = fixture('vendor/led-lighting.txt');
     const vec = async (t: string) => (await rt.embedder!.embed([t]))[0];
-    const first = rt.engine.score({ id: 'led-1', text: original, store: true }, await vec(original));
+    const first = await rt.engine.score({ id: 'led-1', text: original, store: true }, await vec(original));
     expect(first.level).toBe('high');
     expect(first.model.embedding).toBe(MODEL_NAME);
     // the same offer rephrased by hand, clause by clause: hardly a word pair in common, so no template match
     const reworded = fixture('paraphrase/led-lighting-rephrased.txt');
-    const second = rt.engine.score({ id: 'led-2', text: reworded, store: true }, await vec(reworded));
+    const second = await rt.engine.score({ id: 'led-2', text: reworded, store: true }, await vec(reworded));
     const semantic = second.reasons.find((r) => r.signal === 'embedding');
     expect(second.reasons.some((r) => r.signal === 'template')).toBe(false);
     expect(semantic?.neighbour).toBe('led-1');
     expect(semantic!.similarity!).toBeGreaterThanOrEqual(0.8);
     expect(semantic!.contribution).toBeGreaterThan(0);
-    rt.close();
+    await rt.close();
 
-    const again = openRuntime(config);
+    const again = await openRuntime(config);
     await attachEmbedding(again, config);
-    const third = again.engine.score({ id: 'led-3', text: reworded, store: false }, (await again.embedder!.embed([reworded]))[0]);
+    const third = await again.engine.score({ id: 'led-3', text: reworded, store: false }, (await again.embedder!.embed([reworded]))[0]);
     expect(third.reasons.find((r) => r.signal === 'template' || r.signal === 'embedding')).toBeTruthy();
-    again.close();
+    await again.close();
   }, 60_000);
 });

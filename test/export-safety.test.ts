@@ -21,9 +21,9 @@ describe('sito feedback export: cells a spreadsheet would evaluate', () => {
       { id: '-2', text: '\tTAB na początku', subject: '\rCR', sender: { email: '-a@b.pl' } },
       { id: 'zwykla', text: 'Prośba o ławkę przy ul. Polnej.', subject: 'Ławka', sender: { email: 'jan@example.pl' } },
     ];
-    for (const p of petitions) engine.score({ ...p, store: true });
-    for (const p of petitions) store.addFeedback({ petition_id: p.id, label: 'mass', login: '=evil', at: new Date().toISOString() });
-    store.close();
+    for (const p of petitions) await engine.score({ ...p, store: true });
+    for (const p of petitions) await store.addFeedback({ petition_id: p.id, label: 'mass', login: '=evil', at: new Date().toISOString() });
+    await store.close();
 
     const out = sitoSync(['feedback', 'export'], { env: { SITO_DATA_DIR: dir } });
     expect(out.status, out.stderr).toBe(0);

@@ -57,7 +57,7 @@ describe('growth fill (workers analyse, one writer scores in batched transaction
       return { store, engine: new Engine({ rules, thresholds, store }) };
     };
     const one = open();
-    for (const p of all) one.engine.score({ ...p, store: true });
+    for (const p of all) await one.engine.score({ ...p, store: true });
     const fast = open();
     const progress: number[] = [];
     await fillThroughPipeline(fast.engine, fast.store, { count: all.length, at: (i) => all[i]! }, { rulesFile: undefined, workers: 2, batch: 100, progress: (n) => progress.push(n) });
@@ -65,8 +65,8 @@ describe('growth fill (workers analyse, one writer scores in batched transaction
 
     const a = snapshot(one.store.path);
     const b = snapshot(fast.store.path);
-    one.store.close();
-    fast.store.close();
+    await one.store.close();
+    await fast.store.close();
     // the fill made campaigns worth comparing: several, of several members, some with senders
     expect(a.campaigns.length).toBeGreaterThan(5);
     expect(Math.max(...a.campaigns.map((c) => c.size as number))).toBeGreaterThan(20);
@@ -86,9 +86,10 @@ describe('growth fill (workers analyse, one writer scores in batched transaction
     const store = SqliteStore.open(tempDir());
     const engine = new Engine({ rules: loadRules(), thresholds, store });
     await fillThroughPipeline(engine, store, { count: 250, at: (i) => all[i]! }, { rulesFile: undefined, workers: 1, batch: 64 });
-    const joined = all.slice(250).map((p) => engine.score({ ...p, store: true })).filter((r) => r.campaign);
+    const joined: unknown[] = [];
+    for (const p of all.slice(250)) if ((await engine.score({ ...p, store: true })).campaign) joined.push(p);
     expect(joined.length).toBeGreaterThan(0);
-    expect(store.stats().petitions).toBe(300);
-    store.close();
+    expect((await store.stats()).petitions).toBe(300);
+    await store.close();
   });
 });

@@ -7,7 +7,7 @@ import { Engine } from '../src/engine.js';
 import { CsvError, readLabelledCsv } from '../src/ingest/labelled-csv.js';
 import { VectorIndex } from '../src/signals/embedding/vector-index.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
-import { COMMON_KEY_REFS, SqliteStore } from '../src/storage/sqlite-store.js';
+import { COMMON_KEY_REFS, SqliteStore, SqliteStoreSync } from '../src/storage/sqlite-store.js';
 import type { ScoreResult } from '../src/decision/result.js';
 import { fingerprint } from '../src/signals/fingerprint/minhash.js';
 import { foldText } from '../src/normalise/fold.js';
@@ -16,11 +16,11 @@ import { thresholds } from './helpers/engine.js';
 import { repoRoot } from './helpers/paths.js';
 import { serveProcess, sitoSync, tempDir } from './helpers/sito-process.js';
 
-function storeWith(petitions: Array<{ id: string; text: string; subject?: string; email?: string }>) {
+async function storeWith(petitions: Array<{ id: string; text: string; subject?: string; email?: string }>) {
   const dir = tempDir();
   const store = SqliteStore.open(dir);
   const engine = new Engine({ rules: loadRules(), thresholds, store });
-  for (const p of petitions) engine.score({ id: p.id, text: p.text, subject: p.subject, sender: p.email ? { email: p.email } : undefined, store: true });
+  for (const p of petitions) await engine.score({ id: p.id, text: p.text, subject: p.subject, sender: p.email ? { email: p.email } : undefined, store: true });
   return { dir, store };
 }
 
@@ -30,56 +30,56 @@ describe('full-text search (FTS5 over the folded text)', () => {
     { id: 'p2', text: 'Prośba o ławki w parku miejskim.', email: 'jan.kowalski@example.pl' },
     { id: 'p3', text: 'Żądamy remontu drogi powiatowej; 50% mieszkańców podpisało.' },
   ];
-  const ids = (store: SqliteStore, q: string) => store.listPetitions({ q, limit: 50, offset: 0 }).items.map((i) => i.id).sort();
+  const ids = async (store: SqliteStore, q: string) => (await store.listPetitions({ q, limit: 50, offset: 0 })).items.map((i) => i.id).sort();
 
-  it('finds words with or without Polish letters, by prefix, in text, subject and sender; and exact ids', () => {
-    const { store } = storeWith(petitions);
-    expect(ids(store, 'lodzi')).toEqual(['p1']);
-    expect(ids(store, 'ŁODZI')).toEqual(['p1']);
-    expect(ids(store, 'oswietl')).toEqual(['p1']);
-    expect(ids(store, 'żądamy drogi')).toEqual(['p3']);
-    expect(ids(store, 'zadamy ławki')).toEqual([]);
-    expect(ids(store, 'kowalski')).toEqual(['p2']);
-    expect(ids(store, 'p2')).toEqual(['p2']);
-    expect(ids(store, '%')).toEqual([]);
-    expect(ids(store, '"OR*')).toEqual([]);
-    expect(store.listPetitions({ q: 'mieszkancow', limit: 50, offset: 0 }).total).toBe(1);
+  it('finds words with or without Polish letters, by prefix, in text, subject and sender; and exact ids', async () => {
+    const { store } = await storeWith(petitions);
+    expect(await ids(store, 'lodzi')).toEqual(['p1']);
+    expect(await ids(store, 'ŁODZI')).toEqual(['p1']);
+    expect(await ids(store, 'oswietl')).toEqual(['p1']);
+    expect(await ids(store, 'żądamy drogi')).toEqual(['p3']);
+    expect(await ids(store, 'zadamy ławki')).toEqual([]);
+    expect(await ids(store, 'kowalski')).toEqual(['p2']);
+    expect(await ids(store, 'p2')).toEqual(['p2']);
+    expect(await ids(store, '%')).toEqual([]);
+    expect(await ids(store, '"OR*')).toEqual([]);
+    expect((await store.listPetitions({ q: 'mieszkancow', limit: 50, offset: 0 })).total).toBe(1);
     // pages of a search: newest first, the total counts every match
-    const all = store.listPetitions({ q: 'm', limit: 50, offset: 0 });
+    const all = await store.listPetitions({ q: 'm', limit: 50, offset: 0 });
     expect(all.total).toBe(3);
     expect(all.items.map((i) => i.id)).toEqual(['p3', 'p2', 'p1']);
-    expect(store.listPetitions({ q: 'm', limit: 1, offset: 1 }).items.map((i) => i.id)).toEqual(['p2']);
-    expect(store.listPetitions({ q: 'm', level: 'low', limit: 50, offset: 0 }).total).toBeLessThanOrEqual(3);
-    store.close();
+    expect((await store.listPetitions({ q: 'm', limit: 1, offset: 1 })).items.map((i) => i.id)).toEqual(['p2']);
+    expect((await store.listPetitions({ q: 'm', level: 'low', limit: 50, offset: 0 })).total).toBeLessThanOrEqual(3);
+    await store.close();
   });
 
-  it('erased petitions are no longer found', () => {
-    const { store } = storeWith(petitions);
-    store.writeTransaction(() => store.erasePetitions({ id: 'p1' }, new Date().toISOString()));
-    expect(ids(store, 'lodzi')).toEqual([]);
-    store.close();
+  it('erased petitions are no longer found', async () => {
+    const { store } = await storeWith(petitions);
+    await store.writeTransaction((tx) => tx.erasePetitions({ id: 'p1' }, new Date().toISOString()));
+    expect(await ids(store, 'lodzi')).toEqual([]);
+    await store.close();
   });
 
-  it('petitions stored before the index existed are indexed at the next open', () => {
-    const { dir, store } = storeWith(petitions);
-    store.close();
+  it('petitions stored before the index existed are indexed at the next open', async () => {
+    const { dir, store } = await storeWith(petitions);
+    await store.close();
     const db = new Database(`${dir}/sito.db`);
     db.exec("DELETE FROM petitions_fts; DELETE FROM meta WHERE key = 'fts_filled'");
     db.close();
     const reopened = SqliteStore.open(dir);
-    expect(ids(reopened, 'ławki')).toEqual(['p2']);
-    reopened.close();
+    expect(await ids(reopened, 'ławki')).toEqual(['p2']);
+    await reopened.close();
   });
 });
 
 describe('LSH look-ups stay bounded as the store grows', () => {
   const result = (id: string): ScoreResult => ({ id, score: 0.1, level: 'low', track: 'standard', traits: { mass_mailing: 0, vendor_promotion: 0 }, reasons: [], campaign: null, model: { version: 't', embedding: null } });
   const fp = fingerprint(foldText('Wnoszę o naprawę chodnika przy ulicy Lipowej, bo dzieci chodzą tamtędy do szkoły.').folded);
-  const put = (store: SqliteStore, id: string, keys: number[]) =>
+  const put = (store: SqliteStoreSync, id: string, keys: number[]) =>
     store.insertPetition({ id, receivedAt: null, storedAt: new Date().toISOString(), subject: null, senderName: null, senderEmail: null, text: id, result: result(id), fingerprint: fp }, null, keys);
 
   it('a band key hundreds of petitions share (a common phrase) gives its newest petitions, after every petition sharing an uncommon key', () => {
-    const store = SqliteStore.open(tempDir());
+    const store = SqliteStoreSync.open(tempDir());
     const COMMON = 7_000_000_001;
     store.writeTransaction(() => {
       put(store, 'old', [COMMON, 11, 12]);
@@ -97,7 +97,7 @@ describe('LSH look-ups stay bounded as the store grows', () => {
   });
 
   it('inbox totals by level and by campaign count the right petitions (counted without reading campaigns)', () => {
-    const store = SqliteStore.open(tempDir());
+    const store = SqliteStoreSync.open(tempDir());
     const level = (i: number) => (['high', 'review', 'low'] as const)[i % 3]!;
     store.writeTransaction(() => {
       for (let i = 0; i < 60; i++) {
@@ -105,7 +105,7 @@ describe('LSH look-ups stay bounded as the store grows', () => {
         if (i === 9) store.createCampaign('kmp-a', 'p9');
       }
     });
-    const total = (f: Partial<Parameters<SqliteStore['listPetitions']>[0]>) => store.listPetitions({ limit: 5, offset: 0, ...f }).total;
+    const total = (f: Partial<Parameters<SqliteStoreSync['listPetitions']>[0]>) => store.listPetitions({ limit: 5, offset: 0, ...f }).total;
     expect(total({})).toBe(60);
     expect(total({ level: 'high' })).toBe(20);
     expect(total({ campaign: 'kmp-a' })).toBe(21);

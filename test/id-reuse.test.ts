@@ -40,7 +40,7 @@ describe('a petition id is stored once (HTTP)', () => {
 });
 
 describe('a petition id is stored once (sito score)', () => {
-  it('a line whose id is stored with another text stops the run naming the line; nothing of it is stored', () => {
+  it('a line whose id is stored with another text stops the run naming the line; nothing of it is stored', async () => {
     const dir = tempDir();
     const env = { SITO_DATA_DIR: dir };
     const one = sitoSync(['score'], { input: `${JSON.stringify({ id: 'x1', text: 'Prośba o ławkę w parku.' })}\n`, env });
@@ -59,9 +59,9 @@ describe('a petition id is stored once (sito score)', () => {
     const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string });
     expect(out.map((o) => o.id)).toEqual(['x2', 'x1']);
     const store = SqliteStore.open(dir);
-    expect(store.getPetition('x1')!.text).toBe('Prośba o ławkę w parku.');
-    expect(store.hasPetition('x2')).toBe(true);
-    expect(store.hasPetition('x3')).toBe(false);
-    store.close();
+    expect((await store.getPetition('x1'))!.text).toBe('Prośba o ławkę w parku.');
+    expect(await store.hasPetition('x2')).toBe(true);
+    expect(await store.hasPetition('x3')).toBe(false);
+    await store.close();
   });
 });

@@ -21,9 +21,9 @@ describe('request input (HTTP)', () => {
   beforeAll(async () => {
     const dataDir = tempDir();
     const store = SqliteStore.open(dataDir);
-    store.addUser('kasia', 'clerk', await hashPassword('Bardzo-Tajne-Haslo-2026'));
-    cookie = `sito_session=${openSession(store, 'kasia').token}`;
-    store.close();
+    await store.addUser('kasia', 'clerk', await hashPassword('Bardzo-Tajne-Haslo-2026'));
+    cookie = `sito_session=${(await openSession(store, 'kasia')).token}`;
+    await store.close();
     s = await startTestServer({ dataDir });
   });
   afterAll(async () => s.close());
@@ -122,7 +122,7 @@ describe('server limits', () => {
   it('a full disk answers 507 with a message saying so, and nothing is stored', async () => {
     const a = await app();
     try {
-      const db = (a.store as unknown as { db: Database.Database }).db;
+      const db = a.store.sync.connection;
       const pages = db.pragma('page_count', { simple: true }) as number;
       db.pragma(`max_page_count = ${pages + 2}`);
       let last = { status: 200, json: {} as Record<string, unknown> };

@@ -69,9 +69,9 @@ describe('backup, erasure (RODO) and retention', () => {
       const { copyFileSync } = await import('node:fs');
       copyFileSync(file, `${restoredDir}/sito.db`);
       const copy = SqliteStore.open(restoredDir);
-      expect(copy.getPetition('b-19')?.text).toBe('Prośba nr 19 o ławkę.');
-      expect(copy.auditTrail({ action: 'backup', limit: 5 })).toHaveLength(0); // recorded after the copy was taken
-      copy.close();
+      expect((await copy.getPetition('b-19'))?.text).toBe('Prośba nr 19 o ławkę.');
+      expect(await copy.auditTrail({ action: 'backup', limit: 5 })).toHaveLength(0); // recorded after the copy was taken
+      await copy.close();
       expect((await sitoAsync(['backup', file], { SITO_DATA_DIR: dataDir })).status).not.toBe(0); // never overwrites
     } finally {
       await s.close();
@@ -117,11 +117,11 @@ describe('backup, erasure (RODO) and retention', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/erased 2 petitions/);
     const store = SqliteStore.open(dataDir);
-    expect(store.getPetition('old-1')!.text).toBe('');
-    expect(store.getPetition('old-2')!.text).toBe('');
-    expect(store.getPetition('new-1')!.text).toBe('Nowa prośba o chodnik.');
-    expect(store.auditTrail({ action: 'purge', limit: 5 })[0]!.detail).toMatchObject({ petitions: 2 });
-    store.close();
+    expect((await store.getPetition('old-1'))!.text).toBe('');
+    expect((await store.getPetition('old-2'))!.text).toBe('');
+    expect((await store.getPetition('new-1'))!.text).toBe('Nowa prośba o chodnik.');
+    expect((await store.auditTrail({ action: 'purge', limit: 5 }))[0]!.detail).toMatchObject({ petitions: 2 });
+    await store.close();
     expect(sitoSync(['purge', '--before', 'yesterday'], { env: { SITO_DATA_DIR: dataDir } }).status).not.toBe(0);
   }, 60_000);
 
@@ -169,7 +169,7 @@ describe('structured logs', () => {
       expect((await fetch(`${url}/v1/petitions/score`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: secretText })).status).toBe(415);
     } finally {
       await app.close();
-      store.close();
+      await store.close();
     }
     const log = lines.join('');
     expect(lines.length).toBeGreaterThan(5);

@@ -58,13 +58,13 @@ export async function benchFingerprints(n: number) {
   const perEdit = new Map<Edit, { n: number; hit: number }>(EDITS.map((e) => [e, { n: 0, hit: 0 }]));
   const start = process.hrtime.bigint();
   for (const d of docs) {
-    const res = engine.score({ id: d.id, text: d.text, store: true });
+    const res = await engine.score({ id: d.id, text: d.text, store: true });
     templateOfPetition.set(d.id, d.template);
     const reason = res.reasons.find((x) => x.signal === 'template');
     let matched: number | null | undefined;
     if (res.campaign && !templateOfCampaign.has(res.campaign.id)) {
       // a campaign is created around the petition matched: its template is that petition's
-      const rep = store.campaign(res.campaign.id)?.representative_petition;
+      const rep = store.sync.campaign(res.campaign.id)?.representative_petition;
       templateOfCampaign.set(res.campaign.id, rep ? (templateOfPetition.get(rep) ?? null) : null);
     }
     if (reason) {
@@ -102,7 +102,7 @@ export async function benchFingerprints(n: number) {
   let lshHit = 0, lshWrong = 0;
   for (const q of queries) {
     const t0 = process.hrtime.bigint();
-    const m = bestMatch(q.fp, store.candidates(bandKeys(q.fp.signature), 32));
+    const m = bestMatch(q.fp, store.sync.candidates(bandKeys(q.fp.signature), 32));
     lshTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
     if (m) {
       const t = m.candidate.kind === 'petition' ? templateOfPetition.get(m.candidate.id) : templateOfCampaign.get(m.candidate.id);
@@ -111,7 +111,7 @@ export async function benchFingerprints(n: number) {
     }
   }
   // Brute force over every stored signature, in memory.
-  const all = store.allFingerprints();
+  const all = store.sync.allFingerprints();
   const bruteTimes: number[] = [];
   let bruteHit = 0, bruteWrong = 0;
   for (const q of queries.slice(0, 200)) {
@@ -127,7 +127,7 @@ export async function benchFingerprints(n: number) {
       else bruteWrong++;
     }
   }
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 
   const variants = queries.filter((q) => q.template !== null).length;

@@ -24,6 +24,15 @@ const timed = (n: number, f: (i: number) => unknown) => {
   }
   return out;
 };
+const timedAsync = async (n: number, f: (i: number) => Promise<unknown>) => {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await f(i);
+    out.push(ms(t0));
+  }
+  return out;
+};
 const p50p99 = (xs: number[]) => `${percentile(xs, 50).toFixed(2)} / ${percentile(xs, 99).toFixed(2)}`;
 
 /**
@@ -38,7 +47,7 @@ const p50p99 = (xs: number[]) => `${percentile(xs, 50).toFixed(2)} / ${percentil
  * The fill is the pipeline's own (scripts/lib/growth-fill.ts): analyses in worker threads, one
  * writer scoring through the engine in order, 500 petitions per write transaction.
  *   npm run bench -- growth [--sizes=10000,100000]      (1 M: --sizes=10000,100000,1000000)
- *   npm run bench -- growth --store=DIR --sizes=N       goes on with (or only measures) a store
+ *   npm run bench -- growth --data-dir=DIR --sizes=N       goes on with (or only measures) a store
  *                                                       this benchmark filled before
  */
 export async function benchGrowth(sizes: number[], storeDir?: string) {
@@ -51,14 +60,14 @@ export async function benchGrowth(sizes: number[], storeDir?: string) {
   const next = (i: number) => (r() < 0.6 ? makeLocal(r) : makeVariant(r, pick(r, templates), new Set(EDITS.filter(() => r() < 0.4)), i % templates.length));
   const rows: Array<Array<string | number>> = [];
   const fills: Array<Array<string | number>> = [];
-  // a store filled before (--store=DIR) goes on from its size; the generator skips what it made
-  let generated = (store.connection.prepare("SELECT COUNT(*) AS n FROM petitions WHERE id GLOB 'g-*'").get() as { n: number }).n;
+  // a store filled before (--data-dir=DIR) goes on from its size; the generator skips what it made
+  let generated = (store.sync.connection.prepare("SELECT COUNT(*) AS n FROM petitions WHERE id GLOB 'g-*'").get() as { n: number }).n;
   for (let i = 0; i < generated; i++) next(i);
   const tty = process.stderr.isTTY;
   const fillStart = process.hrtime.bigint();
   console.error(`growth: store in ${dir}; ${availableParallelism()} cores, load average ${load()}`);
   for (const size of sizes) {
-    const from = store.stats().petitions;
+    const from = store.sync.stats().petitions;
     const count = Math.max(0, size - from);
     const stageStart = process.hrtime.bigint();
     const loadBefore = load();
@@ -87,16 +96,16 @@ export async function benchGrowth(sizes: number[], storeDir?: string) {
 
     const probe = rng(size);
     const probeText = (i: number) => (probe() < 0.5 ? makeLocal(probe) : makeVariant(probe, pick(probe, templates), new Set(EDITS), i));
-    const scoreMs = timed(300, (i) => engine.score({ text: probeText(i), store: false }));
+    const scoreMs = await timedAsync(300, (i) => engine.score({ text: probeText(i), store: false }));
     const texts = Array.from({ length: 100 }, (_, i) => probeText(i));
-    const stored = store.stats().petitions;
-    const storeMs = timed(100, (i) => engine.score({ id: `probe-${stored}-${i}`, text: texts[i]!, store: true }));
+    const stored = store.sync.stats().petitions;
+    const storeMs = await timedAsync(100, (i) => engine.score({ id: `probe-${stored}-${i}`, text: texts[i]!, store: true }));
     const words = ['chodnika', 'oswietlenia', 'Łask', 'fotowoltaiki', 'kanalizacji', 'przystanku', 'Kowalska', 'boiska', 'petycji', 'gmina'];
-    const searchMs = timed(200, (i) => store.listPetitions({ q: words[i % words.length]!, limit: 50, offset: 0 }));
+    const searchMs = timed(200, (i) => store.sync.listPetitions({ q: words[i % words.length]!, limit: 50, offset: 0 }));
     const levels = ['high', 'review', 'low'] as const;
-    const inboxMs = timed(30, (i) => store.listPetitions({ level: levels[i % 3], limit: 50, offset: 0 }));
-    const campaignsMs = timed(30, () => store.listCampaigns('size', 50, 0));
-    const db = store.connection;
+    const inboxMs = timed(30, (i) => store.sync.listPetitions({ level: levels[i % 3], limit: 50, offset: 0 }));
+    const campaignsMs = timed(30, () => store.sync.listCampaigns('size', 50, 0));
+    const db = store.sync.connection;
     const likeMs = timed(size >= 1_000_000 ? 3 : 5, (i) => db.prepare("SELECT COUNT(*) FROM petitions WHERE text LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\'").get(`%${words[i]}%`, `%${words[i]}%`));
     rows.push([
       stored,
@@ -106,15 +115,15 @@ export async function benchGrowth(sizes: number[], storeDir?: string) {
       p50p99(inboxMs),
       p50p99(campaignsMs),
       percentile(likeMs, 50).toFixed(0),
-      `${Math.round(store.stats().bytes / 1e6)} MB`,
+      `${Math.round(store.sync.stats().bytes / 1e6)} MB`,
       `${Math.round(process.memoryUsage().rss / 1e6)} MB`,
       load(),
     ]);
     console.error(`  ${size}: ${rows.at(-1)!.join(' | ')}`);
   }
-  const campaigns = store.listCampaigns('size', 1, 0);
-  const petitions = store.stats().petitions;
-  store.close();
+  const campaigns = store.sync.listCampaigns('size', 1, 0);
+  const petitions = store.sync.stats().petitions;
+  await store.close();
   console.log(`\nGrowth: one SQLite store filled through the pipeline to each size (${(ms(fillStart) / 1000).toFixed(0)} s in all; ${petitions} petitions, ${campaigns.total} campaigns, the largest ${campaigns.items[0]?.size ?? 0}); measured in-process`);
   console.log(table(['filled', 'petitions', 'seconds', 'petitions/s', 'load before', 'load after'], fills));
   console.log(

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Engine } from '../../src/engine.js';
 import { loadRules } from '../../src/signals/rules/load-rules.js';
 import { SqliteStore } from '../../src/storage/sqlite-store.js';
-import { TrackStore } from '../../src/storage/track-store.js';
 import { characteristicWords, corpusOf } from '../../src/track/campaign-names.js';
 import { addDays, warsawDate } from '../../src/track/deadlines.js';
 import { checkFormal } from '../../src/track/formal.js';
@@ -19,12 +18,12 @@ import { table } from './corpus.js';
 import { makeLocal, makeTemplate, makeVariant, rng } from './generate-petitions.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-function time(fn: () => unknown, rounds: number): number {
-  fn();
+async function time(fn: () => unknown, rounds: number): Promise<number> {
+  await fn();
   const ms: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const t = process.hrtime.bigint();
-    fn();
+    await fn();
     ms.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   return median(ms);
@@ -44,26 +43,26 @@ export async function benchTrack(n: number) {
     const t = Math.floor(r() * templates.length);
     const text = r() < 0.4 ? makeLocal(r) : makeVariant(r, templates[t]!, new Set(), t);
     texts.push(text);
-    engine.score({ id: `p${i}`, text, received_at: addDays(today, -Math.floor(r() * 400)), store: true });
+    await engine.score({ id: `p${i}`, text, received_at: addDays(today, -Math.floor(r() * 400)), store: true });
   }
   const insertS = Number(process.hrtime.bigint() - t0) / 1e9;
-  const ts = TrackStore.of(store)!;
+  const ts = store.track;
   const rows: Array<Array<string | number>> = [];
   const page = { limit: 25, offset: 0 };
-  rows.push(['inbox by deadline, first page of 25', time(() => listByDeadline(ts, page, { order: 'deadline' }), 10).toFixed(1)]);
-  rows.push(['inbox, overdue only', time(() => listByDeadline(ts, page, { order: 'deadline', overdue: true }), 10).toFixed(1)]);
-  rows.push(['formal check, one petition (mean)', (time(() => texts.slice(0, 1000).forEach((t) => checkFormal({ text: t })), 3) / 1000).toFixed(3)]);
-  const stored = ts.corpusTexts(2000).map((t) => t.text);
+  rows.push(['inbox by deadline, first page of 25', (await time(() => listByDeadline(ts, page, { order: 'deadline' }), 10)).toFixed(1)]);
+  rows.push(['inbox, overdue only', (await time(() => listByDeadline(ts, page, { order: 'deadline', overdue: true }), 10)).toFixed(1)]);
+  rows.push(['formal check, one petition (mean)', ((await time(() => texts.slice(0, 1000).forEach((t) => checkFormal({ text: t })), 3)) / 1000).toFixed(3)]);
+  const stored = (await ts.corpusTexts(2000)).map((t) => t.text);
   rows.push([
     'naming a page of 25 campaigns against 2 000 stored texts (counting them included)',
-    time(() => {
+    (await time(() => {
       const corpus = corpusOf(stored);
       for (let k = 0; k < 25; k++) characteristicWords(makeVariant(r, templates[k % templates.length]!, new Set(), k), corpus);
-    }, 3).toFixed(0),
+    }, 3)).toFixed(0),
   ]);
-  rows.push(['register (art. 8), every petition', time(() => registerFor(ts), 3).toFixed(0)]);
-  rows.push([`yearly summary (art. 14) for ${today.slice(0, 4)}`, time(() => summaryFor(ts, Number(today.slice(0, 4))), 3).toFixed(0)]);
-  store.close();
+  rows.push(['register (art. 8), every petition', (await time(() => registerFor(ts), 3)).toFixed(0)]);
+  rows.push([`yearly summary (art. 14) for ${today.slice(0, 4)}`, (await time(() => summaryFor(ts, Number(today.slice(0, 4))), 3)).toFixed(0)]);
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
   console.log(`\nThe mass track with ${n} stored petitions (generated; stored through the pipeline in ${insertS.toFixed(1)} s), one core, median ms`);
   console.log(table(['operation', 'ms'], rows));

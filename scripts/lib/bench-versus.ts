@@ -305,27 +305,26 @@ export async function benchVersus(o: VersusOptions): Promise<void> {
     await rspamd.stop();
     rspamd = undefined;
 
-    sito = await serveSito();
-    const scored = await checkOnce(`${sito.url}/v1/petitions/score`, JSON.stringify({ text, store: false }), 'application/json');
-    process.stderr.write(`versus: sito on ${sito.url}: level ${scored.level}, score ${scored.score}, model ${scored.model?.version}, embedding ${scored.model?.embedding ?? 'none'}\n`);
-    const plain = await bestOf2(dir, `${sito.url}/v1/petitions/score`, files.plain, 'application/json', o);
-    const stored = await bestOf2(dir, `${sito.url}/v1/petitions/score`, files.stored, 'application/json', o);
+    const runs: Array<[string, WrkResult]> = [];
+    for (const [label, env, args, bodies] of [
+      ['Sito, 1 process', {}, [], ['plain', 'stored']],
+      ['Sito, --workers 2', {}, ['--workers', '2'], ['plain', 'stored']],
+      ['Sito, --workers 2, rules only (SITO_SCORING=rules)', { SITO_SCORING: 'rules' }, ['--workers', '2'], ['plain']],
+    ] as const) {
+      sito = await serveSito({ ...env }, [...args]);
+      const scored = await checkOnce(`${sito.url}/v1/petitions/score`, JSON.stringify({ text, store: false }), 'application/json');
+      process.stderr.write(`versus: ${label} on ${sito.url}: level ${scored.level}, score ${scored.score}, model ${scored.model?.version}, embedding ${scored.model?.embedding ?? 'none'}\n`);
+      for (const b of bodies) runs.push([`${label}, ${b === 'plain' ? 'not stored' : 'stored'}`, await bestOf2(dir, `${sito.url}/v1/petitions/score`, files[b], 'application/json', o)]);
+      await sito.stop();
+      rmSync(sito.dataDir, { recursive: true, force: true });
+      sito = undefined;
+    }
 
     const ratio = (x: WrkResult) => (x.perSecond / rs.perSecond).toFixed(2);
-    const row = (name: string, x: WrkResult, r: string) => [name, Math.round(x.perSecond), x.p50.toFixed(1), x.p99.toFixed(1), x.requests, r];
+    const row = (name: string, x: WrkResult, r: string) => [name, Math.round(x.perSecond), x.p50.toFixed(1), x.p99.toFixed(1), x.requests, r, (x.p99 / rs.p99).toFixed(2)];
     console.log(`\nSito vs Rspamd, same input, loopback, wrk ${o.connections} connections × ${o.duration} s, best of 2 rounds`);
     console.log(`input: ${source} (${Buffer.byteLength(text)} bytes; to Rspamd as a ${Buffer.byteLength(email)}-byte message); ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end (shared machine)`);
-    console.log(
-      table(
-        ['server', 'checks/s', 'p50 ms', 'p99 ms', 'requests', 'checks/s vs Rspamd'],
-        [
-          row(rspamdLabel, rs, '1.00'),
-          row('Sito, full pipeline, not stored', plain, ratio(plain)),
-          row('Sito, full pipeline, stored', stored, ratio(stored)),
-        ],
-      ),
-    );
-    console.log(`p99 Sito/Rspamd: not stored ${(plain.p99 / rs.p99).toFixed(2)}, stored ${(stored.p99 / rs.p99).toFixed(2)}`);
+    console.log(table(['server', 'checks/s', 'p50 ms', 'p99 ms', 'requests', 'checks/s vs Rspamd', 'p99 vs Rspamd'], [row(rspamdLabel, rs, '1.00'), ...runs.map(([name, x]) => row(name, x, ratio(x)))]));
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

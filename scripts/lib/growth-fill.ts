@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Analysis, Engine } from '../../src/engine.js';
+import { Engine, type Analysis } from '../../src/engine.js';
 import type { Petition } from '../../src/ingest/petition-input.js';
 import type { FoldedText, WrapperRange } from '../../src/normalise/normalise.js';
 import type { Fingerprint } from '../../src/signals/fingerprint/minhash.js';
@@ -75,7 +75,7 @@ export async function fillThroughPipeline(engine: Engine, store: SqliteStore, pe
     workers[k % nWorkers]!.postMessage({ batch: k, texts: batch.map((p) => p.text) } satisfies AnalysisJob);
     inFlight.set(k, { petitions: batch, analysed });
   };
-  const db = store.connection;
+  const db = store.sync.connection;
   // while filling: a page cache that holds the growing indexes (1 GB), and no sync at commits (a
   // benchmark's throwaway store); what is stored does not change, and both are put back after
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
@@ -91,22 +91,20 @@ export async function fillThroughPipeline(engine: Engine, store: SqliteStore, pe
       const { petitions: batch, analysed } = inFlight.get(k)!;
       inFlight.delete(k);
       const got = await analysed;
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        batch.forEach((p, j) => {
+      await store.writeTransaction(async (tx) => {
+        // the engine's own pipeline, on the transaction's store: each petition's transaction is a savepoint in it
+        const writer = new Engine({ rules: engine.rules, thresholds: engine.thresholds, model: engine.model, store: tx });
+        for (let j = 0; j < batch.length; j++) {
+          const p = batch[j]!;
           const a = got.items[j]!;
           const analysis: Analysis = {
             text: { ...a.text, original: p.text, bytes: Buffer.from(a.text.bytes.buffer, a.text.bytes.byteOffset, a.text.bytes.byteLength) },
             fingerprint: a.fingerprint,
             hits: a.hits,
           };
-          engine.score({ ...p, store: true }, undefined, analysis);
-        });
-        db.exec('COMMIT');
-      } catch (e) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw e;
-      }
+          await writer.score({ ...p, store: true }, undefined, analysis);
+        }
+      });
       stored += batch.length;
       opts.progress?.(stored);
     }

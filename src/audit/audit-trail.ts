@@ -31,13 +31,13 @@ export interface AuditRecord {
   detail?: Record<string, unknown> | null;
 }
 
-/** Records one entry in its own write transaction (or in the caller's, when already inside one). */
-export function audit(store: Store, r: AuditRecord) {
+/** Records one entry in its own write transaction (or in the caller's, when given the transaction's store). */
+export async function audit(store: Store, r: AuditRecord): Promise<void> {
   const entry = { at: new Date().toISOString(), actor: r.actor, address: r.address, action: r.action, target: r.target ?? null, detail: r.detail ?? null };
-  store.writeTransaction(() => store.recordAudit(entry));
+  await store.writeTransaction((tx) => tx.recordAudit(entry));
 }
 
 /** An entry for an HTTP request: its actor and address. */
-export function auditRequest(store: Store, req: FastifyRequest, action: AuditAction, target: string | null = null, detail: Record<string, unknown> | null = null) {
-  audit(store, { actor: requestActor(req), address: req.ip, action, target, detail });
+export function auditRequest(store: Store, req: FastifyRequest, action: AuditAction, target: string | null = null, detail: Record<string, unknown> | null = null): Promise<void> {
+  return audit(store, { actor: requestActor(req), address: req.ip, action, target, detail });
 }

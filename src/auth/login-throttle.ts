@@ -24,10 +24,10 @@ const keysOf = (login: string, address: string): Array<[ThrottleScope, string]> 
 ];
 
 /** Seconds until a sign-in may be tried again (0: it may be tried now). */
-export function throttledFor(store: Store, policy: ThrottlePolicy, login: string, address: string, now = Date.now()): number {
+export async function throttledFor(store: Store, policy: ThrottlePolicy, login: string, address: string, now = Date.now()): Promise<number> {
   let wait = 0;
   for (const [scope, key] of keysOf(login, address)) {
-    const f = store.loginFailures(scope, key);
+    const f = await store.loginFailures(scope, key);
     if (!f) continue;
     const end = Date.parse(f.window_start) + policy[scope].windowSeconds * 1000;
     if (end > now && f.failures >= policy[scope].limit) wait = Math.max(wait, Math.ceil((end - now) / 1000));
@@ -36,18 +36,18 @@ export function throttledFor(store: Store, policy: ThrottlePolicy, login: string
 }
 
 /** Counts a failed sign-in against the account and the address; returns the seconds now to wait. */
-export function recordFailure(store: Store, policy: ThrottlePolicy, login: string, address: string, now = Date.now()): number {
-  return store.writeTransaction(() => {
+export async function recordFailure(store: Store, policy: ThrottlePolicy, login: string, address: string, now = Date.now()): Promise<number> {
+  return store.writeTransaction(async (tx) => {
     for (const [scope, key] of keysOf(login, address)) {
-      const f = store.loginFailures(scope, key);
+      const f = await tx.loginFailures(scope, key);
       const open = f && Date.parse(f.window_start) + policy[scope].windowSeconds * 1000 > now;
-      if (open) store.setLoginFailures(scope, key, f.window_start, f.failures + 1);
-      else store.setLoginFailures(scope, key, new Date(now).toISOString(), 1);
+      if (open) await tx.setLoginFailures(scope, key, f.window_start, f.failures + 1);
+      else await tx.setLoginFailures(scope, key, new Date(now).toISOString(), 1);
     }
-    return throttledFor(store, policy, login, address, now);
+    return throttledFor(tx, policy, login, address, now);
   });
 }
 
-export function recordSuccess(store: Store, login: string) {
-  store.writeTransaction(() => store.clearLoginFailures('account', login.trim().toLowerCase().slice(0, 64)));
+export async function recordSuccess(store: Store, login: string): Promise<void> {
+  await store.writeTransaction((tx) => tx.clearLoginFailures('account', login.trim().toLowerCase().slice(0, 64)));
 }

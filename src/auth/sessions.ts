@@ -7,21 +7,21 @@ export const SESSION_HOURS = 12;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Creates a session: the browser gets a random token, the store keeps only its hash. */
-export function openSession(store: Store, login: string): { token: string; csrf: string; expires: Date } {
+export async function openSession(store: Store, login: string): Promise<{ token: string; csrf: string; expires: Date }> {
   const token = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const expires = new Date(Date.now() + SESSION_HOURS * 3600_000);
-  store.writeTransaction(() => store.createSession(sha(token), login, csrf, expires.toISOString()));
+  await store.writeTransaction((tx) => tx.createSession(sha(token), login, csrf, expires.toISOString()));
   return { token, csrf, expires };
 }
 
-export function findSession(store: Store, token: string | undefined): Session | null {
+export async function findSession(store: Store, token: string | undefined): Promise<Session | null> {
   if (!token || token.length > 100) return null;
   return store.session(sha(token), new Date().toISOString());
 }
 
-export function closeSession(store: Store, token: string | undefined) {
-  if (token) store.writeTransaction(() => store.deleteSession(sha(token)));
+export async function closeSession(store: Store, token: string | undefined): Promise<void> {
+  if (token) await store.writeTransaction((tx) => tx.deleteSession(sha(token)));
 }
 
 export function sameToken(a: string | undefined, b: string): boolean {

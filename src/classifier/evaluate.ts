@@ -5,7 +5,8 @@ import type { RuleSet } from '../signals/rules/load-rules.js';
 import { metrics, type Metrics } from './metrics.js';
 import type { Model } from './model.js';
 import type { Embedder } from '../signals/embedding/embedder.js';
-import { withoutWrapper } from '../normalise/normalise.js';
+import { analyseTexts, asAnalysis } from './analysis-pool.js';
+import type { Parallel } from './train.js';
 
 export interface Evaluation {
   version: string;
@@ -19,17 +20,26 @@ export interface Evaluation {
  * Scores every row of a labelled CSV with one model (or the rules alone, `model` null) and measures
  * it at the active thresholds. Each petition is scored on its own text (no store: no campaign signal).
  */
-export async function evaluateFile(file: string, rules: RuleSet, thresholds: Thresholds, models: Array<Model | null>, embedder: Embedder | null = null): Promise<Evaluation[]> {
+export async function evaluateFile(
+  file: string,
+  rules: RuleSet,
+  thresholds: Thresholds,
+  models: Array<Model | null>,
+  embedder: Embedder | null = null,
+  parallel: Parallel | null = null,
+): Promise<Evaluation[]> {
   const engines = models.map((model) => new Engine({ rules, thresholds, model }));
   const scores: number[][] = engines.map(() => []);
   const ys: number[] = [];
   const fams: Array<string | null> = [];
-  for await (const row of readLabelledCsv(file)) {
+  const analysed = analyseTexts(readLabelledCsv(file), (row) => row.text, { engine: engines[0]!, embedder, jobs: parallel?.jobs ?? 1, source: parallel?.source ?? null, full: true });
+  for await (const { item: row, analysis: pooled } of analysed) {
     ys.push(row.label === 'mass' ? 1 : 0);
     fams.push(row.family);
-    const analysis = engines[0]!.analyse({ text: row.text });
-    const vector = embedder ? (await embedder.embed([withoutWrapper(row.text)]))[0] : undefined;
+    const analysis = asAnalysis(pooled);
+    const vector = pooled.vector ?? undefined;
     engines.forEach((e, i) => scores[i]!.push(e.scoreAnalysis('', analysis, vector).score));
+    parallel?.onRow?.();
   }
   return engines.map((e, i) => {
     const s = scores[i]!;

@@ -65,7 +65,7 @@ export interface NgramOccurrences {
 
 const seen = new Uint8Array(NGRAM_BUCKETS);
 // scratch space reused between calls (grown on demand): scoring allocates only what it returns
-let scratch = { buckets: new Uint32Array(0), start: new Int32Array(0), length: new Uint8Array(0) };
+let scratch = { buckets: new Uint32Array(0), start: new Int32Array(0), length: new Uint8Array(0), codes: new Uint8Array(0) };
 
 /**
  * Distinct hashed character n-grams of folded text, in one pass. A long text keeps a sample of
@@ -74,21 +74,23 @@ let scratch = { buckets: new Uint32Array(0), start: new Int32Array(0), length: n
  */
 export function collectNgrams(folded: string): NgramOccurrences {
   const size = folded.length;
-  const code = (i: number) => {
-    const c = folded.charCodeAt(i);
-    return isAlnum(c) ? c : 0x20;
-  };
   const cap = size * NGRAM_SIZES.length;
-  if (scratch.buckets.length < cap) scratch = { buckets: new Uint32Array(cap), start: new Int32Array(cap), length: new Uint8Array(cap) };
-  const { buckets, start, length } = scratch;
+  if (scratch.buckets.length < cap) scratch = { buckets: new Uint32Array(cap), start: new Int32Array(cap), length: new Uint8Array(cap), codes: new Uint8Array(size) };
+  else if (scratch.codes.length < size) scratch.codes = new Uint8Array(size);
+  const { buckets, start, length, codes } = scratch;
+  for (let i = 0; i < size; i++) {
+    const c = folded.charCodeAt(i);
+    codes[i] = isAlnum(c) ? c : 0x20;
+  }
   let n = 0;
   const shortest = NGRAM_SIZES[0];
   const longest = NGRAM_SIZES[NGRAM_SIZES.length - 1]!;
   for (let i = 0; i + shortest <= size; i++) {
     // one FNV-1a pass over i.. gives the 3-, 4- and 5-gram starting at i
     let h = 0x811c9dc5;
-    for (let len = 1; len <= longest && i + len <= size; len++) {
-      h = Math.imul(h ^ code(i + len - 1), 0x01000193);
+    const last = Math.min(longest, size - i);
+    for (let len = 1; len <= last; len++) {
+      h = Math.imul(h ^ codes[i + len - 1]!, 0x01000193);
       if (len < shortest) continue;
       const b = bucketOf(h, len);
       if (seen[b]) continue;

@@ -19,61 +19,64 @@ export interface RegistryEnv {
  * model is the last one activated, or else the shipped default.
  */
 export class ModelRegistry {
-  /** The shipped default's version, read once: the file does not change while Sito runs. */
-  private readonly shippedVersion: string | null = null;
-
-  constructor(
+  private constructor(
     private readonly store: Store,
     private readonly env: RegistryEnv,
-  ) {
-    if (existsSync(SHIPPED_MODEL)) {
-      const a = readArtifact(SHIPPED_MODEL);
-      this.shippedVersion = a.version;
-      store.writeTransaction(() => store.registerModel({ version: a.version, source: 'shipped', path: SHIPPED_MODEL, created_at: a.created_at, card: a.card }));
-    }
+    /** The shipped default's version, read once: the file does not change while Sito runs. */
+    private readonly shippedVersion: string | null,
+  ) {}
+
+  /** The registry of a store, with the shipped default registered in it. */
+  static async open(store: Store, env: RegistryEnv): Promise<ModelRegistry> {
+    if (!existsSync(SHIPPED_MODEL)) return new ModelRegistry(store, env, null);
+    const a = readArtifact(SHIPPED_MODEL);
+    await store.writeTransaction((tx) => tx.registerModel({ version: a.version, source: 'shipped', path: SHIPPED_MODEL, created_at: a.created_at, card: a.card }));
+    return new ModelRegistry(store, env, a.version);
   }
 
   /** Saves a trained artifact (atomically: written aside, then renamed) and registers it. */
-  save(a: ModelArtifact): void {
+  async save(a: ModelArtifact): Promise<void> {
     const dir = resolve(this.env.dataDir, 'models');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `${a.version}.json`);
     const tmp = `${path}.tmp-${process.pid}`;
     writeFileSync(tmp, JSON.stringify(a));
     renameSync(tmp, path);
-    this.store.writeTransaction(() => this.store.registerModel({ version: a.version, source: 'trained', path, created_at: a.created_at, card: a.card }));
+    await this.store.writeTransaction((tx) => tx.registerModel({ version: a.version, source: 'trained', path, created_at: a.created_at, card: a.card }));
   }
 
-  load(version: string): Model {
-    const rec = this.store.model(version);
+  async load(version: string): Promise<Model> {
+    const rec = await this.store.model(version);
     if (!rec) throw new ModelError(`no model version ${version} (see: sito model list)`);
-    return fromArtifact(readArtifact(rec.path), this.env);
+    // the shipped default is read from this installation: instances sharing one database may be installed in different folders
+    const path = rec.source === 'shipped' && version === this.shippedVersion ? SHIPPED_MODEL : rec.path;
+    return fromArtifact(readArtifact(path), this.env);
   }
 
   /** The version that should be active now, or null for rules only. */
-  activeVersion(): string | null {
-    const last = this.store.activations(1)[0];
+  async activeVersion(): Promise<string | null> {
+    const last = (await this.store.activations(1))[0];
     return last?.version ?? this.shippedVersion;
   }
 
   /** Loads and checks the model, then records it as active. */
-  activate(version: string): Model {
-    const model = this.load(version);
-    this.store.writeTransaction(() => this.store.recordActivation(version));
+  async activate(version: string): Promise<Model> {
+    const model = await this.load(version);
+    await this.store.writeTransaction((tx) => tx.recordActivation(version));
     return model;
   }
 
   /** Activates the model that was active before the current one. */
-  rollback(): Model {
-    const history = this.store.activations(1000);
-    const current = this.activeVersion();
+  async rollback(): Promise<Model> {
+    const history = await this.store.activations(1000);
+    const current = await this.activeVersion();
     const previous = history.find((h) => h.version !== current)?.version ?? (current !== null ? this.shippedVersion : null);
     if (!previous || previous === current) throw new ModelError('no earlier model to roll back to');
     return this.activate(previous);
   }
 
-  list(): Array<{ version: string; source: string; created_at: string; active: boolean; card: unknown }> {
-    const active = this.activeVersion();
-    return this.store.models().map((m) => ({ version: m.version, source: m.source, created_at: m.created_at, active: m.version === active, card: m.card }));
+  async list(): Promise<Array<{ version: string; source: string; created_at: string; active: boolean; card: unknown }>> {
+    const active = await this.activeVersion();
+    return (await this.store.models()).map((m) => ({ version: m.version, source: m.source, created_at: m.created_at, active: m.version === active, card: m.card }));
   }
 }

@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import type { Thresholds } from '../config.js';
 import type { Engine } from '../engine.js';
 import { readLabelledCsv, type LabelledRow } from '../ingest/labelled-csv.js';
-import { withoutWrapper } from '../normalise/normalise.js';
+import type { Fingerprint } from '../signals/fingerprint/minhash.js';
+import { analyseTexts, type AnalysisSource } from './analysis-pool.js';
 import type { Embedder } from '../signals/embedding/embedder.js';
 import { MemoryIndex } from '../signals/fingerprint/memory-index.js';
 import { seededRandom as rand } from '../random.js';
@@ -38,36 +39,41 @@ export type TrainingRow = Pick<LabelledRow, 'text' | 'label' | 'family' | 'id'>;
 /**
  * Reads a labelled CSV (streamed) into feature vectors (see `prepareRows`).
  */
-export async function prepareData(engine: Engine, file: string, embedder: Embedder | null = null, seed = 11): Promise<PreparedData> {
-  const examples = await prepareRows(engine, readLabelledCsv(file), embedder, seed);
+export async function prepareData(engine: Engine, file: string, embedder: Embedder | null = null, seed = 11, parallel: Parallel | null = null): Promise<PreparedData> {
+  const examples = await prepareRows(engine, readLabelledCsv(file), embedder, seed, parallel);
   return { examples, sha256: await sha256File(file), file };
+}
+
+/** Threads for the per-row analysis, and where they find the rules and embedding model. */
+export interface Parallel {
+  jobs: number;
+  source: AnalysisSource;
+  /** called after each row is analysed (a progress bar) */
+  onRow?: () => void;
 }
 
 /**
  * Labelled rows into feature vectors. The template features are simulated as an office would meet
  * them: petitions arrive in a random order, `template:repeats` counts the earlier near-duplicates,
  * and a petition whose template was seen before is "known" (with the earlier copy's label) three
- * times in ten, as if a shared library had it.
+ * times in ten, as if a shared library had it. The per-row analysis (the scoring pipeline's) runs
+ * on `parallel.jobs` threads when given; the result does not depend on it.
  */
-export async function prepareRows(engine: Engine, rows: AsyncIterable<TrainingRow> | Iterable<TrainingRow>, embedder: Embedder | null = null, seed = 11): Promise<Example[]> {
+export async function prepareRows(
+  engine: Engine,
+  rows: AsyncIterable<TrainingRow> | Iterable<TrainingRow>,
+  embedder: Embedder | null = null,
+  seed = 11,
+  parallel: Parallel | null = null,
+): Promise<Example[]> {
   const ruleIds = engine.rules.rules.map((r) => r.id);
-  type Item = { fp: ReturnType<Engine['analyse']>['fingerprint']; hits: Array<{ id: string }>; folded: string; y: 0 | 1; family: string | null; id: string | null; vector: Float32Array | null };
+  type Item = { fp: Fingerprint; hits: Array<{ id: string }>; folded: string; y: 0 | 1; family: string | null; id: string | null; vector: Float32Array | null };
   const items: Item[] = [];
-  let pending: Array<{ item: Item; text: string }> = [];
-  const embedPending = async () => {
-    if (!embedder || !pending.length) return;
-    const vectors = await embedder.embed(pending.map((p) => p.text));
-    pending.forEach((p, i) => (p.item.vector = vectors[i]!));
-    pending = [];
-  };
-  for await (const row of rows) {
-    const a = engine.analyse({ text: row.text });
-    const item: Item = { fp: a.fingerprint, hits: a.hits.map((h) => ({ id: h.id })), folded: a.text.folded, y: row.label === 'mass' ? 1 : 0, family: row.family, id: row.id, vector: null };
-    items.push(item);
-    if (embedder) pending.push({ item, text: withoutWrapper(row.text, a.text.wrapper) });
-    if (pending.length >= 64) await embedPending();
+  const analysed = analyseTexts(rows, (row) => row.text, { engine, embedder, jobs: parallel?.jobs ?? 1, source: parallel?.source ?? null, full: false });
+  for await (const { item: row, analysis: a } of analysed) {
+    items.push({ fp: a.fingerprint, hits: a.hits.map((h) => ({ id: h.id })), folded: a.folded, y: row.label === 'mass' ? 1 : 0, family: row.family, id: row.id, vector: a.vector });
+    parallel?.onRow?.();
   }
-  await embedPending();
   const r = rand(seed);
   const order = items.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import { MIN_SHINGLES, type Fingerprint } from '../signals/fingerprint/minhash.js';
+import type { OutboxStore } from '../storage/store.js';
 import { notConsulted, type Consultation } from './consult.js';
 import { encodeSignature, keyFingerprint } from './keyed-fingerprint.js';
 import { LookupAnswerSchema, ReportBatchAnswerSchema, type Mark, type Report } from './protocol.js';
@@ -49,7 +49,7 @@ function describeFailure(e: unknown, waitMs: number): string {
 export class OfficeClearinghouse {
   readonly url: string;
   private readonly opts: OfficeClearinghouseOptions;
-  private readonly db: Database.Database;
+  private readonly outbox: OutboxStore;
   private reachable: boolean | null = null;
   private lastError: string | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -59,8 +59,8 @@ export class OfficeClearinghouse {
   private delivering: Promise<void> | null = null;
   private dirty = false;
 
-  constructor(db: Database.Database, opts: OfficeClearinghouseOptions) {
-    this.db = db;
+  constructor(outbox: OutboxStore, opts: OfficeClearinghouseOptions) {
+    this.outbox = outbox;
     this.opts = opts;
     this.url = opts.url.replace(/\/+$/, '');
   }
@@ -103,36 +103,36 @@ export class OfficeClearinghouse {
     }
   }
 
-  /** Queues a stored petition's report. Call inside the transaction that stores the petition. */
-  enqueueReport(petitionId: string, fp: Fingerprint, receivedAt: string | null | undefined): void {
+  /** Queues a stored petition's report. Call inside the transaction that stores the petition, with its outbox (`tx.outbox`). */
+  async enqueueReport(petitionId: string, fp: Fingerprint, receivedAt: string | null | undefined, outbox: OutboxStore = this.outbox): Promise<void> {
     const id = randomUUID();
     const keyed = keyFingerprint(fp, this.opts.secret);
     const report: Report = { id, signature: encodeSignature(keyed.signature), shingles: keyed.shingles, received_day: receivedDay(receivedAt) };
-    this.db.prepare('INSERT OR IGNORE INTO clearinghouse_reports (petition_id, report_id) VALUES (?, ?)').run(petitionId, id);
-    this.db.prepare("INSERT INTO clearinghouse_outbox (kind, report_id, payload, created_at) VALUES ('report', ?, ?, ?)").run(id, JSON.stringify(report), new Date().toISOString());
+    await outbox.rememberReport(petitionId, id);
+    await outbox.enqueue('report', id, JSON.stringify(report), new Date().toISOString());
   }
 
   /** Queues a clerk's mark on a petition's report (nothing when the petition was never reported). */
-  enqueueMark(petitionId: string, mark: Mark): boolean {
-    const row = this.db.prepare('SELECT report_id FROM clearinghouse_reports WHERE petition_id = ?').get(petitionId) as { report_id: string } | undefined;
-    if (!row) return false;
-    this.db.prepare("INSERT INTO clearinghouse_outbox (kind, report_id, payload, created_at) VALUES ('mark', ?, ?, ?)").run(row.report_id, JSON.stringify({ mark }), new Date().toISOString());
+  async enqueueMark(petitionId: string, mark: Mark, outbox: OutboxStore = this.outbox): Promise<boolean> {
+    const reportId = await outbox.reportIdOf(petitionId);
+    if (!reportId) return false;
+    await outbox.enqueue('mark', reportId, JSON.stringify({ mark }), new Date().toISOString());
     return true;
   }
 
-  pending(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM clearinghouse_outbox').get() as { n: number }).n;
+  pending(): Promise<number> {
+    return this.outbox.pending();
   }
 
-  health(): ClearinghouseHealth {
-    return { url: this.url, reachable: this.reachable, pending_reports: this.pending(), last_error: this.lastError };
+  async health(): Promise<ClearinghouseHealth> {
+    return { url: this.url, reachable: this.reachable, pending_reports: await this.pending(), last_error: this.lastError };
   }
 
   /** Sends everything waiting, batch by batch; throws on the first failure (what was sent stays sent). */
   async deliver(timeoutMs = 10_000): Promise<number> {
     let sent = 0;
     for (;;) {
-      const rows = this.db.prepare('SELECT seq, kind, report_id, payload FROM clearinghouse_outbox ORDER BY seq LIMIT ?').all(BATCH) as Array<{ seq: number; kind: 'report' | 'mark'; report_id: string; payload: string }>;
+      const rows = await this.outbox.next(BATCH);
       if (!rows.length) return sent;
       try {
         const reports = rows.filter((r) => r.kind === 'report');
@@ -146,14 +146,14 @@ export class OfficeClearinghouse {
           if (!res.ok) throw new Error(`the clearinghouse answered ${res.status} to reports${res.status === 401 ? ' (the office key was refused)' : ''}`);
           const answer = ReportBatchAnswerSchema.parse(await res.json());
           for (const r of answer.rejected) this.opts.log?.('warn', `clearinghouse refused report ${r.id}: ${r.problem}`);
-          this.remove(reports.map((r) => r.seq));
+          await this.outbox.remove(reports.map((r) => r.seq));
           sent += reports.length;
         }
         for (const m of rows.filter((r) => r.kind === 'mark')) {
           const res = await fetch(`${this.url}/v1/reports/${m.report_id}/mark`, { method: 'PUT', headers: this.headers(), body: m.payload, signal: AbortSignal.timeout(timeoutMs) });
           if (res.status === 404) this.opts.log?.('warn', `clearinghouse does not know report ${m.report_id}; its mark is dropped`);
           else if (!res.ok) throw new Error(`the clearinghouse answered ${res.status} to a mark`);
-          this.remove([m.seq]);
+          await this.outbox.remove([m.seq]);
           sent++;
         }
         this.reachable = true;
@@ -162,14 +162,10 @@ export class OfficeClearinghouse {
         const problem = e instanceof Error && /answered/.test(e.message) ? e.message : describeFailure(e, timeoutMs);
         this.reachable = false;
         this.lastError = problem;
-        this.db.prepare(`UPDATE clearinghouse_outbox SET attempts = attempts + 1, last_error = ? WHERE seq IN (SELECT value FROM json_each(?))`).run(problem, JSON.stringify(rows.map((r) => r.seq)));
+        await this.outbox.failed(rows.map((r) => r.seq), problem);
         throw new Error(problem);
       }
     }
-  }
-
-  private remove(seqs: number[]) {
-    this.db.prepare('DELETE FROM clearinghouse_outbox WHERE seq IN (SELECT value FROM json_each(?))').run(JSON.stringify(seqs));
   }
 
   /** Starts the background delivery loop. */

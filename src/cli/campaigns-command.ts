@@ -65,7 +65,7 @@ export async function importCampaigns(store: Store, file: string, opts: { finger
       fingerprint: c.representative.fingerprint,
     }),
   );
-  loadLibrary(store, campaigns);
+  await loadLibrary(store, campaigns);
   if (opts.writeLibrary) {
     writeFileSync(opts.writeLibrary, campaigns.map((c) => `${JSON.stringify(toRecord(c))}\n`).join(''));
   }

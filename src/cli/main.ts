@@ -1,4 +1,6 @@
 import cluster from 'node:cluster';
+import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { startServer } from '../http/server.js';
@@ -8,31 +10,35 @@ import { evaluateCommand, trainCommand } from './model-commands.js';
 import { fetchEmbeddingModel } from '../signals/embedding/embedder.js';
 import { addUser, exportFeedback } from './user-commands.js';
 import { openInput, scoreStream } from './score-command.js';
+import { scoreStreamParallel } from './score-parallel.js';
 import { scoreDocuments } from './score-documents.js';
+import { progress } from './progress.js';
 import { documentSettings } from '../ingest/documents/settings.js';
 import { registerExport, registerSummary } from './register-command.js';
 import { auditCli, registerOperationsCommands } from './operations-commands.js';
 import { registerClearinghouseCommands } from '../clearinghouse/cli.js';
+import { registerCopyCommand } from './copy-command.js';
+import { registerMigrateCommands } from './migrate-command.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
   const config = loadConfig();
-  const rt = openRuntime(config);
+  const rt = await openRuntime(config);
   try {
     return await fn(rt, config);
   } finally {
-    rt.close();
+    await rt.close();
   }
 }
 
 /** Sends the reports a command queued; what cannot be sent now waits in the outbox for the service. */
 async function flushClearinghouse(rt: Runtime) {
   const ch = rt.clearinghouse;
-  if (!ch || ch.pending() === 0) return;
+  if (!ch || (await ch.pending()) === 0) return;
   try {
     await ch.deliver(3000);
   } catch (e) {
-    process.stderr.write(`sito: ${ch.pending()} reports wait for the clearinghouse (${(e as Error).message}); the service sends them when it can\n`);
+    process.stderr.write(`sito: ${await ch.pending()} reports wait for the clearinghouse (${(e as Error).message}); the service sends them when it can\n`);
   }
 }
 
@@ -80,13 +86,21 @@ function buildProgram(): Command {
     .argument('[file...]', 'JSON-lines file, or - for stdin; with --documents: the documents')
     .option('--no-store', 'do not keep the petitions in the database')
     .option('--documents', 'read the files as documents (OCR for scans; limits: SITO_DOCUMENT_*, SITO_OCR_*)')
-    .action(async (files: string[], opts: { store: boolean; documents?: boolean }) => {
+    .addOption(new Option('-j, --jobs <n>', 'threads scoring JSON lines (default: every core)').argParser((v) => parseJobs(v)))
+    .action(async (files: string[], opts: { store: boolean; documents?: boolean; jobs?: number }) => {
       if (!opts.documents && files.length > 1) throw new Error('score: one JSON-lines file at a time (or --documents FILE…)');
       if (opts.documents && files.length === 0) throw new Error('score --documents: name at least one file');
       await withRuntime(async (runtime, config) => {
         const emb = await attachEmbedding(runtime, config);
         if (emb.problem) process.stderr.write(`sito: scoring without the embedding signal: ${emb.problem}\n`);
-        if (!opts.documents) await scoreStream(runtime.engine, openInput(files[0] ?? '-'), process.stdout, { store: opts.store }, runtime.embedder, runtime.clearinghouse);
+        const jobs = opts.jobs ?? availableParallelism();
+        if (!opts.documents && jobs === 1) await scoreStream(runtime.engine, openInput(files[0] ?? '-'), process.stdout, { store: opts.store }, runtime.embedder, runtime.clearinghouse);
+        else if (!opts.documents) {
+          const file = files[0] ?? '-';
+          const bar = progress(`scoring on ${jobs} threads`, process.stderr.isTTY && file !== '-' ? await countLines(file) : 0);
+          await scoreStreamParallel(runtime.engine, openInput(file), process.stdout, { store: opts.store, jobs, progress: bar });
+          bar.done();
+        }
         else {
           const settings = documentSettings(process.env, config.documents);
           const failed = await scoreDocuments({ engine: runtime.engine, embedder: runtime.embedder, settings, keeper: runtime.store }, files, { store: opts.store }, process.stdout, process.stderr);
@@ -109,7 +123,7 @@ function buildProgram(): Command {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, got ${opts.limit}`);
       await withRuntime(async (runtime) => {
-        for (const c of runtime.store.listCampaigns(order, limit, 0).items) {
+        for (const c of (await runtime.store.listCampaigns(order, limit, 0)).items) {
           process.stdout.write(`${JSON.stringify({ ...c, representative_text: c.representative_text?.slice(0, 200) ?? null })}\n`);
         }
       });
@@ -133,11 +147,12 @@ function buildProgram(): Command {
     .argument('<file>', 'labelled CSV')
     .option('--activate', 'make the new version the active model')
     .option('--folds <k>', 'cross-validation folds', '5')
-    .action(async (file: string, opts: { activate?: boolean; folds: string }) => {
+    .addOption(new Option('-j, --jobs <n>', 'threads analysing the rows (default: every core)').argParser((v) => parseJobs(v)))
+    .action(async (file: string, opts: { activate?: boolean; folds: string; jobs?: number }) => {
       await withRuntime(async (rt, config) => {
-        const report = await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds) });
+        const report = await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds), ...(opts.jobs ? { jobs: opts.jobs } : {}) });
         // POST /v1/models runs this command and records the training itself, with the caller's key and address
-        if (!process.env.SITO_AUDITED_BY_CALLER) auditCli(rt, 'train', /trained (\S+)/.exec(report)?.[1] ?? null, { activated: opts.activate ?? false });
+        if (!process.env.SITO_AUDITED_BY_CALLER) await auditCli(rt, 'train', /trained (\S+)/.exec(report)?.[1] ?? null, { activated: opts.activate ?? false });
         process.stdout.write(`${report}\n`);
       });
     });
@@ -159,7 +174,7 @@ function buildProgram(): Command {
     .description('model versions, newest first; * marks the active one')
     .action(async () => {
       await withRuntime(async (rt) => {
-        for (const m of rt.registry.list()) {
+        for (const m of await rt.registry.list()) {
           const card = m.card as { cross_validation?: { at_high?: { recall?: number | null; falsePositiveRate?: number | null } }; data?: { rows?: number } };
           const cv = card.cross_validation?.at_high;
           process.stdout.write(`${m.active ? '*' : ' '} ${m.version}  ${m.source}  ${m.created_at}  rows ${card.data?.rows ?? '?'}  cv recall ${cv?.recall?.toFixed(3) ?? '—'}  cv regular-high ${cv?.falsePositiveRate?.toFixed(3) ?? '—'}\n`);
@@ -173,8 +188,8 @@ function buildProgram(): Command {
     .argument('<version>')
     .action(async (version: string) => {
       await withRuntime(async (rt) => {
-        rt.registry.activate(version);
-        auditCli(rt, 'activate', version);
+        await rt.registry.activate(version);
+        await auditCli(rt, 'activate', version);
         process.stdout.write(`activated ${version}\n`);
       });
     });
@@ -195,8 +210,8 @@ function buildProgram(): Command {
     .description('activate the model that was active before the current one')
     .action(async () => {
       await withRuntime(async (rt) => {
-        const m = rt.registry.rollback();
-        auditCli(rt, 'rollback', m.artifact.version);
+        const m = await rt.registry.rollback();
+        await auditCli(rt, 'rollback', m.artifact.version);
         process.stdout.write(`activated ${m.artifact.version}\n`);
       });
     });
@@ -212,7 +227,7 @@ function buildProgram(): Command {
     .action(async (login: string, opts: { role: string; password?: string; passwordStdin?: boolean }) => {
       await withRuntime(async (rt) => {
         process.stdout.write(`${await addUser(rt.store, login, opts.role, opts)}\n`);
-        auditCli(rt, 'user_add', login, { role: opts.role });
+        await auditCli(rt, 'user_add', login, { role: opts.role });
       });
     });
 
@@ -224,7 +239,7 @@ function buildProgram(): Command {
     .action(async (file: string) => {
       await withRuntime(async (rt) => {
         const n = await exportFeedback(rt.store, file);
-        auditCli(rt, 'export', file === '-' ? 'stdout' : file, { petitions: n });
+        await auditCli(rt, 'export', file === '-' ? 'stdout' : file, { petitions: n });
         process.stderr.write(`exported ${n} labelled petitions\n`);
       });
     });
@@ -236,7 +251,7 @@ function buildProgram(): Command {
     .option('--year <year>', 'only petitions received that year')
     .option('--format <format>', 'csv or json', 'csv')
     .action(async (opts: { year?: string; format: string }) => {
-      await withRuntime((rt) => void process.stdout.write(registerExport(rt.store, opts)));
+      await withRuntime(async (rt) => void process.stdout.write(await registerExport(rt.store, opts)));
     });
   register
     .command('summary')
@@ -244,10 +259,12 @@ function buildProgram(): Command {
     .requiredOption('--year <year>', 'the year')
     .option('--format <format>', 'text or json', 'text')
     .action(async (opts: { year: string; format: string }) => {
-      await withRuntime((rt) => void process.stdout.write(registerSummary(rt.store, opts)));
+      await withRuntime(async (rt) => void process.stdout.write(await registerSummary(rt.store, opts)));
     });
   registerOperationsCommands(program, user, withRuntime);
+  registerMigrateCommands(program);
   registerClearinghouseCommands(program);
+  registerCopyCommand(program);
 
   return program;
 }
@@ -285,6 +302,21 @@ async function runPrimary(n: number): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+function parseJobs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`--jobs: expected a whole number from 1 to 256, got ${v}`);
+  return n;
+}
+
+/** Lines of a file (for a progress bar's total), read in chunks. */
+async function countLines(file: string): Promise<number> {
+  let n = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) n++;
+  }
+  return n;
 }
 
 function parsePort(v: string): number {

@@ -1,7 +1,9 @@
 import type { Config } from '../config.js';
 import { evaluateFile, formatEvaluations } from '../classifier/evaluate.js';
 import type { Model } from '../classifier/model.js';
-import { prepareData, priorWeights, trainModel } from '../classifier/train.js';
+import { availableParallelism } from 'node:os';
+import { prepareData, priorWeights, trainModel, type Parallel } from '../classifier/train.js';
+import { progress } from './progress.js';
 import { attachEmbedding, type Runtime } from '../runtime.js';
 
 export function newVersion(sha256: string, now = new Date()): string {
@@ -20,9 +22,29 @@ export function tinyDataWarning(rows: number, mass: number): string | null {
 }
 
 /** `sito train FILE.csv`: trains, saves a new version, and compares it with the active model on the same file. */
-export async function trainCommand(rt: Runtime, config: Config, file: string, opts: { activate: boolean; folds?: number; version?: string }): Promise<string> {
+/** The per-row analysis on `jobs` threads, loading what this runtime loaded. */
+export function parallelFor(rt: Runtime, config: Config, jobs: number, what: string): Parallel & { bar: ReturnType<typeof progress> } {
+  const bar = progress(what, 0);
+  return {
+    jobs,
+    bar,
+    onRow: () => bar.tick(),
+    source: {
+      rulesFile: config.rulesFile,
+      officeProfile: config.officeProfile,
+      rulesFingerprint: rt.engine.rules.fingerprint,
+      embeddingModel: rt.embedder?.name ?? null,
+      modelsDir: config.modelsDir,
+    },
+  };
+}
+
+export async function trainCommand(rt: Runtime, config: Config, file: string, opts: { activate: boolean; folds?: number; version?: string; jobs?: number }): Promise<string> {
   await attachEmbedding(rt, config);
-  const data = await prepareData(rt.engine, file, rt.embedder);
+  const jobs = opts.jobs ?? availableParallelism();
+  const analysing = parallelFor(rt, config, jobs, `analysing rows on ${jobs} threads`);
+  const data = await prepareData(rt.engine, file, rt.embedder, 11, analysing);
+  analysing.bar.done();
   const rules = rt.engine.rules;
   const version = opts.version ?? newVersion(data.sha256);
   const { artifact } = trainModel(data, {
@@ -34,7 +56,7 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
     version,
     ...(opts.folds ? { k: opts.folds } : {}),
   });
-  rt.registry.save(artifact);
+  await rt.registry.save(artifact);
   const cv = artifact.card.cross_validation;
   const warning = tinyDataWarning(artifact.card.data.rows, artifact.card.data.mass);
   if (warning) process.stderr.write(`sito: ${warning}\n`);
@@ -44,11 +66,13 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
     `cross-validation (${cv.folds} folds${cv.grouped_by ? `, grouped by ${cv.grouped_by}` : ', stratified'}): recall of mass ${cv.at_high.recall?.toFixed(3)}, regular flagged high ${cv.at_high.falsePositiveRate?.toFixed(3)}, precision ${cv.at_high.precision?.toFixed(3)}, ROC-AUC ${cv.at_high.rocAuc?.toFixed(4)}`,
   ];
   const active = rt.engine.model;
-  const fresh = rt.registry.load(version);
-  const evals = await evaluateFile(file, rules, config.thresholds, [active, fresh].filter((m, i) => i === 1 || m !== null) as Array<Model | null>, rt.embedder);
+  const fresh = await rt.registry.load(version);
+  const evaluating = parallelFor(rt, config, jobs, 'comparing with the active model');
+  const evals = await evaluateFile(file, rules, config.thresholds, [active, fresh].filter((m, i) => i === 1 || m !== null) as Array<Model | null>, rt.embedder, evaluating);
+  evaluating.bar.done();
   lines.push('', 'on the training file itself (in-sample for the new model; cross-validation above is the honest figure):', formatEvaluations(evals, config.thresholds));
   if (opts.activate) {
-    rt.registry.activate(version);
+    await rt.registry.activate(version);
     lines.push('', `activated ${version}`);
   } else {
     lines.push('', `activate it with: sito model activate ${version}`);
@@ -59,7 +83,7 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
 export async function evaluateCommand(rt: Runtime, config: Config, file: string, versions: string[]): Promise<string> {
   await attachEmbedding(rt, config);
   const models: Array<Model | null> = versions.length
-    ? versions.map((v) => (v === 'rules' ? null : rt.registry.load(v)))
+    ? await Promise.all(versions.map((v) => (v === 'rules' ? null : rt.registry.load(v))))
     : [rt.engine.model];
   const evals = await evaluateFile(file, rt.engine.rules, config.thresholds, models, rt.embedder);
   return formatEvaluations(evals, config.thresholds);

@@ -25,8 +25,8 @@ export function registerOperationsCommands(program: Command, user: Command, with
       if (opts.since !== undefined && Number.isNaN(Date.parse(opts.since))) throw new Error(`--since: not a date: ${opts.since}`);
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, got ${opts.limit}`);
-      await withRuntime((rt) => {
-        for (const e of rt.store.auditTrail({ since: opts.since, action: opts.action as AuditAction | undefined, limit })) process.stdout.write(`${JSON.stringify(e)}\n`);
+      await withRuntime(async (rt) => {
+        for (const e of await rt.store.auditTrail({ since: opts.since, action: opts.action as AuditAction | undefined, limit })) process.stdout.write(`${JSON.stringify(e)}\n`);
       });
     });
 
@@ -38,8 +38,8 @@ export function registerOperationsCommands(program: Command, user: Command, with
       if (existsSync(file)) throw new Error(`${file} exists; choose a new file name`);
       await withRuntime(async (rt) => {
         await rt.store.backup(file);
-        auditCli(rt, 'backup', file);
-        process.stdout.write(`backed up ${rt.store.path} to ${file}\n`);
+        await auditCli(rt, 'backup', file);
+        process.stdout.write(`backed up ${rt.store.where} to ${file}\n`);
       });
     });
 
@@ -49,9 +49,9 @@ export function registerOperationsCommands(program: Command, user: Command, with
     .description("erase one petition's text and personal data (RODO); its fingerprint and score stay; recorded in the audit trail")
     .argument('<id>')
     .action(async (id: string) => {
-      await withRuntime((rt) => {
-        if (!rt.store.hasPetition(id)) throw new Error(`no petition ${id}`);
-        const erased = erasePetition(rt.store, id, cliActor(), null);
+      await withRuntime(async (rt) => {
+        if (!(await rt.store.hasPetition(id))) throw new Error(`no petition ${id}`);
+        const erased = await erasePetition(rt.store, id, cliActor(), null);
         process.stdout.write(erased ? `petition ${id}: text and personal data erased\n` : `petition ${id} was already erased\n`);
       });
     });
@@ -63,8 +63,8 @@ export function registerOperationsCommands(program: Command, user: Command, with
     .action(async (opts: { before: string }) => {
       const before = new Date(opts.before);
       if (!/^\d{4}-\d{2}-\d{2}/.test(opts.before) || Number.isNaN(before.getTime())) throw new Error(`--before: expected an ISO date such as 2025-01-01, got ${opts.before}`);
-      await withRuntime((rt) => {
-        const n = purgeBefore(rt.store, before, cliActor(), null);
+      await withRuntime(async (rt) => {
+        const n = await purgeBefore(rt.store, before, cliActor(), null);
         process.stdout.write(`erased ${n} petitions received before ${before.toISOString()}\n`);
       });
     });
@@ -74,10 +74,10 @@ export function registerOperationsCommands(program: Command, user: Command, with
     .description('disable an account: it cannot sign in, and its sessions end at once (`sito user add` with a new password enables it again)')
     .argument('<login>')
     .action(async (login: string) => {
-      await withRuntime((rt) => {
-        const found = rt.store.writeTransaction(() => rt.store.disableUser(login, new Date().toISOString()));
+      await withRuntime(async (rt) => {
+        const found = await rt.store.writeTransaction((tx) => tx.disableUser(login, new Date().toISOString()));
         if (!found) throw new Error(`no user ${login}`);
-        auditCli(rt, 'user_disable', login);
+        await auditCli(rt, 'user_disable', login);
         process.stdout.write(`user ${login} disabled; their sessions are ended\n`);
       });
     });

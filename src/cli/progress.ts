@@ -15,7 +15,9 @@ export function progress(what: string, total: number, stream: NodeJS.WriteStream
   const draw = (label: string) => {
     const secs = (Date.now() - started) / 1000;
     const eta = n > 0 && n < total ? ` ~${Math.round((secs / n) * (total - n))} s left` : '';
-    stream.write(`\r\x1b[K${what}: ${n}/${total} (${Math.round((100 * n) / Math.max(total, 1))}%)${eta} ${label}`.slice(0, (stream.columns || 100) - 1));
+    // total 0: not known in advance (a stream); the count and the rate
+    const count = total > 0 ? `${n}/${total} (${Math.round((100 * n) / total)}%)${eta}` : `${n} (${Math.round(n / Math.max(secs, 0.001))}/s)`;
+    stream.write(`\r\x1b[K${what}: ${count} ${label}`.slice(0, (stream.columns || 100) - 1));
   };
   return {
     tick: (label = '') => {
@@ -26,6 +28,6 @@ export function progress(what: string, total: number, stream: NodeJS.WriteStream
         draw(label);
       }
     },
-    done: () => stream.write(`\r\x1b[K${what}: ${n}/${total} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
+    done: () => stream.write(`\r\x1b[K${what}: ${total > 0 ? `${n}/${total}` : n} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
   };
 }

@@ -29,7 +29,7 @@ export async function scoreStream(engine: Engine, input: Readable, output: Writa
     const vector = embedder ? (await embedder.embed([withoutWrapper(petition.text, analysis.text.wrapper)]))[0] : undefined;
     let result;
     try {
-      result = engine.score(petition, vector, analysis, await asking);
+      result = await engine.score(petition, vector, analysis, await asking);
     } catch (e) {
       if (e instanceof PetitionConflictError) throw new LineError(line, e.message);
       throw e;

@@ -44,7 +44,7 @@ export async function addUser(store: Store, login: string, role: string, opts: {
   const problem = validatePassword(password);
   if (problem) throw new Error(problem);
   const hash = await hashPassword(password);
-  store.writeTransaction(() => store.addUser(login, role as UserRole, hash));
+  await store.writeTransaction((tx) => tx.addUser(login, role as UserRole, hash));
   return `user ${login} (${role}) saved`;
 }
 
@@ -53,7 +53,7 @@ export async function addUser(store: Store, login: string, role: string, opts: {
  * leading = + - @ TAB CR gets a ' prefix, which `sito train` removes again when it reads the file).
  */
 export async function exportFeedback(store: Store, file: string | undefined): Promise<number> {
-  const rows = store.feedbackForExport();
+  const rows = await store.feedbackForExport();
   const out: Writable = file && file !== '-' ? createWriteStream(file) : process.stdout;
   const csv = stringify({ header: true, columns: ['id', 'label', 'text', 'subject', 'sender_email', 'received_at', 'marked_by', 'marked_at'] });
   csv.pipe(out);

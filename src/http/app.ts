@@ -26,7 +26,6 @@ import { registerReadRoutes } from './read-routes.js';
 import { DOCUMENTS_OPENAPI_NOTE, registerDocumentDownload, registerDocumentRoutes } from './document-routes.js';
 import { ExtractionPool } from '../ingest/documents/isolate.js';
 import { documentSettings } from '../ingest/documents/settings.js';
-import type { DocumentKeeper } from '../ingest/documents/score-document.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
 import { registerWebRoutes } from '../web/routes.js';
@@ -118,7 +117,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   if (store) {
     app.addHook('onRequest', async (req) => {
       const token = req.cookies[SESSION_COOKIE];
-      req.user = token ? findSession(store, token) : null;
+      req.user = token ? await findSession(store, token) : null;
     });
   }
   // content types, Origin and the session's CSRF token on state-changing API requests
@@ -153,7 +152,7 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
             status: z.literal('ok'),
             model: z.object({ version: z.string(), problem: z.string().nullable().describe('why the active model is not loaded, if it is not') }),
             rules: z.object({ count: z.number(), fingerprint: z.string(), office_profile: z.string().nullable().describe('the office profile (SITO_OFFICE_PROFILE) the rules know, if any') }),
-            embedding: z.object({ loaded: z.boolean(), model: z.string().nullable(), dimension: z.number().nullable(), problem: z.string().nullable() }),
+            embedding: z.object({ loaded: z.boolean(), model: z.string().nullable(), dimension: z.number().nullable(), problem: z.string().nullable(), runtime: z.enum(['table', 'onnx']).optional() }),
             storage: z.object({ kind: z.string().nullable() }),
             clearinghouse: z
               .object({ url: z.string(), reachable: z.boolean().nullable(), pending_reports: z.number().int(), last_error: z.string().nullable() })
@@ -168,8 +167,8 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       model: { version: engine.modelVersion, problem: runtime?.modelProblem ?? null },
       rules: { count: engine.rules.rules.length, fingerprint: engine.rules.fingerprint, office_profile: engine.rules.office },
       embedding: runtime?.embedding ?? { loaded: false, model: null, dimension: null, problem: null },
-      storage: { kind: engine.store ? 'sqlite' : null },
-      clearinghouse: runtime?.clearinghouse?.health() ?? null,
+      storage: { kind: engine.store?.kind ?? null },
+      clearinghouse: (await runtime?.clearinghouse?.health()) ?? null,
     }),
   );
 
@@ -187,10 +186,10 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
     },
     async (req) => {
       let result;
-      if (!runtime) result = engine.score(req.body);
+      if (!runtime) result = await engine.score(req.body);
       else {
         const { analysis, vector, consulted } = await prepareScoring(runtime, req.body);
-        result = engine.score(req.body, vector, analysis, consulted);
+        result = await engine.score(req.body, vector, analysis, consulted);
       }
       metrics.recordVerdict(result.level);
       return result;
@@ -201,13 +200,13 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   const documents = documentSettings(process.env, config.documents);
   const pool = new ExtractionPool(documents.pool);
   app.addHook('onClose', () => pool.close());
-  await registerDocumentRoutes(app, { engine, runtime, settings: documents, pool, keeper: engine.store?.putDocument ? (engine.store as DocumentKeeper) : null, guard });
+  await registerDocumentRoutes(app, { engine, runtime, settings: documents, pool, keeper: engine.store, guard });
 
   if (engine.store) {
     registerReadRoutes(app, engine.store, guard);
     registerDocumentDownload(app, engine.store, guard);
     registerAuditRoutes(app, engine.store, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
-    registerWebRoutes(app, engine, engine.store, runtime, { pool, settings: documents });
+    await registerWebRoutes(app, engine, engine.store, runtime, { pool, settings: documents });
   }
   if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
 

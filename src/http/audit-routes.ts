@@ -36,6 +36,6 @@ export function registerAuditRoutes(app: FastifyInstance, store: Store, guard: p
         response: { 200: z.object({ items: z.array(AuditEntrySchema) }), 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
       },
     },
-    async (req) => ({ items: store.auditTrail(req.query) }),
+    async (req) => ({ items: await store.auditTrail(req.query) }),
   );
 }

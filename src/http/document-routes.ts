@@ -151,7 +151,7 @@ export function registerDocumentDownload(app: FastifyInstance, store: Pick<Store
       },
     },
     async (req, reply) => {
-      const d = store.document?.(req.params.id, true);
+      const d = await store.document(req.params.id, true);
       if (!d) return reply.code(404).send({ error: 'not_found', message: `id: petition ${req.params.id} has no stored document` });
       if (!d.bytes) return reply.code(404).send({ error: 'not_kept', message: `id: the original of petition ${req.params.id} was larger than SITO_DOCUMENT_STORE_LIMIT and was not kept` });
       return reply

@@ -15,15 +15,31 @@ function fieldOf(item: ValidationItem): string {
   return path || 'body';
 }
 
-/** SQLite errors an operator must act on: a full disk (507), a database that cannot be written (503). */
+/**
+ * Storage errors an operator must act on: a full disk (507), a database that cannot be written or
+ * reached (503) — SQLite's codes, PostgreSQL's SQLSTATEs (53100 disk full, class 08 connection,
+ * 57P0x shut down) and the network's.
+ */
 export function storageProblem(err: { code?: string | undefined }): { status: number; error: string; message: string } | null {
   switch (err.code) {
     case 'SQLITE_FULL':
+    case '53100':
       return { status: 507, error: 'storage_full', message: 'the disk holding the database is full: nothing was stored; free space in SITO_DATA_DIR and send again' };
     case 'SQLITE_READONLY':
     case 'SQLITE_IOERR':
     case 'SQLITE_CANTOPEN':
     case 'SQLITE_BUSY':
+    case '08000':
+    case '08001':
+    case '08003':
+    case '08006':
+    case '57P01':
+    case '57P02':
+    case '57P03':
+    case '53300':
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'ETIMEDOUT':
       return { status: 503, error: 'storage_unavailable', message: `the database cannot be written now (${err.code}): nothing was stored; send again later` };
   }
   return null;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +42,9 @@ async function saveUpload(stream: Readable, path: string, limit: number) {
  */
 function runTraining(file: string, activate: boolean, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ code: number; out: string; err: string; killed: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'train', file, ...(activate ? ['--activate'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // one core stays with the requests being served
+    const jobs = String(Math.max(1, availableParallelism() - 1));
+    const child = spawn(process.execPath, [bin, 'train', file, '--jobs', jobs, ...(activate ? ['--activate'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const kill = () => child.kill('SIGKILL');
@@ -64,7 +67,7 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
   let running = 0;
 
   r.get('/v1/models', { onRequest: guard, schema: { summary: 'Model versions; the active one is marked', security, response: { 200: z.object({ items: z.array(ModelInfo) }), 401: ErrorSchema, 403: ErrorSchema } } }, async () => ({
-    items: runtime.registry.list(),
+    items: await runtime.registry.list(),
   }));
 
   r.post(
@@ -112,8 +115,8 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
         }
         if (res.code !== 0) return reply.code(400).send({ error: 'training_failed', message: res.err.trim().replace(/^sito: /, '').replace(file, 'body') || 'training failed' });
         const version = /trained (\S+)/.exec(res.out)?.[1] ?? '';
-        runtime.refreshModel();
-        auditRequest(runtime.store, req, 'train', version, { activated: req.query.activate === 'true' });
+        await runtime.refreshModel();
+        await auditRequest(runtime.store, req, 'train', version, { activated: req.query.activate === 'true' });
         return reply.code(201).send({ version, report: res.out });
       } finally {
         running--;
@@ -130,10 +133,10 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
     { onRequest: guard, schema: { summary: 'Activate a model version (swapped in at once, without a restart)', security, params: z.object({ version: z.string().min(1) }), response: activateResponse } },
     async (req, reply) => {
       try {
-        const model = runtime.registry.activate(req.params.version);
+        const model = await runtime.registry.activate(req.params.version);
         runtime.engine.setModel(model);
         runtime.modelProblem = null;
-        auditRequest(runtime.store, req, 'activate', model.artifact.version);
+        await auditRequest(runtime.store, req, 'activate', model.artifact.version);
         return { active: model.artifact.version };
       } catch (e) {
         if (e instanceof ModelError) return reply.code(/no model version/.test(e.message) ? 404 : 400).send({ error: 'model_refused', message: `version: ${e.message}` });
@@ -144,10 +147,10 @@ export function registerModelRoutes(app: FastifyInstance, runtime: Runtime, conf
 
   r.post('/v1/models/rollback', { onRequest: guard, schema: { summary: 'Activate the model that was active before the current one', security, response: activateResponse } }, async (req, reply) => {
     try {
-      const model = runtime.registry.rollback();
+      const model = await runtime.registry.rollback();
       runtime.engine.setModel(model);
       runtime.modelProblem = null;
-      auditRequest(runtime.store, req, 'rollback', model.artifact.version);
+      await auditRequest(runtime.store, req, 'rollback', model.artifact.version);
       return { active: model.artifact.version };
     } catch (e) {
       if (e instanceof ModelError) return reply.code(400).send({ error: 'model_refused', message: e.message });

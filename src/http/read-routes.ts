@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { ErrorSchema } from './errors.js';
 import { ScoreResultSchema } from '../decision/result.js';
 import type { Store } from '../storage/store.js';
-import { TrackStore } from '../storage/track-store.js';
 import { ensureCampaignNames } from '../track/campaign-names.js';
 import { listByDeadline, standings, trackFields } from '../track/petition-track.js';
 
@@ -89,15 +88,13 @@ const dateParam = z.union([z.iso.datetime({ offset: true, local: true }), z.iso.
 /** Read access to stored petitions and campaigns. Every route here returns petitions: `guard` applies. */
 export function registerReadRoutes(app: FastifyInstance, store: Store, guard: preHandlerHookHandler) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const ts = TrackStore.of(store);
-  const withDeadlines = <T extends { id: string; received_at: string | null; stored_at: string }>(items: T[]) => {
-    if (!ts) return items;
-    const s = standings(ts, items);
+  const ts = store.track;
+  const withDeadlines = async <T extends { id: string; received_at: string | null; stored_at: string }>(items: T[]) => {
+    const s = await standings(ts, items);
     return items.map((i) => ({ ...i, deadline: s.get(i.id)!.deadline.date, overdue: s.get(i.id)!.overdue }));
   };
-  const named = <T extends { id: string; family: string | null }>(items: T[]) => {
-    if (!ts) return items;
-    const names = ensureCampaignNames(ts, items.map((c) => c.id));
+  const named = async <T extends { id: string; family: string | null }>(items: T[]) => {
+    const names = await ensureCampaignNames(ts, items.map((c) => c.id));
     return items.map((c) => ({ ...c, name: names.get(c.id)?.name ?? c.family ?? c.id }));
   };
   const security = [{ apiKey: [] }];
@@ -124,8 +121,8 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
     },
     async (req) => {
       const { order, overdue, ...filter } = req.query;
-      const list = ts && (order === 'deadline' || overdue !== undefined) ? listByDeadline(ts, filter, { order, overdue: overdue === undefined ? undefined : overdue === 'true' }) : store.listPetitions(filter);
-      return { ...list, items: withDeadlines(list.items) };
+      const list = order === 'deadline' || overdue !== undefined ? await listByDeadline(ts, filter, { order, overdue: overdue === undefined ? undefined : overdue === 'true' }) : await store.listPetitions(filter);
+      return { ...list, items: await withDeadlines(list.items) };
     },
   );
 
@@ -141,9 +138,9 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
       },
     },
     async (req, reply) => {
-      const p = store.getPetition(req.params.id);
+      const p = await store.getPetition(req.params.id);
       if (!p) return reply.code(404).send({ error: 'not_found', message: `id: no petition ${req.params.id}` });
-      return ts ? { ...p, ...trackFields(ts, p) } : p;
+      return { ...p, ...(await trackFields(ts, p)) };
     },
   );
 
@@ -159,8 +156,8 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
       },
     },
     async (req) => {
-      const list = store.listCampaigns(req.query.order, req.query.limit, req.query.offset);
-      return { ...list, items: named(list.items) };
+      const list = await store.listCampaigns(req.query.order, req.query.limit, req.query.offset);
+      return { ...list, items: await named(list.items) };
     },
   );
 
@@ -177,10 +174,10 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
       },
     },
     async (req, reply) => {
-      const c = store.campaign(req.params.id);
+      const c = await store.campaign(req.params.id);
       if (!c) return reply.code(404).send({ error: 'not_found', message: `id: no campaign ${req.params.id}` });
-      const members = store.campaignMembers(c.id, req.query.limit, req.query.offset);
-      return { ...named([c])[0]!, members: { ...members, items: withDeadlines(members.items) } };
+      const members = await store.campaignMembers(c.id, req.query.limit, req.query.offset);
+      return { ...(await named([c]))[0]!, members: { ...members, items: await withDeadlines(members.items) } };
     },
   );
 }

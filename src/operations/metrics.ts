@@ -17,7 +17,7 @@ export interface StoreStats {
  * process of `serve --workers N` keeps its own counters (a scrape reaches one worker; Prometheus
  * sums them when every worker is a target, or they are read as a sample).
  */
-export function registerMetrics(app: FastifyInstance, opts: { engine: Engine; apiKeys: readonly ApiKey[]; stats: (() => StoreStats) | null; clearinghouse?: (() => ClearinghouseHealth) | null }) {
+export function registerMetrics(app: FastifyInstance, opts: { engine: Engine; apiKeys: readonly ApiKey[]; stats: (() => Promise<StoreStats>) | null; clearinghouse?: (() => Promise<ClearinghouseHealth>) | null }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'sito_' });
   const requests = new Counter({ name: 'sito_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers: [registry] });
@@ -41,25 +41,25 @@ export function registerMetrics(app: FastifyInstance, opts: { engine: Engine; ap
   });
   if (opts.stats) {
     const stats = opts.stats;
-    let cached: { at: number; value: StoreStats } | null = null;
+    let cached: { at: number; value: Promise<StoreStats> } | null = null;
     // one query per scrape at most every 5 s, however many gauges read it
     const read = () => {
       if (!cached || Date.now() - cached.at > 5000) cached = { at: Date.now(), value: stats() };
       return cached.value;
     };
-    new Gauge({ name: 'sito_store_petitions', help: 'Petitions in the store', registers: [registry], collect() { this.set(read().petitions); } });
-    new Gauge({ name: 'sito_store_bytes', help: 'Size of the database file', registers: [registry], collect() { this.set(read().bytes); } });
+    new Gauge({ name: 'sito_store_petitions', help: 'Petitions in the store', registers: [registry], async collect() { this.set((await read()).petitions); } });
+    new Gauge({ name: 'sito_store_bytes', help: 'Size of the database file', registers: [registry], async collect() { this.set((await read()).bytes); } });
   }
 
   if (opts.clearinghouse) {
     const health = opts.clearinghouse;
-    new Gauge({ name: 'sito_clearinghouse_pending_reports', help: 'Reports and marks waiting in the outbox for the clearinghouse', registers: [registry], collect() { this.set(health().pending_reports); } });
+    new Gauge({ name: 'sito_clearinghouse_pending_reports', help: 'Reports and marks waiting in the outbox for the clearinghouse', registers: [registry], async collect() { this.set((await health()).pending_reports); } });
     new Gauge({
       name: 'sito_clearinghouse_reachable',
       help: 'Whether the clearinghouse answered the last attempt (1), did not (0), or has not been tried yet (-1)',
       registers: [registry],
-      collect() {
-        const r = health().reachable;
+      async collect() {
+        const r = (await health()).reachable;
         this.set(r === null ? -1 : r ? 1 : 0);
       },
     });

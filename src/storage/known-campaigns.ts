@@ -72,9 +72,9 @@ export function readLibrary(path: string): NewKnownCampaign[] {
 }
 
 /** Loads a library into the store (idempotent: a known campaign is updated, not duplicated). */
-export function loadLibrary(store: Store, campaigns: readonly NewKnownCampaign[]): number {
-  store.writeTransaction(() => {
-    for (const c of campaigns) store.upsertKnownCampaign(c, bandKeys(c.fingerprint.signature));
+export async function loadLibrary(store: Store, campaigns: readonly NewKnownCampaign[]): Promise<number> {
+  await store.writeTransaction(async (tx) => {
+    for (const c of campaigns) await tx.upsertKnownCampaign(c, bandKeys(c.fingerprint.signature));
   });
   return campaigns.length;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +8,9 @@ import { SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/finge
 import { applyMigrations, MIGRATIONS } from './migrations.js';
 import { foldText } from '../normalise/fold.js';
 import { preparedStatements } from './prepared.js';
+import { AsyncLock } from './async-lock.js';
+import { asyncTrack, SqliteTrackSync } from './track-store.js';
+import { asyncOutbox, SqliteOutboxSync } from './outbox-store.js';
 import type {
   AuditEntry,
   AuditFilter,
@@ -23,9 +27,13 @@ import type {
   Page,
   PetitionFilter,
   PetitionSummary,
+  Migrator,
+  MigrationState,
+  OutboxStore,
   Store,
   StoredDocument,
   StoredPetition,
+  TrackStore,
 } from './store.js';
 
 export class StoreError extends Error {}
@@ -108,11 +116,15 @@ export const COMMON_KEY_REFS = 100;
  * The embedded store: one SQLite file (WAL) under SITO_DATA_DIR. Every write path runs in a
  * transaction, so a crash mid-write leaves the database as it was before that petition.
  */
-export class SqliteStore implements Store {
+export class SqliteStoreSync {
   readonly path: string;
   private readonly db: Database.Database;
+  /** the mass track's tables (synchronous) */
+  readonly track: SqliteTrackSync;
+  /** the clearinghouse's outbox (synchronous) */
+  readonly outbox: SqliteOutboxSync;
 
-  static open(dataDir: string): SqliteStore {
+  static open(dataDir: string): SqliteStoreSync {
     const dir = resolve(dataDir);
     try {
       mkdirSync(dir, { recursive: true });
@@ -126,7 +138,7 @@ export class SqliteStore implements Store {
     } catch {
       throw new StoreError(`data folder ${dir} or its database is not writable; Sito needs to write there (set SITO_DATA_DIR to a writable folder)`);
     }
-    return new SqliteStore(path);
+    return new SqliteStoreSync(path);
   }
 
   private constructor(path: string) {
@@ -141,6 +153,8 @@ export class SqliteStore implements Store {
       this.migrate();
       this.checkScheme();
       this.fillSearchIndex();
+      this.track = new SqliteTrackSync(this.db);
+      this.outbox = new SqliteOutboxSync(this.db);
     } catch (e) {
       if (e instanceof StoreError) throw e;
       const msg = (e as Error).message;
@@ -195,11 +209,25 @@ export class SqliteStore implements Store {
 
   private prepared: ((text: string) => Database.Statement) | undefined;
 
-  /** The open connection, for the stores of other capabilities that keep their tables in the same file. */
+  /** The open connection (what `SqliteStore` runs its transactions on). */
   get connection(): Database.Database {
     return this.db;
   }
 
+  /** BEGIN IMMEDIATE, COMMIT, ROLLBACK of a transaction run step by step (SqliteStore's, across awaits). */
+  begin(): void {
+    this.sql('BEGIN IMMEDIATE').run();
+  }
+
+  commit(): void {
+    this.sql('COMMIT').run();
+  }
+
+  rollback(): void {
+    this.sql('ROLLBACK').run();
+  }
+
+  /** Runs `fn` as one write transaction (BEGIN IMMEDIATE: serialised with every other process writing the file). */
   writeTransaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
@@ -654,4 +682,310 @@ export class SqliteStore implements Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+const settle = <T>(f: () => T): Promise<T> => {
+  try {
+    return Promise.resolve(f());
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
+};
+
+/** The write transaction open on a SQLite store, and the transaction that code runs in (the guard against waiting for oneself). */
+interface OpenTransaction {
+  open: boolean;
+  savepoints: number;
+}
+const insideTransaction = new AsyncLocalStorage<{ core: SqliteStoreSync; tx: OpenTransaction }>();
+
+/**
+ * The office store on SQLite (the default backend): `SqliteStoreSync`'s calls, made asynchronous.
+ *
+ * One connection serves every request of a process, so the awaits inside an open transaction would
+ * let another request's calls run in it (and be rolled back with it). Every call therefore goes
+ * through an in-process lock: while a write transaction is open, calls from outside it wait until
+ * it commits or rolls back; the transaction's own calls (through the `tx` it hands out) run
+ * straight away. Across processes (`serve --workers N`) BEGIN IMMEDIATE serialises writers as
+ * before. With the lock free, a call runs at once (better-sqlite3 is synchronous).
+ *
+ * The transaction's store is a view of its own rather than this object: calling the outer store
+ * inside its transaction would wait for itself for ever, so it is refused with an error instead.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private trackStore: TrackStore | undefined;
+  private outboxStore: OutboxStore | undefined;
+
+  private constructor(
+    /** the synchronous store underneath (scripts and benchmarks may use it directly, outside requests) */
+    readonly sync: SqliteStoreSync,
+    private readonly lock: AsyncLock,
+    private readonly tx: OpenTransaction | null,
+  ) {}
+
+  get where(): string {
+    return `database ${this.sync.path}`;
+  }
+
+  get track(): TrackStore {
+    return (this.trackStore ??= asyncTrack(this.sync.track, (f) => this.run(f)));
+  }
+
+  get outbox(): OutboxStore {
+    return (this.outboxStore ??= asyncOutbox(this.sync.outbox, (f) => this.run(f)));
+  }
+
+  /** Opens (creates, migrates) the store in `dataDir`/sito.db. */
+  static open(dataDir: string): SqliteStore {
+    return SqliteStore.over(SqliteStoreSync.open(dataDir));
+  }
+
+  /** The asynchronous store over an open synchronous one; closing either closes both. */
+  static over(sync: SqliteStoreSync): SqliteStore {
+    return new SqliteStore(sync, new AsyncLock(), null);
+  }
+
+  get path(): string {
+    return this.sync.path;
+  }
+
+  private refuseInside(): StoreError | null {
+    const current = insideTransaction.getStore();
+    if (current?.core === this.sync && current.tx.open) return new StoreError('the store was called inside its own write transaction: use the transaction (tx) writeTransaction hands out');
+    return null;
+  }
+
+  private run<T>(f: () => T): Promise<T> {
+    if (this.tx) return this.tx.open ? settle(f) : Promise.reject(new StoreError('this write transaction is over: use the store, not the transaction it handed out'));
+    const refused = this.refuseInside();
+    if (refused) return Promise.reject(refused);
+    if (!this.lock.busy) return settle(f);
+    return this.lock.acquire().then(() => {
+      try {
+        return f();
+      } finally {
+        this.lock.release();
+      }
+    });
+  }
+
+  /** A call that writes several rows: one transaction of its own when it is not inside one already (each method is atomic). */
+  private write<T>(f: () => T): Promise<T> {
+    return this.run(() => (this.tx ? f() : this.sync.connection.transaction(f).immediate()));
+  }
+
+  async writeTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.tx) return this.savepoint(this.tx, fn);
+    const refused = this.refuseInside();
+    if (refused) throw refused;
+    const db = this.sync.connection;
+    await this.lock.acquire();
+    const state: OpenTransaction = { open: true, savepoints: 0 };
+    try {
+      return await insideTransaction.run({ core: this.sync, tx: state }, async () => {
+        this.sync.begin();
+        try {
+          const out = await fn(new SqliteStore(this.sync, this.lock, state));
+          this.sync.commit();
+          return out;
+        } catch (e) {
+          if (db.inTransaction) this.sync.rollback();
+          throw e;
+        }
+      });
+    } finally {
+      state.open = false;
+      this.lock.release();
+    }
+  }
+
+  private async savepoint<T>(state: OpenTransaction, fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (!state.open) throw new StoreError('this write transaction is over: use the store, not the transaction it handed out');
+    const db = this.sync.connection;
+    const name = `nested_${++state.savepoints}`;
+    db.exec(`SAVEPOINT ${name}`);
+    try {
+      const out = await fn(this);
+      db.exec(`RELEASE ${name}`);
+      return out;
+    } catch (e) {
+      db.exec(`ROLLBACK TO ${name}`);
+      db.exec(`RELEASE ${name}`);
+      throw e;
+    }
+  }
+
+  candidates(bandKeys: number[], limit: number) {
+    return this.run(() => this.sync.candidates(bandKeys, limit));
+  }
+  hasPetition(id: string) {
+    return this.run(() => this.sync.hasPetition(id));
+  }
+  insertPetition(p: NewPetition, campaignId: string | null, bandKeys: number[] | null) {
+    return this.write(() => this.sync.insertPetition(p, campaignId, bandKeys));
+  }
+  createCampaign(id: string, representativePetitionId: string) {
+    return this.write(() => this.sync.createCampaign(id, representativePetitionId));
+  }
+  upsertKnownCampaign(c: NewKnownCampaign, bandKeys: number[]) {
+    return this.write(() => this.sync.upsertKnownCampaign(c, bandKeys));
+  }
+  campaign(id: string) {
+    return this.run(() => this.sync.campaign(id));
+  }
+  getPetition(id: string) {
+    return this.run(() => this.sync.getPetition(id));
+  }
+  listPetitions(filter: PetitionFilter) {
+    return this.run(() => this.sync.listPetitions(filter));
+  }
+  listCampaigns(order: 'size' | 'last_seen', limit: number, offset: number) {
+    return this.run(() => this.sync.listCampaigns(order, limit, offset));
+  }
+  campaignMembers(id: string, limit: number, offset: number) {
+    return this.run(() => this.sync.campaignMembers(id, limit, offset));
+  }
+  putDocument(d: Parameters<Store['putDocument']>[0]) {
+    return this.run(() => this.sync.putDocument(d));
+  }
+  document(petitionId: string, withBytes: boolean) {
+    return this.run(() => this.sync.document(petitionId, withBytes));
+  }
+  embeddings(model: string, newest?: number) {
+    return this.run(() => this.sync.embeddings(model, newest));
+  }
+  erasePetitions(which: { id: string } | { before: string }, at: string) {
+    return this.write(() => this.sync.erasePetitions(which, at));
+  }
+  registerModel(m: ModelRecord) {
+    return this.run(() => this.sync.registerModel(m));
+  }
+  models() {
+    return this.run(() => this.sync.models());
+  }
+  model(version: string) {
+    return this.run(() => this.sync.model(version));
+  }
+  recordActivation(version: string) {
+    return this.run(() => this.sync.recordActivation(version));
+  }
+  activations(limit: number) {
+    return this.run(() => this.sync.activations(limit));
+  }
+  addUser(login: string, role: UserRole, passwordHash: string) {
+    return this.write(() => this.sync.addUser(login, role, passwordHash));
+  }
+  userWithHash(login: string) {
+    return this.run(() => this.sync.userWithHash(login));
+  }
+  disableUser(login: string, at: string) {
+    return this.write(() => this.sync.disableUser(login, at));
+  }
+  createSession(tokenHash: string, login: string, csrf: string, expiresAt: string) {
+    return this.write(() => this.sync.createSession(tokenHash, login, csrf, expiresAt));
+  }
+  session(tokenHash: string, now: string) {
+    return this.run(() => this.sync.session(tokenHash, now));
+  }
+  deleteSession(tokenHash: string) {
+    return this.run(() => this.sync.deleteSession(tokenHash));
+  }
+  loginFailures(scope: ThrottleScope, key: string) {
+    return this.run(() => this.sync.loginFailures(scope, key));
+  }
+  setLoginFailures(scope: ThrottleScope, key: string, windowStart: string, failures: number) {
+    return this.run(() => this.sync.setLoginFailures(scope, key, windowStart, failures));
+  }
+  clearLoginFailures(scope: ThrottleScope, key: string) {
+    return this.run(() => this.sync.clearLoginFailures(scope, key));
+  }
+  addFeedback(f: Feedback) {
+    return this.run(() => this.sync.addFeedback(f));
+  }
+  latestFeedback(petitionIds: readonly string[]) {
+    return this.run(() => this.sync.latestFeedback(petitionIds));
+  }
+  feedbackForExport() {
+    return this.run(() => this.sync.feedbackForExport());
+  }
+  recordAudit(e: AuditEntry) {
+    return this.run(() => this.sync.recordAudit(e));
+  }
+  auditTrail(f: AuditFilter) {
+    return this.run(() => this.sync.auditTrail(f));
+  }
+  secret(name: string) {
+    return this.run(() => this.sync.secret(name));
+  }
+  stats() {
+    return this.run(() => this.sync.stats());
+  }
+
+  /** Runs beside the other calls (SQLite's online backup copies step by step, and restarts when the file changes underneath). */
+  async backup(file: string): Promise<void> {
+    const refused = this.refuseInside();
+    if (refused) throw refused;
+    await this.sync.backup(file);
+  }
+
+  async close(): Promise<void> {
+    if (this.tx) throw new StoreError('a write transaction cannot close its store');
+    if (this.lock.busy) {
+      await this.lock.acquire();
+      this.lock.release();
+    }
+    this.sync.close();
+  }
+}
+
+/**
+ * `sito migrate` on the SQLite file: `status` reads the file without changing it (nor creating
+ * it); `up` opens the store, which applies what is pending (and fills the search index once).
+ */
+export class SqliteMigrator implements Migrator {
+  readonly kind = 'sqlite' as const;
+  readonly where: string;
+  constructor(private readonly dataDir: string) {
+    this.where = `database ${join(resolve(dataDir), 'sito.db')}`;
+  }
+
+  private applied(): Map<number, { name: string; applied_at: string }> {
+    const path = join(resolve(this.dataDir), 'sito.db');
+    if (!existsSync(path)) return new Map();
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 });
+    } catch (e) {
+      throw new StoreError(`database ${path} cannot be read (${(e as Error).message})`);
+    }
+    try {
+      if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()) return new Map();
+      const rows = db.prepare('SELECT version, name, applied_at FROM schema_migrations').all() as Array<{ version: number; name: string; applied_at: string }>;
+      return new Map(rows.map((r) => [r.version, { name: r.name, applied_at: r.applied_at }]));
+    } catch (e) {
+      throw new StoreError(`database ${path}: ${(e as Error).message}`);
+    } finally {
+      db.close();
+    }
+  }
+
+  status(): Promise<MigrationState[]> {
+    return settle(() => migrationStates(this.applied()));
+  }
+
+  async up(): Promise<MigrationState[]> {
+    const before = this.applied();
+    SqliteStoreSync.open(this.dataDir).close();
+    return migrationStates(this.applied()).filter((m) => m.applied_at !== null && !before.has(m.version));
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Known migrations in the order they apply, then applied ones this Sito does not know (a newer Sito's). */
+export function migrationStates(applied: ReadonlyMap<number, { name: string; applied_at: string }>): MigrationState[] {
+  const known = MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: applied.get(m.version)?.applied_at ?? null }));
+  const unknown = [...applied].filter(([v]) => !MIGRATIONS.some((m) => m.version === v)).map(([version, r]) => ({ version, name: r.name, applied_at: r.applied_at }));
+  return [...known, ...unknown.sort((a, b) => a.version - b.version)];
 }

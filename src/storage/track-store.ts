@@ -1,64 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { ScoreResult } from '../decision/result.js';
-import type { PetitionFilter, PetitionSummary, Store } from './store.js';
+import { facade, type Run } from './async-lock.js';
+import type { CampaignName, Joint, JointMember, PetitionFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from './store.js';
 
-/**
- * The tables of the mass track (migrations 40–42): campaign names, petycja wielokrotna and its
- * members, announcement templates, how each petition is dealt with. Same SQLite file, same
- * connection as the main store.
- */
-
-export interface CampaignName {
-  campaign_id: string;
-  name: string;
-  words: string[];
-  source: 'auto' | 'clerk';
-  login: string | null;
-  updated_at: string;
-}
-
-export interface Joint {
-  seq: number;
-  campaign_id: string;
-  subject: string;
-  ordered_by: string;
-  ordered_at: string;
-  announced_on: string;
-  waiting_end: string;
-  deadline: string;
-  outcome: string | null;
-  outcome_by: string | null;
-  outcome_at: string | null;
-}
-
-export interface JointMember {
-  petition_id: string;
-  state: 'member' | 'rejected';
-  decided_by: string;
-  decided_at: string;
-}
-
-export interface StatusEntry {
-  petition_id: string;
-  status: string;
-  note: string | null;
-  login: string;
-  at: string;
-}
-
-/** A petition as the register and the deadlines need it. */
-export interface TrackRow {
-  id: string;
-  received_at: string | null;
-  stored_at: string;
-  subject: string | null;
-  sender_name: string | null;
-  sender_email: string | null;
-  text: string;
-  level: ScoreResult['level'];
-  track: ScoreResult['track'];
-  campaign_id: string | null;
-}
+export type { CampaignName, Joint, JointMember, StatusEntry, TrackRow } from './store.js';
 
 type SummaryRow = {
   id: string; received_at: string | null; stored_at: string; subject: string | null; sender_name: string | null; sender_email: string | null;
@@ -67,14 +12,14 @@ type SummaryRow = {
 
 const json = (v: unknown) => JSON.stringify(v);
 
-export class TrackStore {
+/**
+ * The tables of the mass track (migrations 40–42) in the office's SQLite file, synchronous: campaign
+ * names, petycja wielokrotna and its members, announcement templates, how each petition is dealt
+ * with. Same file, same connection as the main store; `store.track` runs it asynchronously
+ * (`asyncTrack`). What each method does: `TrackStore` in ./store.ts.
+ */
+export class SqliteTrackSync {
   constructor(private readonly db: Database.Database) {}
-
-  /** The track store of a store that keeps its data in SQLite, else null. */
-  static of(store: Store): TrackStore | null {
-    const conn = (store as { connection?: Database.Database }).connection;
-    return conn ? new TrackStore(conn) : null;
-  }
 
   // ── campaign names ────────────────────────────────────────────────────────────
   campaignNames(ids: readonly string[]): Map<string, CampaignName> {
@@ -273,4 +218,16 @@ export class TrackStore {
       )
       .all() as Array<{ petition_id: string; label: 'mass' | 'regular'; level: ScoreResult['level']; at: string }>;
   }
+}
+
+const TRACK_METHODS = [
+  'campaignNames', 'setCampaignName', 'corpusTexts', 'unnamedCampaigns',
+  'createJoint', 'joint', 'jointOfCampaign', 'joints', 'setOutcome', 'jointMembers', 'setMember', 'jointsOfPetitions', 'allJointMembers',
+  'templates', 'setTemplate', 'addStatus', 'latestStatus', 'allLatestStatus',
+  'petitionDates', 'summaries', 'rows', 'levelsSince', 'campaignMemberDates', 'marksWithLevels',
+] as const satisfies ReadonlyArray<keyof TrackStore>;
+
+/** The track store over SQLite: each call runs `core`'s method through `run` (the store's lock, or its open transaction). */
+export function asyncTrack(core: SqliteTrackSync, run: Run): TrackStore {
+  return facade(core, TRACK_METHODS, run);
 }

@@ -4,7 +4,7 @@
  * every petition uses). A clerk may replace the name; theirs is kept.
  */
 import { createRequire } from 'node:module';
-import type { TrackStore } from '../storage/track-store.js';
+import type { TrackStore } from '../storage/store.js';
 
 const require = createRequire(import.meta.url);
 interface TfIdfInstance {
@@ -76,17 +76,17 @@ export const nameFromWords = (words: readonly string[]) => words.join(', ');
 export const campaignLabel = (c: { id: string; family?: string | null }, names: Map<string, { name: string }>) => names.get(c.id)?.name ?? c.family ?? c.id;
 
 /** Names every campaign of `ids` that has none yet (stored, so each is computed once); returns all names. */
-export function ensureCampaignNames(ts: TrackStore, ids: readonly string[]): Map<string, { name: string; words: string[]; source: 'auto' | 'clerk' }> {
-  const unnamed = ids.length ? ts.unnamedCampaigns(ids) : [];
+export async function ensureCampaignNames(ts: TrackStore, ids: readonly string[]): Promise<Map<string, { name: string; words: string[]; source: 'auto' | 'clerk' }>> {
+  const unnamed = ids.length ? await ts.unnamedCampaigns(ids) : [];
   if (unnamed.length) {
     // weighed against everything else the office holds: a campaign's own copies would make its words look common
     const naming = new Set(unnamed.map((c) => c.id));
-    const corpus = corpusFromCounts(ts.corpusTexts(2000).filter((t) => !naming.has(t.campaign ?? '')).map((t) => counts(tokens(t.text))));
+    const corpus = corpusFromCounts((await ts.corpusTexts(2000)).filter((t) => !naming.has(t.campaign ?? '')).map((t) => counts(tokens(t.text))));
     for (const c of unnamed) {
       const words = c.text ? characteristicWords(c.text, corpus) : [];
       const name = words.length ? nameFromWords(words) : c.family;
-      if (name) ts.setCampaignName(c.id, name, words, 'auto', null);
+      if (name) await ts.setCampaignName(c.id, name, words, 'auto', null);
     }
   }
-  return ids.length ? ts.campaignNames(ids) : new Map();
+  return ids.length ? await ts.campaignNames(ids) : new Map();
 }

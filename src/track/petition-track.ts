@@ -3,8 +3,7 @@
  * wielokrotna's), whether it is overdue, its progress and its formal check. Reads the track store;
  * the rules are the pure functions beside this file.
  */
-import type { Page, PetitionFilter, PetitionSummary, StoredPetition } from '../storage/store.js';
-import type { Joint, StatusEntry, TrackStore } from '../storage/track-store.js';
+import type { Joint, Page, PetitionFilter, PetitionSummary, StatusEntry, StoredPetition, TrackStore } from '../storage/store.js';
 import { deadlineOf, isOverdue, warsawDate, type Deadline, type IsoDate } from './deadlines.js';
 import { checkFormal, formalFlags, type FormalCheck } from './formal.js';
 import { CLOSED, STATUSES, type Status } from './status.js';
@@ -25,10 +24,10 @@ function standing(p: { received_at: string | null; stored_at: string }, joint: J
   return { deadline, overdue: isOverdue(deadline.date, day, closed), status, joint, closed };
 }
 
-export function standings(ts: TrackStore, ps: ReadonlyArray<{ id: string; received_at: string | null; stored_at: string }>, day = today()): Map<string, PetitionStanding> {
+export async function standings(ts: TrackStore, ps: ReadonlyArray<{ id: string; received_at: string | null; stored_at: string }>, day = today()): Promise<Map<string, PetitionStanding>> {
   const ids = ps.map((p) => p.id);
-  const joints = ts.jointsOfPetitions(ids);
-  const statuses = ts.latestStatus(ids);
+  const joints = await ts.jointsOfPetitions(ids);
+  const statuses = await ts.latestStatus(ids);
   return new Map(ps.map((p) => [p.id, standing(p, joints.get(p.id) ?? null, statuses.get(p.id) ?? null, day)]));
 }
 
@@ -38,21 +37,21 @@ export interface DeadlineQuery {
 }
 
 /** The inbox ordered by deadline (soonest first) and/or only overdue petitions. */
-export function listByDeadline(ts: TrackStore, f: PetitionFilter, q: DeadlineQuery, day = today()): Page<PetitionSummary> {
-  const rows = ts.petitionDates(f);
-  const joints = ts.allJointMembers();
-  const statuses = ts.allLatestStatus();
+export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: DeadlineQuery, day = today()): Promise<Page<PetitionSummary>> {
+  const rows = await ts.petitionDates(f);
+  const joints = await ts.allJointMembers();
+  const statuses = await ts.allLatestStatus();
   let items = rows.map((r) => ({ r, s: standing(r, joints.get(r.id) ?? null, statuses.get(r.id) ?? null, day) }));
   if (q.overdue !== undefined) items = items.filter((i) => i.s.overdue === q.overdue);
   if (q.order === 'deadline') items.sort((a, b) => (a.s.deadline.date < b.s.deadline.date ? -1 : a.s.deadline.date > b.s.deadline.date ? 1 : a.r.seq - b.r.seq));
   else items.sort((a, b) => (a.r.stored_at < b.r.stored_at ? 1 : a.r.stored_at > b.r.stored_at ? -1 : b.r.seq - a.r.seq));
   const pageIds = items.slice(f.offset, f.offset + f.limit).map((i) => i.r.id);
-  return { items: ts.summaries(pageIds), total: items.length, limit: f.limit, offset: f.offset };
+  return { items: await ts.summaries(pageIds), total: items.length, limit: f.limit, offset: f.offset };
 }
 
 /** What GET /v1/petitions/:id adds: `deadline` and `formal` (CONTRACTS), with the details behind them. */
-export function trackFields(ts: TrackStore, p: StoredPetition, day = today()) {
-  const s = standings(ts, [p], day).get(p.id)!;
+export async function trackFields(ts: TrackStore, p: StoredPetition, day = today()) {
+  const s = (await standings(ts, [p], day)).get(p.id)!;
   const formal: FormalCheck = checkFormal({ text: p.text, subject: p.subject, sender: p.sender });
   return {
     deadline: s.deadline.date,

@@ -1,19 +1,18 @@
 /** The register as files: CSV (header in Polish, UTF-8 with BOM for spreadsheet users) and JSON. */
 import { stringify } from 'csv-stringify/sync';
-import type { Store } from '../storage/store.js';
-import type { TrackStore } from '../storage/track-store.js';
+import type { Store, TrackStore } from '../storage/store.js';
 import { REGISTER_COLUMNS, registerEntries, yearSummary, type RegisterEntry, type YearSummary } from './register.js';
 import { spreadsheetSafe } from '../export/spreadsheet-cell.js';
 
-export function registerFor(ts: TrackStore, year?: number): RegisterEntry[] {
-  const rows = year === undefined ? ts.rows() : ts.rows(`${year - 1}-12-31T12:00:00Z`, `${year + 1}-01-01T12:00:00Z`);
-  const entries = registerEntries(rows, ts.allLatestStatus(), ts.allJointMembers());
+export async function registerFor(ts: TrackStore, year?: number): Promise<RegisterEntry[]> {
+  const rows = year === undefined ? await ts.rows() : await ts.rows(`${year - 1}-12-31T12:00:00Z`, `${year + 1}-01-01T12:00:00Z`);
+  const entries = registerEntries(rows, await ts.allLatestStatus(), await ts.allJointMembers());
   // the day boundary in Poland: the query window is a little wider, the date decides
   return year === undefined ? entries : entries.filter((e) => e.received.startsWith(`${year}-`));
 }
 
-export function summaryFor(ts: TrackStore, year: number): YearSummary {
-  return yearSummary(year, ts.rows(), ts.allLatestStatus(), ts.allJointMembers());
+export async function summaryFor(ts: TrackStore, year: number): Promise<YearSummary> {
+  return yearSummary(year, await ts.rows(), await ts.allLatestStatus(), await ts.allJointMembers());
 }
 
 

@@ -10,7 +10,7 @@
  * Pure: rows in, register entries out. A name leaves the office only with a consent the formal
  * check found in the text, and never one it did not (a refusal wins).
  */
-import type { Joint, StatusEntry, TrackRow } from '../storage/track-store.js';
+import type { Joint, StatusEntry, TrackRow } from '../storage/store.js';
 import { deadlineOf, warsawDate } from './deadlines.js';
 import { checkFormal, type FormalCheck } from './formal.js';
 import { CLOSED, STATUSES, type Status } from './status.js';

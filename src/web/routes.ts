@@ -16,7 +16,6 @@ import type { ExtractionPool } from '../ingest/documents/isolate.js';
 import { readDocument } from '../ingest/documents/read-document.js';
 import type { DocumentSettings } from '../ingest/documents/settings.js';
 import type { DocumentView } from './document-view.js';
-import { TrackStore } from '../storage/track-store.js';
 import { ensureCampaignNames } from '../track/campaign-names.js';
 import { listByDeadline, standings } from '../track/petition-track.js';
 import { campaignExtras, campaignNames, petitionExtras, registerTrackPages } from './pages/track-routes.js';
@@ -37,7 +36,7 @@ const safeNext = (n: string | undefined) => (n && /^\/[a-zA-Z0-9/_?=&%.-]*$/.tes
  * The clerks' pages: server-rendered Polish HTML, no script at all, one stylesheet. Every page
  * needs a signed-in clerk or analyst; every form carries the session's CSRF token.
  */
-export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store, runtime?: Runtime, documents?: { pool: ExtractionPool; settings: DocumentSettings }, throttle: ThrottlePolicy = DEFAULT_THROTTLE) {
+export async function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store, runtime?: Runtime, documents?: { pool: ExtractionPool; settings: DocumentSettings }, throttle: ThrottlePolicy = DEFAULT_THROTTLE): Promise<void> {
   // checked against when the login is unknown, so the answer takes as long as for a known one
   const decoy = hashPassword(randomBytes(16).toString('hex'));
   const css = readFileSync(`${STATIC}sito.css`, 'utf8');
@@ -58,7 +57,7 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
   // Login CSRF: the form's token is an HMAC, under a secret kept in the database, of a random
   // pre-session id in a cookie. An attacker can set a cookie and a field to the same value, but
   // cannot make a token that matches a cookie without the secret; and a cross-origin post is refused.
-  const loginSecret = store.secret('login-csrf');
+  const loginSecret = await store.secret('login-csrf');
   const loginToken = (preSession: string) => createHmac('sha256', loginSecret).update(preSession).digest('base64url');
   const preSession = (req: FastifyRequest, reply: FastifyReply) => {
     const id = randomBytes(18).toString('base64url');
@@ -76,31 +75,31 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
       return sendHtml(reply, loginPage('Formularz wygasł — spróbuj ponownie.', fresh, safeNext(next)), 403);
     }
     const name = String(login).trim().slice(0, 200);
-    const wait = throttledFor(store, throttle, name, req.ip);
+    const wait = await throttledFor(store, throttle, name, req.ip);
     if (wait > 0) {
-      auditRequest(store, req, 'sign_in_throttled', name.slice(0, 64), { retry_after: wait });
+      await auditRequest(store, req, 'sign_in_throttled', name.slice(0, 64), { retry_after: wait });
       return sendHtml(reply.header('retry-after', String(wait)), loginPage(`Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za ${Math.ceil(wait / 60)} min.`, fresh, safeNext(next)), 429);
     }
-    const user = store.userWithHash(name);
+    const user = await store.userWithHash(name);
     // the hash is checked even for an unknown login, so timing does not tell which logins exist
     const ok = await checkPassword(user?.password_hash ?? (await decoy), String(password));
     if (!user || !ok || user.disabled) {
       req.log.warn({ login: name.slice(0, 64) }, 'failed sign-in');
-      const nowWait = recordFailure(store, throttle, name, req.ip);
-      auditRequest(store, req, 'sign_in_failed', name.slice(0, 64), user?.disabled && ok ? { reason: 'disabled' } : null);
+      const nowWait = await recordFailure(store, throttle, name, req.ip);
+      await auditRequest(store, req, 'sign_in_failed', name.slice(0, 64), user?.disabled && ok ? { reason: 'disabled' } : null);
       if (nowWait > 0) reply.header('retry-after', String(nowWait));
       return sendHtml(reply, loginPage('Nieprawidłowy login lub hasło.', fresh, safeNext(next)), 401);
     }
-    recordSuccess(store, user.login);
-    auditRequest(store, req, 'sign_in', user.login);
-    const s = openSession(store, user.login);
+    await recordSuccess(store, user.login);
+    await auditRequest(store, req, 'sign_in', user.login);
+    const s = await openSession(store, user.login);
     reply.setCookie(SESSION_COOKIE, s.token, { path: '/', httpOnly: true, sameSite: 'lax', secure: secure(req), maxAge: SESSION_HOURS * 3600 });
     return reply.redirect(safeNext(next), 303);
   });
 
   app.post('/wyloguj', { preHandler: requireCsrf }, async (req, reply) => {
-    auditRequest(store, req, 'sign_out', req.user!.login);
-    closeSession(store, req.cookies[SESSION_COOKIE]);
+    await auditRequest(store, req, 'sign_out', req.user!.login);
+    await closeSession(store, req.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/logowanie', 303);
   });
@@ -114,51 +113,51 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     const order = q.kolejnosc === 'termin' ? 'deadline' : 'newest';
     const overdue = q.po_terminie === '1' ? true : undefined;
     const filter = { level, track, q: search, limit: PAGE, offset: (pageNo - 1) * PAGE };
-    const ts = TrackStore.of(store);
-    const list = ts && (order === 'deadline' || overdue) ? listByDeadline(ts, filter, { order, overdue }) : store.listPetitions(filter);
-    const feedback = store.latestFeedback(list.items.map((i) => i.id));
-    const track_ = ts ? { standings: standings(ts, list.items), names: ensureCampaignNames(ts, [...new Set(list.items.flatMap((i) => (i.campaign ? [i.campaign.id] : [])))]) } : undefined;
+    const ts = store.track;
+    const list = order === 'deadline' || overdue ? await listByDeadline(ts, filter, { order, overdue }) : await store.listPetitions(filter);
+    const feedback = await store.latestFeedback(list.items.map((i) => i.id));
+    const track_ = { standings: await standings(ts, list.items), names: await ensureCampaignNames(ts, [...new Set(list.items.flatMap((i) => (i.campaign ? [i.campaign.id] : [])))]) };
     return sendHtml(reply, inboxPage(req.user!, list, feedback, { poziom: level, sciezka: track, q: search, kolejnosc: order === 'deadline' ? 'termin' : undefined, po_terminie: overdue ? '1' : undefined }, track_));
   });
 
   app.get<G>('/petycje/:id', { preHandler: requireUser }, async (req, reply) => {
-    const p = store.getPetition(req.params.id!);
+    const p = await store.getPetition(req.params.id!);
     if (!p) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma petycji ${req.params.id}.`), 404);
-    const campaign = p.campaign_id ? store.campaign(p.campaign_id) : null;
-    const similar = campaign ? store.campaignMembers(campaign.id, 10, 0).items.filter((m) => m.id !== p.id) : [];
-    const fb = store.latestFeedback([p.id]).get(p.id) ?? null;
-    const d = store.document?.(p.id, false) ?? null;
+    const campaign = p.campaign_id ? await store.campaign(p.campaign_id) : null;
+    const similar = campaign ? (await store.campaignMembers(campaign.id, 10, 0)).items.filter((m) => m.id !== p.id) : [];
+    const fb = (await store.latestFeedback([p.id])).get(p.id) ?? null;
+    const d = await store.document(p.id, false);
     const doc = d && { content_type: d.content_type, filename: d.filename, size: d.size, kept: d.bytes !== null, parts: d.parts, skipped: d.skipped };
-    return sendHtml(reply, petitionPage(req.user!, p, campaign, similar, fb, req.query.zapisano === '1', doc, petitionExtras(store, req.user!, p, req.query.stan === '1')));
+    return sendHtml(reply, petitionPage(req.user!, p, campaign, similar, fb, req.query.zapisano === '1', doc, await petitionExtras(store, req.user!, p, req.query.stan === '1')));
   });
 
   app.post<G>('/petycje/:id/ocena', { preHandler: [requireUser, requireCsrf] }, async (req, reply) => {
     const label = req.body?.label;
     const id = req.params.id!;
     if (label !== 'mass' && label !== 'regular') return sendHtml(reply, errorPage(req.user, 'Błąd', 'Nieznana ocena.'), 400);
-    if (!store.hasPetition(id)) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma petycji ${id}.`), 404);
-    store.writeTransaction(() => {
-      store.addFeedback({ petition_id: id, label, login: req.user!.login, at: new Date().toISOString() });
+    if (!(await store.hasPetition(id))) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma petycji ${id}.`), 404);
+    await store.writeTransaction(async (tx) => {
+      await tx.addFeedback({ petition_id: id, label, login: req.user!.login, at: new Date().toISOString() });
       // the mark travels to the clearinghouse under the petition's report id
-      runtime?.clearinghouse?.enqueueMark(id, label);
+      await runtime?.clearinghouse?.enqueueMark(id, label, tx.outbox);
     });
     runtime?.clearinghouse?.kick();
-    auditRequest(store, req, 'mark', id, { label });
+    await auditRequest(store, req, 'mark', id, { label });
     return reply.redirect(`/petycje/${encodeURIComponent(id)}?zapisano=1`, 303);
   });
 
   app.get<G>('/kampanie', { preHandler: requireUser }, async (req, reply) => {
     const order = req.query.kolejnosc === 'last_seen' ? 'last_seen' : 'size';
     const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(req.query.strona ?? '1', 10) || 1));
-    const list = store.listCampaigns(order, PAGE, (pageNo - 1) * PAGE);
-    return sendHtml(reply, campaignsPage(req.user!, list, order, campaignNames(store, list.items.map((c) => c.id))));
+    const list = await store.listCampaigns(order, PAGE, (pageNo - 1) * PAGE);
+    return sendHtml(reply, campaignsPage(req.user!, list, order, await campaignNames(store, list.items.map((c) => c.id))));
   });
 
   app.get<G>('/kampanie/:id', { preHandler: requireUser }, async (req, reply) => {
-    const c = store.campaign(req.params.id!);
+    const c = await store.campaign(req.params.id!);
     if (!c) return sendHtml(reply, errorPage(req.user, 'Nie znaleziono', `Nie ma kampanii ${req.params.id}.`), 404);
     const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(req.query.strona ?? '1', 10) || 1));
-    return sendHtml(reply, campaignPage(req.user!, c, store.campaignMembers(c.id, PAGE, (pageNo - 1) * PAGE), campaignExtras(store, req.user!, c)));
+    return sendHtml(reply, campaignPage(req.user!, c, await store.campaignMembers(c.id, PAGE, (pageNo - 1) * PAGE), await campaignExtras(store, req.user!, c)));
   });
 
   registerTrackPages(app, store, { requireUser, requireCsrf, sendHtml });
@@ -200,8 +199,8 @@ export function registerWebRoutes(app: FastifyInstance, engine: Engine, store: S
     if (text.length > MAX_TEXT_LENGTH) return sendHtml(reply, checkPage(req.user!, '', null, 'Tekst jest za długi.'), 413);
     const petition = { text, store: false };
     const prepared = runtime ? await prepareScoring(runtime, petition) : null;
-    const result = engine.score(petition, prepared?.vector, prepared?.analysis, prepared?.consulted);
-    const name = result.campaign ? (campaignNames(store, [result.campaign.id]).get(result.campaign.id)?.name ?? null) : null;
+    const result = await engine.score(petition, prepared?.vector, prepared?.analysis, prepared?.consulted);
+    const name = result.campaign ? ((await campaignNames(store, [result.campaign.id])).get(result.campaign.id)?.name ?? null) : null;
     return sendHtml(reply, checkPage(req.user!, text, result, null, fileText ? doc : null, name));
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Engine } from '../../src/engine.js';
 import { loadRules } from '../../src/signals/rules/load-rules.js';
 
@@ -7,4 +8,5 @@ export function engine(): Engine {
   shared ??= new Engine({ rules: loadRules(), thresholds });
   return shared;
 }
-export const score = (text: string) => engine().score({ text, store: false });
+/** A petition scored without a store (what `Engine.score` does then, synchronously). */
+export const score = (text: string) => engine().scoreAnalysis(randomUUID(), engine().analyse({ text }));

@@ -17,9 +17,9 @@ export interface IncomingDocument {
   store: boolean;
 }
 
-/** What keeps an original document with its stored petition (the SQLite store implements it). */
+/** What keeps an original document with its stored petition (the office store). */
 export interface DocumentKeeper {
-  putDocument(d: { petitionId: string; text: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<ReadDocument, 'parts' | 'skipped'> }): void;
+  putDocument(d: { petitionId: string; text: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<ReadDocument, 'parts' | 'skipped'> }): Promise<void>;
 }
 
 export type DocumentScore = ScoreResult & { document: Pick<ReadDocument, 'text' | 'parts' | 'skipped'> };
@@ -43,10 +43,10 @@ export async function scoreDocument(
   if (!parsed.success) throw new DocumentError('corrupt', `the document's ${describeIssues(parsed.error)}`);
   const petition = parsed.data;
   const { analysis, vector } = await prepareScoring({ engine: deps.engine, embedder: deps.embedder ?? null }, petition);
-  const result = deps.engine.score(petition, vector, analysis);
+  const result = await deps.engine.score(petition, vector, analysis);
   if (petition.store && deps.keeper) {
     const keep = input.bytes.byteLength <= deps.settings.storeLimit;
-    deps.keeper.putDocument({
+    await deps.keeper.putDocument({
       petitionId: result.id,
       text: doc.text,
       contentType: doc.type,

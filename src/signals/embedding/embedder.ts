@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { staticEmbedding } from './static-embedder.js';
 
 /** Where models live: the repository's models/ unless SITO_MODELS_DIR says otherwise. */
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../../models/', import.meta.url));
@@ -31,6 +32,8 @@ export interface EmbeddingStatus {
   dimension: number | null;
   /** why the configured model is not loaded */
   problem: string | null;
+  /** how it runs: a table look-up in JavaScript (static models) or an ONNX session through transformers.js */
+  runtime?: 'table' | 'onnx';
 }
 
 interface TensorLike {
@@ -86,7 +89,11 @@ const BATCH = 16;
  * the project's own model and any model dropped into models/ — with remote loading switched off.
  * A missing or broken model is not fatal: the status says why, and Sito scores without it.
  */
-export async function loadEmbedder(name: string, modelsDir = DEFAULT_MODELS_DIR): Promise<{ embedder: Embedder | null; status: EmbeddingStatus }> {
+export async function loadEmbedder(
+  name: string,
+  modelsDir = DEFAULT_MODELS_DIR,
+  opts: { runtime?: 'auto' | 'onnx' } = {},
+): Promise<{ embedder: Embedder | null; status: EmbeddingStatus }> {
   const none = (problem: string | null) => ({ embedder: null, status: { loaded: false, model: problem ? name : null, dimension: null, problem } });
   if (name === 'none' || name === '') return none(null);
   const dir = join(resolve(modelsDir), name);
@@ -94,6 +101,12 @@ export async function loadEmbedder(name: string, modelsDir = DEFAULT_MODELS_DIR)
   try {
     const settingsFile = join(dir, 'sito-embedding.json');
     const settings = ModelSettings.parse(existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {});
+    const table = opts.runtime === 'onnx' ? null : staticEmbedding(dir, settings, MAX_EMBED_CHARS);
+    if (table) {
+      const dimension = table('test').length;
+      const embedder: Embedder = { name, dimension, embed: async (texts) => texts.map(table) };
+      return { embedder, status: { loaded: true, model: name, dimension, problem: null, runtime: 'table' } };
+    }
     const { pipeline, env } = await import('@xenova/transformers');
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
@@ -134,7 +147,7 @@ export async function loadEmbedder(name: string, modelsDir = DEFAULT_MODELS_DIR)
         return Promise.all(all);
       },
     };
-    return { embedder, status: { loaded: true, model: name, dimension, problem: null } };
+    return { embedder, status: { loaded: true, model: name, dimension, problem: null, runtime: 'onnx' } };
   } catch (e) {
     return none(`model ${name} could not be loaded: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -22,6 +22,8 @@ export class VectorIndex {
   private readonly levels: Array<Neighbour['level']> = [];
   /** the slot the next vector goes to, once the ring is full */
   private next = 0;
+  /** ids held, with their slot */
+  private readonly slots = new Map<string, number>();
 
   constructor(
     readonly dimension: number,
@@ -32,6 +34,10 @@ export class VectorIndex {
 
   get size(): number {
     return this.ids.length;
+  }
+
+  has(id: string): boolean {
+    return this.slots.has(id);
   }
 
   add(id: string, vector: Float32Array, level: Neighbour['level']) {
@@ -48,6 +54,9 @@ export class VectorIndex {
       this.data = grown;
     }
     this.data.set(vector, at);
+    const old = this.ids[slot];
+    if (old !== undefined && this.slots.get(old) === slot) this.slots.delete(old);
+    this.slots.set(id, slot);
     this.ids[slot] = id;
     this.levels[slot] = level;
   }

@@ -1,7 +1,7 @@
 /** The website register (art. 8) and the yearly summary (art. 14), as pages and files to publish. */
 import type { FastifyInstance } from 'fastify';
 import type { Session, Store } from '../../storage/store.js';
-import type { TrackStore } from '../../storage/track-store.js';
+import type { TrackStore } from '../../storage/store.js';
 import { REGISTER_COLUMNS, summaryText, type RegisterEntry, type YearSummary } from '../../track/register.js';
 import { parseYear, registerCsv, registerFor, registerJson, summaryFor } from '../../track/register-export.js';
 import { warsawDate } from '../../track/deadlines.js';
@@ -62,23 +62,23 @@ export function registerRegisterPages(app: FastifyInstance, _store: Store, ts: T
     const asked = year(req.query.rok);
     const y = req.query.rok === 'wszystkie' ? undefined : asked === undefined ? Number(warsawDate(new Date()).slice(0, 4)) : asked;
     if (y === null) return sendHtml(reply, errorPage(req.user, 'Błąd', 'Rok: podaj czterocyfrowy rok, od 2015.'), 400);
-    return sendHtml(reply, registerPage(req.user!, registerFor(ts, y), y));
+    return sendHtml(reply, registerPage(req.user!, await registerFor(ts, y), y));
   });
   app.get<G>('/rejestr.csv', { preHandler: requireUser }, async (req, reply) => {
     const y = year(req.query.rok);
     if (y === null) return reply.code(400).send({ error: 'bad_request', message: 'rok: expected a year from 2015' });
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="rejestr-petycji${y ? `-${y}` : ''}.csv"`).send(registerCsv(registerFor(ts, y)));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="rejestr-petycji${y ? `-${y}` : ''}.csv"`).send(registerCsv(await registerFor(ts, y)));
   });
   app.get<G>('/rejestr.json', { preHandler: requireUser }, async (req, reply) => {
     const y = year(req.query.rok);
     if (y === null) return reply.code(400).send({ error: 'bad_request', message: 'rok: expected a year from 2015' });
-    return reply.type('application/json; charset=utf-8').send(registerJson(registerFor(ts, y)));
+    return reply.type('application/json; charset=utf-8').send(registerJson(await registerFor(ts, y)));
   });
   app.get<G>('/rejestr/podsumowanie', { preHandler: requireUser }, async (req, reply) => {
     const y = year(req.query.rok) ?? Number(warsawDate(new Date()).slice(0, 4)) - 1;
     if (y === null) return sendHtml(reply, errorPage(req.user, 'Błąd', 'Rok: podaj czterocyfrowy rok, od 2015.'), 400);
-    const s = summaryFor(ts, y);
-    const organ = ts.templates().get('_organ')?.body;
+    const s = await summaryFor(ts, y);
+    const organ = (await ts.templates()).get('_organ')?.body;
     return sendHtml(reply, summaryPage(req.user!, s, summaryText(s, organ)));
   });
 }

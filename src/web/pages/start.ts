@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Session, Store } from '../../storage/store.js';
-import type { TrackStore } from '../../storage/track-store.js';
+import type { TrackStore } from '../../storage/store.js';
 import { ensureCampaignNames } from '../../track/campaign-names.js';
 import { growth, markAgreement, weekStart, weeklyByLevel, type MarkAgreement, type WeekCounts } from '../../track/dashboard.js';
 import { addDays, daysBetween } from '../../track/deadlines.js';
@@ -109,23 +109,22 @@ export function registerStartPage(app: FastifyInstance, store: Store, ts: TrackS
   app.get('/start', { preHandler: h.requireUser }, async (req, reply) => {
     const day = today();
     const from = addDays(weekStart(day), -7 * WEEKS);
-    const weeks = weeklyByLevel(ts.levelsSince(addDays(from, -1)), day, WEEKS);
-    const top = store.listCampaigns('size', 5, 0).items.filter((c) => c.size > 1);
-    const names = ensureCampaignNames(ts, top.map((c) => c.id));
-    const dates = ts.campaignMemberDates(top.map((c) => c.id));
+    const weeks = weeklyByLevel(await ts.levelsSince(addDays(from, -1)), day, WEEKS);
+    const top = (await store.listCampaigns('size', 5, 0)).items.filter((c) => c.size > 1);
+    const names = await ensureCampaignNames(ts, top.map((c) => c.id));
+    const dates = await ts.campaignMemberDates(top.map((c) => c.id));
     const series = top.map((c) => ({ id: c.id, name: names.get(c.id)?.name ?? c.family ?? c.id, size: c.size, values: growth(dates.get(c.id) ?? [], weeks.map((w) => w.week)) }));
     // every petition's deadline from its dates alone; text only for the few due this week
-    const all = ts.petitionDates({});
-    const st = standings(ts, all, day);
+    const all = await ts.petitionDates({});
+    const st = await standings(ts, all, day);
     const monday = weekStart(day);
     const weekEnd = addDays(monday, 6);
     const open = all.filter((r) => !st.get(r.id)!.closed);
     const dueIds = open.filter((r) => st.get(r.id)!.deadline.date <= weekEnd && daysBetween(monday, st.get(r.id)!.deadline.date) >= 0).map((r) => r.id);
-    const due = ts
-      .summaries(dueIds)
+    const due = (await ts.summaries(dueIds))
       .map((p) => ({ id: p.id, subject: p.subject ?? p.excerpt.split('\n').find((l) => l.trim())?.slice(0, 100) ?? p.id, deadline: st.get(p.id)!.deadline.date, overdue: st.get(p.id)!.overdue }))
       .sort((a, b) => a.deadline.localeCompare(b.deadline));
     const overdueTotal = open.filter((r) => st.get(r.id)!.overdue).length;
-    return h.sendHtml(reply, startPage(req.user!, weeks, series, due, overdueTotal, markAgreement(ts.marksWithLevels())));
+    return h.sendHtml(reply, startPage(req.user!, weeks, series, due, overdueTotal, markAgreement(await ts.marksWithLevels())));
   });
 }

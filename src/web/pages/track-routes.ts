@@ -3,8 +3,7 @@
  * announcement templates, the website register and the yearly summary, the clerks' start page.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Campaign, Session, Store, StoredPetition } from '../../storage/store.js';
-import { TrackStore, type Joint } from '../../storage/track-store.js';
+import type { Campaign, Joint, Session, Store, StoredPetition, TrackStore } from '../../storage/store.js';
 import { ANNOUNCEMENT_KINDS, completionDue, DEFAULT_ORGAN, DEFAULT_TEMPLATES, isAnnouncementKind, polishDate, renderTemplate, type AnnouncementKind } from '../../track/announcements.js';
 import { ensureCampaignNames } from '../../track/campaign-names.js';
 import { latestWaitingEnd, warsawDate } from '../../track/deadlines.js';
@@ -31,21 +30,19 @@ const ORGAN = '_organ';
 const PLACE = '_miejscowosc';
 
 /** The petition page's mass-track section (deadline, progress, formal check). */
-export function petitionExtras(store: Store, user: Session, p: StoredPetition, saved: boolean): { section: SafeHtml; campaignName: string | null } | undefined {
-  const ts = TrackStore.of(store);
-  if (!ts) return undefined;
-  const names = p.campaign_id ? ensureCampaignNames(ts, [p.campaign_id]) : new Map();
-  return { section: petitionTrackSection(user, p, trackFields(ts, p), saved), campaignName: p.campaign_id ? (names.get(p.campaign_id)?.name ?? null) : null };
+export async function petitionExtras(store: Store, user: Session, p: StoredPetition, saved: boolean): Promise<{ section: SafeHtml; campaignName: string | null }> {
+  const ts = store.track;
+  const names = p.campaign_id ? await ensureCampaignNames(ts, [p.campaign_id]) : new Map<string, { name: string }>();
+  return { section: petitionTrackSection(user, p, await trackFields(ts, p), saved), campaignName: p.campaign_id ? (names.get(p.campaign_id)?.name ?? null) : null };
 }
 
 /** The campaign page's name and petycja wielokrotna sections. */
-export function campaignExtras(store: Store, user: Session, c: Campaign, error: string | null = null): { name: string | null; section: SafeHtml } | undefined {
-  const ts = TrackStore.of(store);
-  if (!ts) return undefined;
-  const name = ensureCampaignNames(ts, [c.id]).get(c.id) ?? null;
-  const joint = ts.jointOfCampaign(c.id);
+export async function campaignExtras(store: Store, user: Session, c: Campaign, error: string | null = null): Promise<{ name: string | null; section: SafeHtml }> {
+  const ts = store.track;
+  const name = (await ensureCampaignNames(ts, [c.id])).get(c.id) ?? null;
+  const joint = await ts.jointOfCampaign(c.id);
   const day = today();
-  const first = store.campaignMembers(c.id, 1, 0).items[0];
+  const first = (await store.campaignMembers(c.id, 1, 0)).items[0];
   return {
     name: name?.name ?? null,
     section: campaignTrackSection(user, c, name, joint, { announced: day, waitingEnd: latestWaitingEnd(day), subject: first?.subject ?? matterOf(c.representative_text) ?? name?.name ?? '' }, error),
@@ -59,32 +56,32 @@ function matterOf(text: string | null): string | null {
   return ev ? ev.replace(/^\s*(?:petycj\p{L}*\s+w\s+sprawie|w\s+sprawie\s*:|dotyczy\s*:|przedmiot(?:em)?\s+petycji\s*:?)\s*/iu, '').trim().slice(0, 300) || null : null;
 }
 
-export function campaignNames(store: Store, ids: string[]): Map<string, { name: string }> {
-  const ts = TrackStore.of(store);
-  return ts ? ensureCampaignNames(ts, ids) : new Map();
+export function campaignNames(store: Store, ids: string[]): Promise<Map<string, { name: string }>> {
+  return ensureCampaignNames(store.track, ids);
 }
 
-function templates(ts: TrackStore): { bodies: Record<AnnouncementKind, string>; organ: string; place: string } {
-  const stored = ts.templates();
+async function templates(ts: TrackStore): Promise<{ bodies: Record<AnnouncementKind, string>; organ: string; place: string }> {
+  const stored = await ts.templates();
   const bodies = Object.fromEntries((Object.keys(ANNOUNCEMENT_KINDS) as AnnouncementKind[]).map((k) => [k, stored.get(k)?.body ?? DEFAULT_TEMPLATES[k]])) as Record<AnnouncementKind, string>;
   return { bodies, organ: stored.get(ORGAN)?.body ?? DEFAULT_ORGAN, place: stored.get(PLACE)?.body ?? '' };
 }
 
-/** Every petition of the campaign with Sito's proposal and the clerk's decision; clear members are recorded as such. */
-function memberRows(store: Store, ts: TrackStore, c: Campaign, j: Joint): MemberRow[] {
-  const all = store.campaignMembers(c.id, 1000, 0).items;
+/** Every petition of the campaign with Sito's proposal and the clerk's decision; clear members are recorded as such (`tx`: inside a write transaction). */
+async function memberRows(tx: Store, c: Campaign, j: Joint): Promise<MemberRow[]> {
+  const ts = tx.track;
+  const all = (await tx.campaignMembers(c.id, 1000, 0)).items;
   const first = all.map((m) => warsawDate(m.received_at ?? m.stored_at)).sort()[0] ?? j.announced_on;
-  const decisions = ts.jointMembers(j.seq);
+  const decisions = await ts.jointMembers(j.seq);
   const rows: MemberRow[] = [];
   for (const m of [...all].sort((a, b) => (a.received_at ?? a.stored_at).localeCompare(b.received_at ?? b.stored_at))) {
-    const full = store.getPetition(m.id);
+    const full = await tx.getPetition(m.id);
     const template = full?.result.reasons.filter((r) => r.signal === 'template' && r.similarity !== undefined).map((r) => r.similarity!) ?? [];
     const similarity = m.id === c.representative_petition ? 1 : template.length ? Math.max(...template) : null;
     const { proposal, why } = propose({ id: m.id, received: m.received_at ?? m.stored_at, similarity }, first, j.waiting_end);
     let decision = decisions.get(m.id) ?? null;
     if (!decision && proposal === 'member') {
-      ts.setMember(j.seq, m.id, 'member', 'Sito (automatycznie)');
-      decision = ts.jointMembers(j.seq).get(m.id) ?? null;
+      await ts.setMember(j.seq, m.id, 'member', 'Sito (automatycznie)');
+      decision = (await ts.jointMembers(j.seq)).get(m.id) ?? null;
     }
     const formal = full ? checkFormal({ text: full.text, subject: full.subject, sender: full.sender }).step : 'consider';
     rows.push({ petition: m, proposal, why, decision, formal });
@@ -92,12 +89,12 @@ function memberRows(store: Store, ts: TrackStore, c: Campaign, j: Joint): Member
   return rows;
 }
 
-function announcements(store: Store, ts: TrackStore, j: Joint, rows: MemberRow[]): Record<AnnouncementKind, string> {
-  const t = templates(ts);
+async function announcements(store: Store, j: Joint, rows: MemberRow[]): Promise<Record<AnnouncementKind, string>> {
+  const t = await templates(store.track);
   const members = rows.filter((r) => r.decision?.state === 'member');
   const day = today();
-  const gaps = members.flatMap((r) => {
-    const p = store.getPetition(r.petition.id);
+  const petitions = await Promise.all(members.map((r) => store.getPetition(r.petition.id)));
+  const gaps = petitions.flatMap((p) => {
     if (!p) return [];
     const f = checkFormal({ text: p.text, subject: p.subject, sender: p.sender });
     if (f.step !== 'call_to_complete') return [];
@@ -121,8 +118,7 @@ function announcements(store: Store, ts: TrackStore, j: Joint, rows: MemberRow[]
 }
 
 export function registerTrackPages(app: FastifyInstance, store: Store, h: WebHelpers) {
-  const ts = TrackStore.of(store);
-  if (!ts) return;
+  const ts = store.track;
   const { requireUser, requireCsrf, sendHtml } = h;
   const notFound = (req: FastifyRequest, reply: FastifyReply, what: string) => sendHtml(reply, errorPage(req.user, 'Nie znaleziono', what), 404);
 
@@ -130,81 +126,81 @@ export function registerTrackPages(app: FastifyInstance, store: Store, h: WebHel
     const id = req.params.id!;
     const status = req.body?.stan;
     if (!isStatus(status)) return sendHtml(reply, errorPage(req.user, 'Błąd', 'Nieznany stan sprawy.'), 400);
-    if (!store.hasPetition(id)) return notFound(req, reply, `Nie ma petycji ${id}.`);
+    if (!(await store.hasPetition(id))) return notFound(req, reply, `Nie ma petycji ${id}.`);
     const note = req.body?.uwaga?.trim().slice(0, 500) || null;
-    store.writeTransaction(() => ts.addStatus({ petition_id: id, status, note, login: req.user!.login, at: new Date().toISOString() }));
+    await store.writeTransaction((tx) => tx.track.addStatus({ petition_id: id, status, note, login: req.user!.login, at: new Date().toISOString() }));
     return reply.redirect(`/petycje/${encodeURIComponent(id)}?stan=1`, 303);
   });
 
   app.post<G>('/kampanie/:id/nazwa', { preHandler: [requireUser, requireCsrf] }, async (req, reply) => {
-    const c = store.campaign(req.params.id!);
+    const c = await store.campaign(req.params.id!);
     if (!c) return notFound(req, reply, `Nie ma kampanii ${req.params.id}.`);
     const name = req.body?.nazwa?.replace(/\s+/g, ' ').trim().slice(0, 120);
     if (!name) return sendHtml(reply, errorPage(req.user, 'Błąd', 'Nazwa nie może być pusta.'), 400);
-    store.writeTransaction(() => ts.setCampaignName(c.id, name, [], 'clerk', req.user!.login));
+    await store.writeTransaction((tx) => tx.track.setCampaignName(c.id, name, [], 'clerk', req.user!.login));
     return reply.redirect(`/kampanie/${encodeURIComponent(c.id)}`, 303);
   });
 
   app.post<G>('/kampanie/:id/wielokrotna', { preHandler: [requireUser, requireCsrf] }, async (req, reply) => {
-    const c = store.campaign(req.params.id!);
+    const c = await store.campaign(req.params.id!);
     if (!c) return notFound(req, reply, `Nie ma kampanii ${req.params.id}.`);
-    if (ts.jointOfCampaign(c.id)) return reply.redirect(`/kampanie/${encodeURIComponent(c.id)}/wielokrotna`, 303);
+    if (await ts.jointOfCampaign(c.id)) return reply.redirect(`/kampanie/${encodeURIComponent(c.id)}/wielokrotna`, 303);
     const subject = req.body?.przedmiot?.replace(/\s+/g, ' ').trim().slice(0, 300);
     const plan = planJoint(req.body?.data_ogloszenia ?? '', req.body?.koniec_oczekiwania ?? '');
     const error = !subject ? 'Podaj przedmiot sprawy.' : 'field' in plan ? plan.message : null;
     if (error || 'field' in plan) {
       const { campaignPage } = await import('../views.js');
-      return sendHtml(reply, campaignPage(req.user!, c, store.campaignMembers(c.id, 25, 0), campaignExtras(store, req.user!, c, error)), 400);
+      return sendHtml(reply, campaignPage(req.user!, c, await store.campaignMembers(c.id, 25, 0), await campaignExtras(store, req.user!, c, error)), 400);
     }
-    store.writeTransaction(() => ts.createJoint({ campaign_id: c.id, subject: subject!, ordered_by: req.user!.login, ordered_at: new Date().toISOString(), ...plan }));
+    await store.writeTransaction((tx) => tx.track.createJoint({ campaign_id: c.id, subject: subject!, ordered_by: req.user!.login, ordered_at: new Date().toISOString(), ...plan }));
     return reply.redirect(`/kampanie/${encodeURIComponent(c.id)}/wielokrotna?zarzadzono=1`, 303);
   });
 
   app.get<G>('/kampanie/:id/wielokrotna', { preHandler: requireUser }, async (req, reply) => {
-    const c = store.campaign(req.params.id!);
-    const j = c && ts.jointOfCampaign(c.id);
+    const c = await store.campaign(req.params.id!);
+    const j = c && (await ts.jointOfCampaign(c.id));
     if (!c || !j) return notFound(req, reply, `Kampania ${req.params.id} nie ma petycji wielokrotnej.`);
-    const rows = store.writeTransaction(() => memberRows(store, ts, c, j));
-    const name = ensureCampaignNames(ts, [c.id]).get(c.id)?.name ?? c.family ?? c.id;
+    const rows = await store.writeTransaction((tx) => memberRows(tx, c, j));
+    const name = (await ensureCampaignNames(ts, [c.id])).get(c.id)?.name ?? c.family ?? c.id;
     const notice = req.query.zarzadzono ? 'Zarządzono łączne rozpatrywanie. Opublikuj ogłoszenie poniżej na stronie internetowej urzędu.' : req.query.zapisano ? 'Zapisano.' : null;
-    return sendHtml(reply, jointPage(req.user!, c, name, j, rows, announcements(store, ts, j, rows), notice));
+    return sendHtml(reply, jointPage(req.user!, c, name, j, rows, await announcements(store, j, rows), notice));
   });
 
   app.post<G>('/kampanie/:id/wielokrotna/czlonkowie', { preHandler: [requireUser, requireCsrf] }, async (req, reply) => {
-    const c = store.campaign(req.params.id!);
-    const j = c && ts.jointOfCampaign(c.id);
+    const c = await store.campaign(req.params.id!);
+    const j = c && (await ts.jointOfCampaign(c.id));
     if (!c || !j) return notFound(req, reply, `Kampania ${req.params.id} nie ma petycji wielokrotnej.`);
     const decision = req.body?.decyzja;
     const pid = req.body?.petycja ?? '';
     if (decision !== 'member' && decision !== 'rejected') return sendHtml(reply, errorPage(req.user, 'Błąd', 'Nieznana decyzja.'), 400);
-    if (store.getPetition(pid)?.campaign_id !== c.id) return sendHtml(reply, errorPage(req.user, 'Błąd', `Petycja ${pid} nie należy do tej kampanii.`), 400);
-    store.writeTransaction(() => ts.setMember(j.seq, pid, decision, req.user!.login));
+    if ((await store.getPetition(pid))?.campaign_id !== c.id) return sendHtml(reply, errorPage(req.user, 'Błąd', `Petycja ${pid} nie należy do tej kampanii.`), 400);
+    await store.writeTransaction((tx) => tx.track.setMember(j.seq, pid, decision, req.user!.login));
     return reply.redirect(`/kampanie/${encodeURIComponent(c.id)}/wielokrotna?zapisano=1`, 303);
   });
 
   app.post<G>('/kampanie/:id/wielokrotna/wynik', { preHandler: [requireUser, requireCsrf] }, async (req, reply) => {
-    const c = store.campaign(req.params.id!);
-    const j = c && ts.jointOfCampaign(c.id);
+    const c = await store.campaign(req.params.id!);
+    const j = c && (await ts.jointOfCampaign(c.id));
     if (!c || !j) return notFound(req, reply, `Kampania ${req.params.id} nie ma petycji wielokrotnej.`);
     const outcome = req.body?.sposob?.trim().slice(0, 4000);
     if (!outcome) return sendHtml(reply, errorPage(req.user, 'Błąd', 'Opisz sposób załatwienia.'), 400);
-    store.writeTransaction(() => ts.setOutcome(j.seq, outcome, req.user!.login));
+    await store.writeTransaction((tx) => tx.track.setOutcome(j.seq, outcome, req.user!.login));
     return reply.redirect(`/kampanie/${encodeURIComponent(c.id)}/wielokrotna?zapisano=1`, 303);
   });
 
   app.get<G>('/ogloszenia/szablony', { preHandler: requireUser }, async (req, reply) => {
-    const t = templates(ts);
+    const t = await templates(ts);
     return sendHtml(reply, templatesPage(req.user!, t.bodies, t.organ, t.place, req.query.zapisano === '1'));
   });
 
   app.post<G>('/ogloszenia/szablony', { preHandler: [requireUser, requireCsrf] }, async (req, reply) => {
     const b = req.body ?? {};
-    store.writeTransaction(() => {
+    await store.writeTransaction(async (tx) => {
       for (const [k, v] of Object.entries(b)) {
         if (typeof v !== 'string') continue;
-        if (isAnnouncementKind(k) && v.trim()) ts.setTemplate(k, v.replace(/\r\n/g, '\n').slice(0, 8000), req.user!.login);
-        if (k === 'organ' && v.trim()) ts.setTemplate(ORGAN, v.trim().slice(0, 200), req.user!.login);
-        if (k === 'miejscowosc') ts.setTemplate(PLACE, v.trim().slice(0, 100), req.user!.login);
+        if (isAnnouncementKind(k) && v.trim()) await tx.track.setTemplate(k, v.replace(/\r\n/g, '\n').slice(0, 8000), req.user!.login);
+        if (k === 'organ' && v.trim()) await tx.track.setTemplate(ORGAN, v.trim().slice(0, 200), req.user!.login);
+        if (k === 'miejscowosc') await tx.track.setTemplate(PLACE, v.trim().slice(0, 100), req.user!.login);
       }
     });
     return reply.redirect('/ogloszenia/szablony?zapisano=1', 303);
