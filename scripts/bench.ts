@@ -9,9 +9,10 @@
  *   npm run bench -- training [--rows=N]   sito train on an N-row CSV (default 100 000): time, memory
  *   npm run bench -- documents    document extraction per kind, worker pool, OCR pages/s
  *   npm run bench -- track [--petitions=N]  deadlines, formal check, campaign names, register at N stored (default 20 000)
- *   npm run bench -- growth [--sizes=10000,100000]   score and search latency (p50/p99) as the store grows
+ *   npm run bench -- growth [--sizes=10000,100000] [--data-dir=DIR]   score and search latency (p50/p99) as the store grows
  *   npm run bench -- store [--petitions=N]  the storing transaction through the async store vs the synchronous SQLite core (default 4 000)
- *   npm run bench -- soak [--duration=S] [--connections=8,32]   load with storage on: throughput, p99, RSS
+ *   npm run bench -- soak [--duration=S] [--connections=8,32] [--window=300]   load with storage on, S seconds shared
+ *                                 by the connection counts: throughput (per window), p99, errors, RSS
  *   npm run bench -- clearinghouse [--offices 2500 --campaigns 300 --residents 200000 --reports N
  *                                   --store sqlite|postgres]   the cross-office clearinghouse over HTTP
  *   npm run bench -- rescore [--petitions=N]   sito score on one thread and on every core over N stored petitions (default 100 000)
@@ -146,9 +147,9 @@ const sections: Record<string, () => unknown> = {
   training: () => benchTraining(rowsArg ? Number(rowsArg.split('=')[1]) : 100_000),
   documents: benchDocuments,
   track: () => benchTrack(sizeArg ? Number(sizeArg.split('=')[1]) : 20_000),
-  growth: () => benchGrowth(listArg('sizes', [10_000, 100_000])),
+  growth: () => benchGrowth(listArg('sizes', [10_000, 100_000]), process.argv.find((a) => a.startsWith('--data-dir='))?.slice('--data-dir='.length)),
   store: () => benchStore(sizeArg ? Number(sizeArg.split('=')[1]) : 4000),
-  soak: () => benchSoak(listArg('duration', [60])[0]!, listArg('connections', [8, 32])),
+  soak: () => benchSoak(listArg('duration', [60])[0]!, listArg('connections', [8, 32]), listArg('window', [300])[0]!),
   clearinghouse: () => benchClearinghouse(clearinghouseOptions(process.argv.slice(2))),
   versus: () => benchVersus(versusOptions(process.argv.slice(2))),
   rescore: () => benchRescore(sizeArg ? Number(sizeArg.split('=')[1]) : 100_000),

@@ -7,7 +7,10 @@ import { Engine } from '../src/engine.js';
 import { CsvError, readLabelledCsv } from '../src/ingest/labelled-csv.js';
 import { VectorIndex } from '../src/signals/embedding/vector-index.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
-import { SqliteStore } from '../src/storage/sqlite-store.js';
+import { COMMON_KEY_REFS, SqliteStore, SqliteStoreSync } from '../src/storage/sqlite-store.js';
+import type { ScoreResult } from '../src/decision/result.js';
+import { fingerprint } from '../src/signals/fingerprint/minhash.js';
+import { foldText } from '../src/normalise/fold.js';
 import { freePort } from '../scripts/lib/serve.js';
 import { thresholds } from './helpers/engine.js';
 import { repoRoot } from './helpers/paths.js';
@@ -66,6 +69,51 @@ describe('full-text search (FTS5 over the folded text)', () => {
     const reopened = SqliteStore.open(dir);
     expect(await ids(reopened, 'ławki')).toEqual(['p2']);
     await reopened.close();
+  });
+});
+
+describe('LSH look-ups stay bounded as the store grows', () => {
+  const result = (id: string): ScoreResult => ({ id, score: 0.1, level: 'low', track: 'standard', traits: { mass_mailing: 0, vendor_promotion: 0 }, reasons: [], campaign: null, model: { version: 't', embedding: null } });
+  const fp = fingerprint(foldText('Wnoszę o naprawę chodnika przy ulicy Lipowej, bo dzieci chodzą tamtędy do szkoły.').folded);
+  const put = (store: SqliteStoreSync, id: string, keys: number[]) =>
+    store.insertPetition({ id, receivedAt: null, storedAt: new Date().toISOString(), subject: null, senderName: null, senderEmail: null, text: id, result: result(id), fingerprint: fp }, null, keys);
+
+  it('a band key hundreds of petitions share (a common phrase) gives its newest petitions, after every petition sharing an uncommon key', () => {
+    const store = SqliteStoreSync.open(tempDir());
+    const COMMON = 7_000_000_001;
+    store.writeTransaction(() => {
+      put(store, 'old', [COMMON, 11, 12]);
+      for (let i = 0; i < COMMON_KEY_REFS * 3; i++) put(store, `q${i}`, [COMMON, 2_000_000 + i, 3_000_000 + i]);
+      put(store, 'also-old', [13]);
+    });
+    const ids = (keys: number[], limit = 32) => store.candidates(keys, limit).map((c) => c.id);
+    // only the common key: its newest petitions, newest first (not whichever rows come first)
+    expect(ids([COMMON], 5)).toEqual(['q299', 'q298', 'q297', 'q296', 'q295']);
+    // an old petition sharing an uncommon key comes before the flood of the common key's petitions,
+    // (ties: newest first)
+    expect(ids([COMMON, 11, 13, 2_000_000 + 299, 3_000_000 + 299], 3)).toEqual(['q299', 'also-old', 'old']);
+    expect(ids([COMMON, 12, 3_000_000], 2)).toEqual(['q0', 'old']);
+    store.close();
+  });
+
+  it('inbox totals by level and by campaign count the right petitions (counted without reading campaigns)', () => {
+    const store = SqliteStoreSync.open(tempDir());
+    const level = (i: number) => (['high', 'review', 'low'] as const)[i % 3]!;
+    store.writeTransaction(() => {
+      for (let i = 0; i < 60; i++) {
+        store.insertPetition({ id: `p${i}`, receivedAt: null, storedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), subject: null, senderName: null, senderEmail: null, text: `p${i}`, result: { ...result(`p${i}`), level: level(i) }, fingerprint: fp }, i >= 10 && i < 30 ? store.campaign('kmp-a')?.id ?? null : null, null);
+        if (i === 9) store.createCampaign('kmp-a', 'p9');
+      }
+    });
+    const total = (f: Partial<Parameters<SqliteStoreSync['listPetitions']>[0]>) => store.listPetitions({ limit: 5, offset: 0, ...f }).total;
+    expect(total({})).toBe(60);
+    expect(total({ level: 'high' })).toBe(20);
+    expect(total({ campaign: 'kmp-a' })).toBe(21);
+    expect(total({ campaign: 'kmp-a', level: 'review' })).toBe(7);
+    expect(total({ campaign: 'kmp-none' })).toBe(0);
+    const page = store.listPetitions({ campaign: 'kmp-a', limit: 3, offset: 0 });
+    expect(page.items.map((i) => [i.id, i.campaign?.id, i.campaign?.size])).toEqual([['p29', 'kmp-a', 21], ['p28', 'kmp-a', 21], ['p27', 'kmp-a', 21]]);
+    store.close();
   });
 });
 

@@ -104,6 +104,15 @@ export function searchQuery(q: string): string | null {
 }
 
 /**
+ * A band key shared by more petitions than this is a common one: phrases every petition uses
+ * ("wnoszę o", "na podstawie art."). Petitions sharing it were verified as different texts (a
+ * campaign indexes only its first members), so it says little, and reading all its rows made every
+ * look-up grow with the store (8 900 rows read for one petition at 20 000 stored). Look-ups read
+ * its newest rows only.
+ */
+export const COMMON_KEY_REFS = 100;
+
+/**
  * The embedded store: one SQLite file (WAL) under SITO_DATA_DIR. Every write path runs in a
  * transaction, so a crash mid-write leaves the database as it was before that petition.
  */
@@ -232,9 +241,7 @@ export class SqliteStoreSync {
   }
 
   candidates(bandKeys: number[], limit: number): Candidate[] {
-    const refs = this.db
-      .prepare('SELECT ref, COUNT(*) AS hits FROM lsh WHERE key IN (SELECT value FROM json_each(?)) GROUP BY ref ORDER BY hits DESC LIMIT ?')
-      .all(JSON.stringify(bandKeys), limit) as Array<{ ref: number; hits: number }>;
+    const refs = this.lshHits(bandKeys).slice(0, limit);
     const out: Candidate[] = [];
     const petition = this.sql('SELECT id, campaign_seq, signature, shingles FROM petitions WHERE seq = ?');
     const campaign = this.sql(`SELECT ${CAMPAIGN_COLUMNS}, signature, shingles FROM campaigns WHERE seq = ?`);
@@ -252,6 +259,29 @@ export class SqliteStoreSync {
       }
     }
     return out;
+  }
+
+  /**
+   * Indexed petitions and campaigns sharing band keys with a signature, ranked by the bands they
+   * share through uncommon keys, then by all bands shared, newest first. Reads at most
+   * COMMON_KEY_REFS + 1 rows of a key (its newest); a common key's newest petitions count only
+   * towards all bands shared, so they fill the places uncommon keys leave.
+   */
+  private lshHits(bandKeys: number[]): Array<{ ref: number; hits: number; uncommon: number }> {
+    const newest = this.sql(`SELECT ref FROM lsh WHERE key = ? ORDER BY ref DESC LIMIT ${COMMON_KEY_REFS + 1}`).raw(true);
+    const hits = new Map<number, { ref: number; hits: number; uncommon: number }>();
+    for (const key of bandKeys) {
+      const rows = newest.all(key) as Array<[number]>;
+      const common = rows.length > COMMON_KEY_REFS;
+      for (let i = 0; i < Math.min(rows.length, COMMON_KEY_REFS); i++) {
+        const ref = rows[i]![0];
+        const h = hits.get(ref) ?? { ref, hits: 0, uncommon: 0 };
+        h.hits++;
+        if (!common) h.uncommon++;
+        hits.set(ref, h);
+      }
+    }
+    return [...hits.values()].sort((a, b) => b.uncommon - a.uncommon || b.hits - a.hits || b.ref - a.ref);
   }
 
   hasPetition(id: string): boolean {
@@ -425,7 +455,7 @@ export class SqliteStoreSync {
       ['track', 'p.track = @track'],
       ['from', 'COALESCE(p.received_at, p.stored_at) >= @from'],
       ['to', 'COALESCE(p.received_at, p.stored_at) <= @to'],
-      ['campaign', 'c.id = @campaign'],
+      ['campaign', 'p.campaign_seq = (SELECT seq FROM campaigns WHERE id = @campaign)'],
     ];
     for (const [key, clause] of exact) {
       if (f[key] === undefined) continue;
@@ -441,7 +471,9 @@ export class SqliteStoreSync {
       params.qExact = f.q;
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.sql(`SELECT COUNT(*) AS n FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`).get(params) as { n: number }).n;
+    // counted from the petitions' own indexes: joining each matching row's campaign made the inbox's
+    // count 60 times slower (500 ms against 8 ms at 55 000 matching petitions)
+    const total = (this.sql(`SELECT COUNT(*) AS n FROM petitions p ${clause}`).get(params) as { n: number }).n;
     const rows = this.sql(`${SUMMARY_SELECT} ${clause} ORDER BY p.stored_at DESC, p.seq DESC LIMIT @limit OFFSET @offset`).all(params) as SummaryRow[];
     return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
   }
