@@ -1,6 +1,7 @@
 /**
  * npm run bench -- clearinghouse [--offices 2500] [--campaigns 300] [--residents 200000]
  *                                [--reports 1000000] [--store sqlite|postgres] [--batch 500] [--probes 1000]
+ *                                [--profile DIR]  (the clearinghouse's CPU profile, node --cpu-prof)
  *
  * A clearinghouse as its own process (`sito clearinghouse serve`), fed through the HTTP API:
  * campaigns reaching 20–2 500 offices each (log-uniform sizes, scaled so that campaigns and
@@ -36,6 +37,8 @@ export interface ClearinghouseBenchOptions {
   batch: number;
   probes: number;
   concurrency: number;
+  /** a folder for the clearinghouse process's V8 CPU profile (node --cpu-prof), or null */
+  profile: string | null;
 }
 
 export function clearinghouseOptions(argv: string[]): ClearinghouseBenchOptions {
@@ -61,6 +64,7 @@ export function clearinghouseOptions(argv: string[]): ClearinghouseBenchOptions 
     batch: num('batch', 500),
     probes: num('probes', 1000),
     concurrency: num('concurrency', 4),
+    profile: get('profile', '') || null,
   };
 }
 
@@ -118,9 +122,9 @@ function storePids(ch: ChildProcess, pgData: string | null): number[] {
 
 const uuidOf = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
-async function startClearinghouse(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+async function startClearinghouse(env: Record<string, string>, profile: string | null): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'clearinghouse', 'serve', '--port', String(port)], { env: { ...process.env, SITO_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), bin, 'clearinghouse', 'serve', '--port', String(port)], { env: { ...process.env, SITO_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`clearinghouse exited with ${child.exitCode}`);
@@ -176,7 +180,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     pg = await startPostgres();
     env.SITO_DATABASE_URL = pg.url;
   }
-  const ch = await startClearinghouse(env);
+  const ch = await startClearinghouse(env, o.profile);
   const post = async (path: string, office: number, body: string) => {
     const res = await fetch(`${ch.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf(office)}` }, body });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);

@@ -1,4 +1,5 @@
 import { createCipheriv, createHmac } from 'node:crypto';
+import { endianness } from 'node:os';
 import { SLOTS, type Fingerprint } from '../signals/fingerprint/minhash.js';
 
 /**
@@ -63,6 +64,8 @@ export function keyFingerprint(fp: Fingerprint, secret: string): KeyedFingerprin
   return keyed;
 }
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 /** base64 of the signature's little-endian bytes: the wire form. */
 export function encodeSignature(sig: Uint32Array): string {
   const buf = Buffer.alloc(SLOTS * 4);
@@ -73,6 +76,7 @@ export function encodeSignature(sig: Uint32Array): string {
 export function decodeSignature(b64: string): Uint32Array {
   const buf = Buffer.from(b64, 'base64');
   if (buf.length !== SLOTS * 4) throw new Error(`signature: expected ${SLOTS * 4} bytes in base64, got ${buf.length}`);
+  if (LITTLE_ENDIAN) return new Uint32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
   const out = new Uint32Array(SLOTS);
   for (let i = 0; i < SLOTS; i++) out[i] = buf.readUInt32LE(i * 4);
   return out;

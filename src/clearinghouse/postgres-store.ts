@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { CANDIDATES, CANDIDATES_SQL, INDEXED_PER_CLUSTER, MAX_PER_KEY, PER_CLUSTER, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import { INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
@@ -9,26 +9,24 @@ import type { ClearinghouseStore, IncomingReport, OwnReport } from './store.js';
 /** Advisory-lock class of the clearinghouse's band-key buckets (pg_advisory_xact_lock(int, int)). */
 const LOCK_CLASS = 0x5174c;
 /**
- * Cluster assignment is race-free across processes: a batch's transaction first takes the
- * advisory locks of its reports' band keys, bucketed (key mod LOCK_BUCKETS), in ascending order
- * (no deadlocks). Two near-duplicates share at least one band key — the one that made them
- * candidates of each other — so they never create two clusters side by side. Buckets bound the
- * locks one transaction holds (PostgreSQL's lock table has ~64 slots per connection by default).
+ * Cluster assignment is race-free across processes: a transaction that may start a cluster or
+ * write band keys first takes the advisory locks of those reports' band keys, bucketed
+ * (key mod LOCK_BUCKETS), in ascending order (no deadlocks), and only then reads the index. Two
+ * near-duplicates share at least one band key — the one that made them candidates of each other —
+ * so they never create two clusters side by side. Buckets bound the locks one transaction holds
+ * (PostgreSQL's lock table has ~64 slots per connection by default).
+ *
+ * Reports that join a cluster whose first INDEXED_PER_CLUSTER members are already in — the bulk of
+ * a campaign's copies — write no band key and start no cluster: they go in a first transaction
+ * that takes no advisory lock (joining a committed cluster is safe whatever runs beside it; cluster
+ * rows are locked in id order). Only the rest (a new text, a campaign's first copies) is
+ * serialised by the bucket locks.
  */
 const LOCK_BUCKETS = 1024;
+/** A deadlock between two batches (rows locked in another order) is retried this often. */
+const RETRIES = 3;
 
-/**
- * Candidates of many reports at once: (report index, band key) pairs in, the CANDIDATES_SQL choice
- * per report out (index, report). The LSH rows come through the key index first (measured: joined
- * directly, PostgreSQL hashed the whole LSH table, 380 ms a batch at 450 000 rows).
- */
-const BATCH_HITS_SQL = `
-  WITH l AS MATERIALIZED (SELECT key, report, cluster FROM ch_lsh WHERE key = ANY($2::bigint[])),
-  k AS (SELECT * FROM unnest($1::int[], $2::bigint[]) AS k(idx, key)),
-  h AS (SELECT k.idx, l.report, l.cluster, COUNT(*) AS hits FROM k JOIN l ON l.key = k.key GROUP BY k.idx, l.report, l.cluster),
-  p AS (SELECT idx, report, hits, ROW_NUMBER() OVER (PARTITION BY idx, cluster ORDER BY hits DESC, report) AS rc FROM h),
-  q AS (SELECT idx, report, ROW_NUMBER() OVER (PARTITION BY idx ORDER BY hits DESC, report) AS rt FROM p WHERE rc <= ${PER_CLUSTER})
-  SELECT idx, report FROM q WHERE rt <= ${CANDIDATES}`;
+const EMPTY = Buffer.alloc(0);
 
 const int8AsNumber: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
@@ -65,17 +63,21 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   }
 
   private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
+    for (let attempt = 1; ; attempt++) {
+      const c = await this.pool.connect();
+      try {
+        await c.query('BEGIN');
+        const out = await fn(c);
+        await c.query('COMMIT');
+        return out;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        // deadlock_detected: two batches locked rows in another order; nothing was written, run again
+        if ((e as { code?: string }).code === '40P01' && attempt < RETRIES) continue;
+        throw e;
+      } finally {
+        c.release();
+      }
     }
   }
 
@@ -95,29 +97,110 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     });
   }
 
-  private async candidates(c: pg.ClientBase | pg.Pool, keys: number[]): Promise<ClusterCandidate[]> {
-    const rows = (await c.query<{ cluster: number; signature: Buffer; shingles: number }>(CANDIDATES_SQL('key = ANY($1::bigint[])'), [keys])).rows;
-    return rows.map((r) => ({ cluster: r.cluster, signature: signatureFromBuffer(r.signature), shingles: r.shingles }));
+  private readonly members = new MemberCache();
+
+  /** The LSH rows of these band keys, by key. */
+  private async lshRows(c: pg.ClientBase | pg.Pool, keys: number[]): Promise<Map<number, Array<[number, number]>>> {
+    const res = await c.query<[number, number, number]>({ text: 'SELECT key, cluster, report FROM ch_lsh WHERE key = ANY($1::bigint[])', values: [keys], rowMode: 'array' });
+    const byKey = new Map<number, Array<[number, number]>>();
+    for (const [key, cluster, report] of res.rows) {
+      const list = byKey.get(key);
+      if (list) list.push([cluster, report]);
+      else byKey.set(key, [[cluster, report]]);
+    }
+    return byKey;
+  }
+
+  /** The candidates of each signature (by its band keys), signatures from the cache or one query for the rest. */
+  private async candidatesOf(c: pg.ClientBase | pg.Pool, keyLists: number[][], rows: Map<number, Array<[number, number]>>): Promise<ClusterCandidate[][]> {
+    const chosen = keyLists.map((keys) => {
+      const clusters: number[] = [];
+      const reports: number[] = [];
+      for (const key of keys) for (const [cluster, report] of rows.get(key) ?? []) clusters.push(cluster), reports.push(report);
+      return rankCandidates(clusters, reports);
+    });
+    const missing = [...new Set(chosen.flat())].filter((seq) => this.members.get(seq) === undefined);
+    if (missing.length) {
+      const found = await c.query<[number, number, Buffer, number]>({ text: 'SELECT seq, cluster, signature, shingles FROM ch_reports WHERE seq = ANY($1::bigint[])', values: [missing], rowMode: 'array' });
+      for (const [seq, cluster, signature, shingles] of found.rows) if (signature.length) this.members.set(seq, { cluster, signature: signatureFromBuffer(signature), shingles });
+    }
+    return chosen.map((list) => list.map((seq) => this.members.get(seq)).filter((m): m is ClusterCandidate => m !== undefined));
   }
 
   /**
-   * A batch in a constant number of round trips (a loaded database server makes each one costly):
-   * lock, look up duplicates, fetch every report's candidates in one query, assign clusters here
-   * (against the stored candidates and the batch's earlier reports), then write clusters,
-   * reports, offices and band keys with one statement each.
+   * Cluster rows locked in id order (two batches growing the same campaigns never deadlock), then
+   * grown. NO KEY UPDATE: the reports just inserted hold KEY SHARE locks on these rows (their
+   * foreign key), which a plain FOR UPDATE would wait for, batch against batch.
+   */
+  private async growClusters(c: pg.ClientBase, grown: Map<number, { n: number; day: string }>): Promise<Map<number, number>> {
+    if (!grown.size) return new Map();
+    const ids = [...grown.keys()].sort((a, b) => a - b);
+    const rows = await c.query<[number, number]>({
+      text: `WITH l AS MATERIALIZED (SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE)
+             UPDATE ch_clusters c SET reports = c.reports + u.n, indexed = LEAST(c.reports + u.n, $4), first_seen = LEAST(c.first_seen, u.day)
+             FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, n, day) WHERE c.id = u.id AND c.id IN (SELECT id FROM l) RETURNING c.id, c.reports`,
+      values: [ids, ids.map((id) => grown.get(id)!.n), ids.map((id) => grown.get(id)!.day), INDEXED_PER_CLUSTER],
+      rowMode: 'array',
+    });
+    return new Map(rows.rows.map(([id, reports]) => [id, reports]));
+  }
+
+  private async writeReports(c: pg.ClientBase, office: string, now: string, rows: Array<{ r: IncomingReport; seq: number; cluster: number; keep: boolean }>) {
+    await c.query(
+      `INSERT INTO ch_reports (seq, id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at)
+       SELECT u.seq, u.id, $3, u.cluster, u.day, u.mark, CASE WHEN u.mark IS NULL THEN NULL ELSE $9 END, u.signature, u.shingles, $9
+       FROM unnest($1::bigint[], $2::text[], $4::bigint[], $5::text[], $6::text[], $7::bytea[], $8::int[]) AS u(seq, id, cluster, day, mark, signature, shingles)`,
+      [
+        rows.map((x) => x.seq),
+        rows.map((x) => x.r.id),
+        office,
+        rows.map((x) => x.cluster),
+        rows.map((x) => x.r.receivedDay),
+        rows.map((x) => x.r.mark),
+        // the signature is kept only for a cluster's indexed members, the only ones ever verified against
+        rows.map((x) => (x.keep ? signatureToBuffer(x.r.fingerprint.signature) : EMPTY)),
+        rows.map((x) => x.r.fingerprint.shingles),
+        now,
+      ],
+    );
+    const perCluster = new Map<number, { n: number; day: string; mark: Mark }>();
+    for (const { r, cluster } of rows) {
+      const o = perCluster.get(cluster) ?? { n: 0, day: r.receivedDay, mark: null };
+      o.n++;
+      if (r.receivedDay < o.day) o.day = r.receivedDay;
+      if (r.mark) o.mark = r.mark;
+      perCluster.set(cluster, o);
+    }
+    const ids = [...perCluster.keys()].sort((a, b) => a - b);
+    await c.query(
+      `INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports)
+       SELECT u.cluster, $2, u.day, u.mark, u.n FROM unnest($1::bigint[], $3::text[], $4::text[], $5::int[]) AS u(cluster, day, mark, n) ORDER BY u.cluster
+       ON CONFLICT (cluster, office) DO UPDATE SET reports = ch_cluster_offices.reports + excluded.reports,
+         first_seen = LEAST(ch_cluster_offices.first_seen, excluded.first_seen), mark = COALESCE(excluded.mark, ch_cluster_offices.mark)`,
+      [ids, office, ids.map((id) => perCluster.get(id)!.day), ids.map((id) => perCluster.get(id)!.mark), ids.map((id) => perCluster.get(id)!.n)],
+    );
+  }
+
+  private async nextSeqs(c: pg.ClientBase, n: number): Promise<number[]> {
+    return (await c.query<[number]>({ text: "SELECT nextval(pg_get_serial_sequence('ch_reports', 'seq')) FROM generate_series(1, $1)", values: [n], rowMode: 'array' })).rows.map((x) => x[0]);
+  }
+
+  /**
+   * A batch in two transactions, each a constant number of round trips (a loaded database server
+   * makes each one costly). First, without advisory locks: look up duplicates, fetch every
+   * report's candidates, and store the reports that join a cluster already fully indexed. Then,
+   * under the band-key locks, the rest: clusters assigned here (against the stored candidates and
+   * the batch's earlier reports), clusters, reports, offices and band keys written with one
+   * statement each. A retry after the first transaction finds its reports stored (duplicates).
    */
   async addReports(office: string, reports: readonly IncomingReport[]): Promise<ReportBatchAnswer> {
-    const keyed = reports.map((r) => ({ r, keys: bandKeys(r.fingerprint.signature) }));
-    const buckets = [...new Set(keyed.flatMap((k) => k.keys.map((key) => key % LOCK_BUCKETS)))].sort((a, b) => a - b);
+    const answer: ReportBatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
     const now = new Date().toISOString();
-    return this.tx(async (c) => {
-      // a batch's candidate query sorts tens of thousands of rows: keep it in memory (measured: it spilled to disk at the default 4 MB)
-      await c.query("SET LOCAL work_mem = '64MB'");
-      await c.query('SELECT pg_advisory_xact_lock($1, b) FROM unnest($2::int[]) AS b', [LOCK_CLASS, buckets]);
+    const keyed = reports.map((r) => ({ r, keys: bandKeys(r.fingerprint.signature) }));
+    const rest = await this.tx(async (c) => {
       const known = new Map(
-        (await c.query<{ id: string; office: string }>('SELECT id, office FROM ch_reports WHERE id = ANY($1::text[])', [reports.map((r) => r.id)])).rows.map((x) => [x.id, x.office]),
+        (await c.query<[string, string]>({ text: 'SELECT id, office FROM ch_reports WHERE id = ANY($1::text[])', values: [reports.map((r) => r.id)], rowMode: 'array' })).rows,
       );
-      const answer: ReportBatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
       const fresh: typeof keyed = [];
       for (const k of keyed) {
         const owner = known.get(k.r.id);
@@ -127,155 +210,148 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
         } else if (owner === office) answer.duplicates++;
         else answer.rejected.push({ id: k.r.id, problem: 'this report id is already used' });
       }
-      if (!fresh.length) return answer;
-
-      // every fresh report's stored candidates, in one query
-      const stored = new Map<number, ClusterCandidate[]>();
-      const sizes = new Map<number, number>();
-      const hits = (await c.query<{ idx: number; report: number }>(BATCH_HITS_SQL, [fresh.flatMap((k, i) => k.keys.map(() => i)), fresh.flatMap((k) => k.keys)])).rows;
-      const members = new Map(
-        (
-          await c.query<{ seq: number; cluster: number; signature: Buffer; shingles: number; size: number }>(
-            'SELECT r.seq, r.cluster, r.signature, r.shingles, c.reports AS size FROM ch_reports r JOIN ch_clusters c ON c.id = r.cluster WHERE r.seq = ANY($1::bigint[])',
-            [[...new Set(hits.map((h) => h.report))]],
-          )
-        ).rows.map((m) => [m.seq, { cluster: m.cluster, signature: signatureFromBuffer(m.signature), shingles: m.shingles, size: m.size }]),
+      if (!fresh.length) return [];
+      const rows = await this.lshRows(c, [...new Set(fresh.flatMap((k) => k.keys))]);
+      const candidates = await this.candidatesOf(c, fresh.map((k) => k.keys), rows);
+      const joined = fresh.map((k, i) => verifiedClusters(k.r.fingerprint, candidates[i]!)[0]);
+      const joinedIds = [...new Set(joined.filter((x): x is number => x !== undefined))];
+      const full = new Set(
+        joinedIds.length
+          ? (
+              await c.query<[number]>({ text: 'SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) AND reports >= $2', values: [joinedIds, INDEXED_PER_CLUSTER], rowMode: 'array' })
+            ).rows.map((x) => x[0])
+          : [],
       );
-      for (const h of hits) {
-        const m = members.get(h.report);
-        if (!m) continue;
-        const list = stored.get(h.idx) ?? [];
-        list.push(m);
-        stored.set(h.idx, list);
-        sizes.set(m.cluster, m.size);
-      }
-
-      // clusters: existing ids, or new ones numbered -1, -2, … until they get ids
-      const inBatch = new Map<number, number[]>();
-      const assigned: number[] = [];
-      const newClusters: Array<{ firstSeen: string; reports: number }> = [];
-      const grown = new Map<number, { n: number; day: string }>();
-      const indexed: boolean[] = [];
-      fresh.forEach(({ r, keys }, i) => {
-        const earlier = new Set<number>();
-        for (const key of keys) for (const j of inBatch.get(key) ?? []) earlier.add(j);
-        const candidates = [...(stored.get(i) ?? []), ...[...earlier].map((j) => ({ cluster: assigned[j]!, signature: fresh[j]!.r.fingerprint.signature, shingles: fresh[j]!.r.fingerprint.shingles }))];
-        const [joined] = verifiedClusters(r.fingerprint, candidates);
-        let cluster: number;
-        let size: number;
-        if (joined === undefined) {
-          newClusters.push({ firstSeen: r.receivedDay, reports: 1 });
-          cluster = -newClusters.length;
-          size = 1;
-        } else if (joined < 0) {
-          const nc = newClusters[-joined - 1]!;
-          nc.reports++;
-          if (r.receivedDay < nc.firstSeen) nc.firstSeen = r.receivedDay;
-          cluster = joined;
-          size = nc.reports;
-        } else {
-          const g = grown.get(joined) ?? { n: 0, day: r.receivedDay };
+      const settled: Array<{ r: IncomingReport; cluster: number }> = [];
+      const later: typeof keyed = [];
+      fresh.forEach((k, i) => (joined[i] !== undefined && full.has(joined[i]) ? settled.push({ r: k.r, cluster: joined[i] }) : later.push(k)));
+      if (settled.length) {
+        const seqs = await this.nextSeqs(c, settled.length);
+        await this.writeReports(c, office, now, settled.map((x, i) => ({ ...x, seq: seqs[i]!, keep: false })));
+        const grown = new Map<number, { n: number; day: string }>();
+        for (const { r, cluster } of settled) {
+          const g = grown.get(cluster) ?? { n: 0, day: r.receivedDay };
           g.n++;
           if (r.receivedDay < g.day) g.day = r.receivedDay;
-          grown.set(joined, g);
-          cluster = joined;
-          size = (sizes.get(joined) ?? INDEXED_PER_CLUSTER) + g.n;
+          grown.set(cluster, g);
         }
-        assigned.push(cluster);
-        indexed.push(size <= INDEXED_PER_CLUSTER);
-        for (const key of keys) {
-          const list = inBatch.get(key) ?? [];
-          list.push(i);
-          inBatch.set(key, list);
-        }
-      });
-
-      // ids for the new clusters and the reports, then one statement per table
-      const ids = newClusters.length
-        ? (await c.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('ch_clusters', 'id')) AS id FROM generate_series(1, $1)", [newClusters.length])).rows.map((x) => x.id)
-        : [];
-      const clusterOf = (x: number) => (x < 0 ? ids[-x - 1]! : x);
-      const seqs = (await c.query<{ seq: number }>("SELECT nextval(pg_get_serial_sequence('ch_reports', 'seq')) AS seq FROM generate_series(1, $1)", [fresh.length])).rows.map((x) => x.seq);
-      if (newClusters.length) {
-        await c.query('INSERT INTO ch_clusters (id, first_seen, reports, indexed) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[])', [
-          ids,
-          newClusters.map((x) => x.firstSeen),
-          newClusters.map((x) => x.reports),
-          newClusters.map((x) => Math.min(x.reports, INDEXED_PER_CLUSTER)),
-        ]);
+        // last: a campaign's cluster row is locked from here to the commit only
+        await this.growClusters(c, grown);
+        answer.accepted += settled.length;
       }
-      if (grown.size) {
-        await c.query(
-          `UPDATE ch_clusters c SET reports = c.reports + u.n, indexed = LEAST(c.reports + u.n, $4), first_seen = LEAST(c.first_seen, u.day)
-           FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, n, day) WHERE c.id = u.id`,
-          [[...grown.keys()], [...grown.values()].map((g) => g.n), [...grown.values()].map((g) => g.day), INDEXED_PER_CLUSTER],
-        );
-      }
-      await c.query(
-        `INSERT INTO ch_reports (seq, id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at)
-         SELECT u.seq, u.id, $3, u.cluster, u.day, u.mark, CASE WHEN u.mark IS NULL THEN NULL ELSE $9 END, u.signature, u.shingles, $9
-         FROM unnest($1::bigint[], $2::text[], $4::bigint[], $5::text[], $6::text[], $7::bytea[], $8::int[]) AS u(seq, id, cluster, day, mark, signature, shingles)`,
-        [
-          seqs,
-          fresh.map((k) => k.r.id),
-          office,
-          assigned.map(clusterOf),
-          fresh.map((k) => k.r.receivedDay),
-          fresh.map((k) => k.r.mark),
-          fresh.map((k) => signatureToBuffer(k.r.fingerprint.signature)),
-          fresh.map((k) => k.r.fingerprint.shingles),
-          now,
-        ],
-      );
-      const perCluster = new Map<number, { n: number; day: string; mark: Mark }>();
-      fresh.forEach(({ r }, i) => {
-        const id = clusterOf(assigned[i]!);
-        const o = perCluster.get(id) ?? { n: 0, day: r.receivedDay, mark: null };
-        o.n++;
-        if (r.receivedDay < o.day) o.day = r.receivedDay;
-        if (r.mark) o.mark = r.mark;
-        perCluster.set(id, o);
-      });
-      await c.query(
-        `INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports)
-         SELECT u.cluster, $2, u.day, u.mark, u.n FROM unnest($1::bigint[], $3::text[], $4::text[], $5::int[]) AS u(cluster, day, mark, n)
-         ON CONFLICT (cluster, office) DO UPDATE SET reports = ch_cluster_offices.reports + excluded.reports,
-           first_seen = LEAST(ch_cluster_offices.first_seen, excluded.first_seen), mark = COALESCE(excluded.mark, ch_cluster_offices.mark)`,
-        [[...perCluster.keys()], office, [...perCluster.values()].map((o) => o.day), [...perCluster.values()].map((o) => o.mark), [...perCluster.values()].map((o) => o.n)],
-      );
-      const lsh = new Map<string, [number, number, number]>();
-      fresh.forEach(({ keys }, i) => {
-        if (!indexed[i]) return;
-        const cluster = clusterOf(assigned[i]!);
-        for (const key of keys) if (!lsh.has(`${key}:${cluster}`)) lsh.set(`${key}:${cluster}`, [key, cluster, seqs[i]!]);
-      });
-      if (lsh.size) {
-        const rowsL = [...lsh.values()];
-        const keysL = rowsL.map((x) => x[0]);
-        await c.query(
-          `INSERT INTO ch_lsh (key, cluster, report) SELECT u.key, u.cluster, u.report FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(key, cluster, report)
-           WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = u.key) ON CONFLICT DO NOTHING`,
-          [keysL, rowsL.map((x) => x[1]), rowsL.map((x) => x[2])],
-        );
-        // keys that now reach MAX_PER_KEY clusters become stop keys (one statement)
-        await c.query(
-          `WITH s AS (
-             INSERT INTO ch_stop_keys (key) SELECT key FROM ch_lsh WHERE key = ANY($1::bigint[]) GROUP BY key HAVING COUNT(*) >= $2
-             ON CONFLICT DO NOTHING RETURNING key
-           ) DELETE FROM ch_lsh WHERE key IN (SELECT key FROM s)`,
-          [[...new Set(keysL)], MAX_PER_KEY],
-        );
-      }
-      answer.accepted += fresh.length;
-      return answer;
-    }).then(async (answer) => {
-      this.inserted += answer.accepted;
-      if (this.inserted >= this.analyseAt) {
-        this.analyseAt = this.inserted * 2;
-        await this.pool.query('ANALYZE ch_clusters, ch_reports, ch_cluster_offices, ch_lsh');
-      }
-      return answer;
+      return later;
     });
+    if (rest.length) answer.accepted += await this.tx((c) => this.addLocked(c, office, now, rest));
+    this.inserted += answer.accepted;
+    if (this.inserted >= this.analyseAt) {
+      this.analyseAt = this.inserted * 2;
+      await this.pool.query('ANALYZE ch_clusters, ch_reports, ch_cluster_offices, ch_lsh');
+    }
+    return answer;
+  }
+
+  /** Reports that may start a cluster or write band keys, under the locks of their band keys. */
+  private async addLocked(c: pg.ClientBase, office: string, now: string, fresh: Array<{ r: IncomingReport; keys: number[] }>): Promise<number> {
+    const buckets = [...new Set(fresh.flatMap((k) => k.keys.map((key) => key % LOCK_BUCKETS)))].sort((a, b) => a - b);
+    await c.query('SELECT pg_advisory_xact_lock($1, b) FROM unnest($2::int[]) AS b', [LOCK_CLASS, buckets]);
+    // read after the locks: every report that shares a band key with these is committed by now
+    const rows = await this.lshRows(c, [...new Set(fresh.flatMap((k) => k.keys))]);
+    const stored = await this.candidatesOf(c, fresh.map((k) => k.keys), rows);
+    const storedIds = [...new Set(stored.flat().map((m) => m.cluster))];
+    const sizes = new Map(
+      storedIds.length
+        ? (await c.query<[number, number]>({ text: 'SELECT id, reports FROM ch_clusters WHERE id = ANY($1::bigint[])', values: [storedIds], rowMode: 'array' })).rows
+        : [],
+    );
+
+    // clusters: existing ids, or new ones numbered -1, -2, … until they get ids
+    const inBatch = new Map<number, number[]>();
+    const assigned: number[] = [];
+    const newClusters: Array<{ firstSeen: string; reports: number }> = [];
+    const grown = new Map<number, { n: number; day: string }>();
+    const indexed: boolean[] = [];
+    fresh.forEach(({ r, keys }, i) => {
+      const earlier = new Set<number>();
+      for (const key of keys) for (const j of inBatch.get(key) ?? []) earlier.add(j);
+      const candidates = [...stored[i]!, ...[...earlier].map((j) => ({ cluster: assigned[j]!, signature: fresh[j]!.r.fingerprint.signature, shingles: fresh[j]!.r.fingerprint.shingles }))];
+      const [joined] = verifiedClusters(r.fingerprint, candidates);
+      let cluster: number;
+      let size: number;
+      if (joined === undefined) {
+        newClusters.push({ firstSeen: r.receivedDay, reports: 1 });
+        cluster = -newClusters.length;
+        size = 1;
+      } else if (joined < 0) {
+        const nc = newClusters[-joined - 1]!;
+        nc.reports++;
+        if (r.receivedDay < nc.firstSeen) nc.firstSeen = r.receivedDay;
+        cluster = joined;
+        size = nc.reports;
+      } else {
+        const g = grown.get(joined) ?? { n: 0, day: r.receivedDay };
+        g.n++;
+        if (r.receivedDay < g.day) g.day = r.receivedDay;
+        grown.set(joined, g);
+        cluster = joined;
+        size = (sizes.get(joined) ?? INDEXED_PER_CLUSTER) + g.n;
+      }
+      assigned.push(cluster);
+      indexed.push(size <= INDEXED_PER_CLUSTER);
+      for (const key of keys) {
+        const list = inBatch.get(key) ?? [];
+        list.push(i);
+        inBatch.set(key, list);
+      }
+    });
+
+    // ids for the new clusters and the reports, then one statement per table
+    const ids = newClusters.length
+      ? (await c.query<[number]>({ text: "SELECT nextval(pg_get_serial_sequence('ch_clusters', 'id')) FROM generate_series(1, $1)", values: [newClusters.length], rowMode: 'array' })).rows.map((x) => x[0])
+      : [];
+    const clusterOf = (x: number) => (x < 0 ? ids[-x - 1]! : x);
+    const seqs = await this.nextSeqs(c, fresh.length);
+    if (newClusters.length) {
+      await c.query('INSERT INTO ch_clusters (id, first_seen, reports, indexed) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[])', [
+        ids,
+        newClusters.map((x) => x.firstSeen),
+        newClusters.map((x) => x.reports),
+        newClusters.map((x) => Math.min(x.reports, INDEXED_PER_CLUSTER)),
+      ]);
+    }
+    await this.writeReports(c, office, now, fresh.map(({ r }, i) => ({ r, seq: seqs[i]!, cluster: clusterOf(assigned[i]!), keep: indexed[i]! })));
+    // band keys each indexed report brings to its cluster (a key once per cluster), and how many clusters each key reaches then
+    const perKey = new Map<number, number>();
+    const present = new Set<string>();
+    for (const [key, list] of rows) {
+      perKey.set(key, list.length);
+      for (const [cluster] of list) present.add(`${key}:${cluster}`);
+    }
+    const lsh: Array<[number, number, number]> = [];
+    fresh.forEach(({ keys }, i) => {
+      if (!indexed[i]) return;
+      const cluster = clusterOf(assigned[i]!);
+      for (const key of keys) {
+        if (present.has(`${key}:${cluster}`)) continue;
+        present.add(`${key}:${cluster}`);
+        perKey.set(key, (perKey.get(key) ?? 0) + 1);
+        lsh.push([key, cluster, seqs[i]!]);
+      }
+    });
+    if (lsh.length) {
+      await c.query(
+        `INSERT INTO ch_lsh (key, cluster, report) SELECT u.key, u.cluster, u.report FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(key, cluster, report)
+         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = u.key) ON CONFLICT DO NOTHING`,
+        [lsh.map((x) => x[0]), lsh.map((x) => x[1]), lsh.map((x) => x[2])],
+      );
+      // keys that now reach MAX_PER_KEY clusters become stop keys (the locks make the counts exact)
+      const stop = [...new Set(lsh.map((x) => x[0]))].filter((key) => perKey.get(key)! >= MAX_PER_KEY);
+      if (stop.length) {
+        await c.query('WITH s AS (INSERT INTO ch_stop_keys (key) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING) DELETE FROM ch_lsh WHERE key = ANY($1::bigint[])', [stop]);
+      }
+    }
+    // last: cluster rows are locked from here to the commit only
+    await this.growClusters(c, grown);
+    return fresh.length;
   }
 
   async setMark(office: string, reportId: string, mark: Mark): Promise<boolean> {
@@ -296,7 +372,9 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   }
 
   async lookup(office: string, fp: KeyedFingerprint): Promise<LookupAnswer> {
-    const clusters = verifiedClusters(fp, await this.candidates(this.pool, bandKeys(fp.signature)));
+    const keys = bandKeys(fp.signature);
+    const [candidates] = await this.candidatesOf(this.pool, [keys], await this.lshRows(this.pool, keys));
+    const clusters = verifiedClusters(fp, candidates!);
     if (!clusters.length) return { offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } };
     const row = (
       await this.pool.query<{ offices: number; first_seen: string | null; mass: number; regular: number }>(

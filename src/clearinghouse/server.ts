@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { isLoopback } from '../http/auth.js';
 import { ErrorSchema, errorHandler } from '../http/errors.js';
 import { decodeSignature } from './keyed-fingerprint.js';
-import { LookupAnswerSchema, LookupSchema, MarkBodySchema, MarkSchema, ReportBatchAnswerSchema, ReportBatchSchema } from './protocol.js';
+import { checkReportBatch, LookupAnswerSchema, LookupSchema, MarkBodySchema, MarkSchema, ReportBatchAnswerSchema } from './protocol.js';
 import type { ClearinghouseStore } from './store.js';
 import { commaList } from '../config.js';
 import { bearerToken } from '../http/auth.js';
@@ -82,15 +82,15 @@ export async function buildClearinghouseApp({ store, keys, logger }: Clearinghou
     offices_configured: keys.length,
   }));
 
-  r.post(
-    '/v1/reports',
-    { onRequest: guard, schema: { body: ReportBatchSchema, response: { 200: ReportBatchAnswerSchema, 400: ErrorSchema, 401: ErrorSchema } } },
-    async (req) =>
-      store.addReports(
-        req.office,
-        req.body.reports.map((x) => ({ id: x.id, fingerprint: { signature: decodeSignature(x.signature), shingles: x.shingles }, receivedDay: x.received_day, mark: x.mark ?? null })),
-      ),
-  );
+  // the batch is checked by checkReportBatch (ReportBatchSchema's rules, cheaper): see protocol.ts
+  r.post('/v1/reports', { onRequest: guard, schema: { response: { 200: ReportBatchAnswerSchema, 400: ErrorSchema, 401: ErrorSchema } } }, async (req, reply) => {
+    const batch = checkReportBatch(req.body);
+    if ('problem' in batch) return reply.code(400).send({ error: 'invalid_request', message: batch.problem });
+    return store.addReports(
+      req.office,
+      batch.reports.map((x) => ({ id: x.id, fingerprint: { signature: decodeSignature(x.signature), shingles: x.shingles }, receivedDay: x.received_day, mark: x.mark ?? null })),
+    );
+  });
 
   const IdParams = z.object({ id: z.uuid('id must be a report UUID') });
   const notFound = (reply: FastifyReply) => reply.code(404).send({ error: 'not_found', message: 'id: this office has no such report' });

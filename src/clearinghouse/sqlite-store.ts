@@ -1,14 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { CANDIDATES_SQL, INDEXED_PER_CLUSTER, MAX_PER_KEY, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import { BANDS, bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
+import { INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
 import type { ClearinghouseStore, IncomingReport, OwnReport } from './store.js';
 import { preparedStatements } from '../storage/prepared.js';
 import { applyMigrations } from '../storage/migrations.js';
+
+const KEY_PARAMS = Array.from({ length: BANDS }, () => '?').join(', ');
+const EMPTY = Buffer.alloc(0);
 
 /** The clearinghouse's embedded store: SITO_DATA_DIR/clearinghouse.db (WAL). */
 export class SqliteClearinghouseStore implements ClearinghouseStore {
@@ -27,6 +30,8 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     this.db = new Database(path, { timeout: 5000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // the LSH index of a million reports is hundreds of MB, read and written at random: keep the hot part in memory
+    this.db.pragma('cache_size = -262144');
     this.migrate();
   }
 
@@ -44,16 +49,35 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
 
   private prepared: ((text: string) => Database.Statement) | undefined;
 
-  private candidates(keys: number[]): ClusterCandidate[] {
-    const rows = this.sql(CANDIDATES_SQL('key IN (SELECT value FROM json_each(?))')).all(JSON.stringify(keys)) as Array<{ cluster: number; signature: Buffer; shingles: number }>;
-    return rows.map((r) => ({ cluster: r.cluster, signature: signatureFromBuffer(r.signature), shingles: r.shingles }));
+  private readonly members = new MemberCache();
+
+  /** The LSH rows of these band keys, as parallel arrays (raw rows: no object per row). */
+  private lshRows(keys: number[]): { key: number[]; cluster: number[]; report: number[] } {
+    const rows = this.sql(`SELECT key, cluster, report FROM ch_lsh WHERE key IN (${KEY_PARAMS})`).raw(true).all(...keys) as Array<[number, number, number]>;
+    const out = { key: new Array<number>(rows.length), cluster: new Array<number>(rows.length), report: new Array<number>(rows.length) };
+    rows.forEach((r, i) => {
+      out.key[i] = r[0];
+      out.cluster[i] = r[1];
+      out.report[i] = r[2];
+    });
+    return out;
   }
 
-  private insertOne(office: string, r: IncomingReport, now: string): 'accepted' | 'duplicate' | string {
-    const existing = this.sql('SELECT office FROM ch_reports WHERE id = ?').get(r.id) as { office: string } | undefined;
-    if (existing) return existing.office === office ? 'duplicate' : 'this report id is already used';
+  /** The chosen candidates' clusters and signatures: from the cache, else one query for the rest. */
+  private candidates(rows: { cluster: number[]; report: number[] }): ClusterCandidate[] {
+    const chosen = rankCandidates(rows.cluster, rows.report);
+    const missing = chosen.filter((seq) => this.members.get(seq) === undefined);
+    if (missing.length) {
+      const found = this.sql('SELECT seq, cluster, signature, shingles FROM ch_reports WHERE seq IN (SELECT value FROM json_each(?))').raw(true).all(JSON.stringify(missing)) as Array<[number, number, Buffer, number]>;
+      for (const [seq, cluster, signature, shingles] of found) if (signature.length) this.members.set(seq, { cluster, signature: signatureFromBuffer(signature), shingles });
+    }
+    return chosen.map((seq) => this.members.get(seq)).filter((m): m is ClusterCandidate => m !== undefined);
+  }
+
+  private insertOne(office: string, r: IncomingReport, now: string): void {
     const keys = bandKeys(r.fingerprint.signature);
-    const [joined] = verifiedClusters(r.fingerprint, this.candidates(keys));
+    const rows = this.lshRows(keys);
+    const [joined] = verifiedClusters(r.fingerprint, this.candidates(rows));
     let cluster: number;
     let indexed: boolean;
     if (joined === undefined) {
@@ -67,6 +91,15 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
       ).get({ cluster, day: r.receivedDay, max: INDEXED_PER_CLUSTER }) as { reports: number };
       indexed = row.reports <= INDEXED_PER_CLUSTER;
     }
+    // band keys this report brings to its cluster's index, and how many clusters each key reaches then
+    const perKey = new Map<number, number>();
+    const ownKeys = new Set<number>();
+    for (let i = 0; i < rows.key.length; i++) {
+      perKey.set(rows.key[i]!, (perKey.get(rows.key[i]!) ?? 0) + 1);
+      if (rows.cluster[i] === cluster) ownKeys.add(rows.key[i]!);
+    }
+    const brings = indexed ? [...new Set(keys)].filter((k) => !ownKeys.has(k)) : [];
+    // the signature is kept only while the report can be a candidate (it brought band keys to the index): nothing else reads it
     const seq = Number(
       this.sql('INSERT INTO ch_reports (id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
         r.id,
@@ -75,31 +108,31 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
         r.receivedDay,
         r.mark,
         r.mark ? now : null,
-        signatureToBuffer(r.fingerprint.signature),
+        brings.length ? signatureToBuffer(r.fingerprint.signature) : EMPTY,
         r.fingerprint.shingles,
         now,
       ).lastInsertRowid,
     );
+    if (brings.length) this.members.set(seq, { cluster, signature: r.fingerprint.signature, shingles: r.fingerprint.shingles });
     this.sql(
       `INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports) VALUES (?, ?, ?, ?, 1)
        ON CONFLICT (cluster, office) DO UPDATE SET reports = reports + 1,
          first_seen = CASE WHEN first_seen > excluded.first_seen THEN excluded.first_seen ELSE first_seen END,
          mark = COALESCE(excluded.mark, mark)`,
     ).run(cluster, office, r.receivedDay, r.mark);
-    if (indexed) {
-      const json = JSON.stringify(keys);
-      const added = this.sql(
-        `INSERT OR IGNORE INTO ch_lsh (key, cluster, report) SELECT j.value, @cluster, @seq FROM json_each(@keys) AS j
-         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = j.value)`,
-      ).run({ keys: json, seq, cluster }).changes;
-      if (added > 0) {
-        const stopped = this.sql(
-          'INSERT OR IGNORE INTO ch_stop_keys (key) SELECT key FROM ch_lsh WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key HAVING COUNT(*) >= ?',
-        ).run(json, MAX_PER_KEY).changes;
-        if (stopped > 0) this.sql('DELETE FROM ch_lsh WHERE key IN (SELECT key FROM ch_stop_keys WHERE key IN (SELECT value FROM json_each(?)))').run(json);
-      }
+    if (!brings.length) return;
+    const added = this.sql(
+      `INSERT OR IGNORE INTO ch_lsh (key, cluster, report) SELECT j.value, @cluster, @seq FROM json_each(@keys) AS j
+       WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = j.value)`,
+    ).run({ keys: JSON.stringify(brings), seq, cluster }).changes;
+    if (added === 0) return;
+    // a key that now reaches MAX_PER_KEY clusters becomes a stop key (stop keys have no rows, so a key counted here is not one)
+    const stop = brings.filter((k) => (perKey.get(k) ?? 0) + 1 >= MAX_PER_KEY);
+    if (stop.length) {
+      const json = JSON.stringify(stop);
+      this.sql('INSERT OR IGNORE INTO ch_stop_keys (key) SELECT value FROM json_each(?)').run(json);
+      this.sql('DELETE FROM ch_lsh WHERE key IN (SELECT value FROM json_each(?))').run(json);
     }
-    return 'accepted';
   }
 
   async addReports(office: string, reports: readonly IncomingReport[]): Promise<ReportBatchAnswer> {
@@ -107,11 +140,21 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     return this.db
       .transaction(() => {
         const answer: ReportBatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
+        // which ids are stored already (retries), in one query
+        const known = new Map(
+          (this.sql('SELECT id, office FROM ch_reports WHERE id IN (SELECT value FROM json_each(?))').raw(true).all(JSON.stringify(reports.map((r) => r.id))) as Array<[string, string]>).map(
+            ([id, owner]) => [id, owner],
+          ),
+        );
         for (const r of reports) {
-          const outcome = this.insertOne(office, r, now);
-          if (outcome === 'accepted') answer.accepted++;
-          else if (outcome === 'duplicate') answer.duplicates++;
-          else answer.rejected.push({ id: r.id, problem: outcome });
+          const owner = known.get(r.id);
+          if (owner === office) answer.duplicates++;
+          else if (owner !== undefined) answer.rejected.push({ id: r.id, problem: 'this report id is already used' });
+          else {
+            this.insertOne(office, r, now);
+            known.set(r.id, office);
+            answer.accepted++;
+          }
         }
         return answer;
       })
@@ -139,7 +182,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   }
 
   async lookup(office: string, fp: KeyedFingerprint): Promise<LookupAnswer> {
-    const clusters = verifiedClusters(fp, this.candidates(bandKeys(fp.signature)));
+    const clusters = verifiedClusters(fp, this.candidates(this.lshRows(bandKeys(fp.signature))));
     if (!clusters.length) return { offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } };
     const row = this.sql(
       `SELECT COUNT(*) AS offices, MIN(f) AS first_seen, COALESCE(SUM(m), 0) AS mass, COALESCE(SUM(g), 0) AS regular FROM (
