@@ -124,6 +124,36 @@ for (const backend of backends) {
       }
     }, 30_000);
 
+    it('takes copies of a fully indexed text from four store instances at once (mixed with new texts) without losing an office or splitting a cluster', async () => {
+      const others = [await backend.open(), await backend.open(), await backend.open()];
+      const stores = [store, ...others];
+      try {
+        const yc = (i: number) => youthCouncil(`Młodzieżowo ${i}`, 500 + i);
+        // the first 20 copies make the cluster fully indexed
+        await store.addReports('yc-seed', Array.from({ length: 20 }, (_, i) => report(yc(i), '2024-07-01')));
+        const before = await store.stats();
+        const seen = (await store.lookup('q', keyed(yc(999)))).offices;
+        // 4 instances × 4 batches at once, each batch an office's: copies of the indexed text, and one
+        // new text per batch (under band-key locks) beside them
+        await Promise.all(
+          stores.flatMap((st, s) =>
+            Array.from({ length: 4 }, (_, b) => {
+              const o = s * 4 + b;
+              const copies = Array.from({ length: 6 }, (_, j) => report(yc(100 + o * 6 + j), '2024-07-02'));
+              return st.addReports(`yc-${o}`, [...copies, report(`${RESIDENTS[o % RESIDENTS.length]!} Sprawa numer ${o} dotyczy ulicy ${['Lipowej', 'Klonowej', 'Dębowej', 'Brzozowej'][b]} w miejscowości Nowa Wieś ${o}.`, '2024-07-02')]);
+            }),
+          ),
+        );
+        const after = await store.stats();
+        expect(after.reports - before.reports).toBe(16 * 7);
+        // the copies joined the one cluster: 16 new clusters at most, one per new text
+        expect(after.clusters - before.clusters).toBeLessThanOrEqual(16);
+        expect((await others[0]!.lookup('q', keyed(yc(999)))).offices).toBe(seen + 16);
+      } finally {
+        for (const o of others) await o.close();
+      }
+    }, 60_000);
+
     it('groups copies of a new text that arrive in one batch into one cluster', async () => {
       const before = (await store.stats()).clusters;
       const bus = (i: number) => `Petycja nr ${i}. ${BUS_SHELTER.replace('Kępa Wielka', `Kępa ${i}`)}`;
@@ -142,3 +172,39 @@ for (const backend of backends) {
     }, 30_000);
   });
 }
+
+describe('clearinghouse API: report batches', () => {
+  it('answers a bad report with 400 naming its index and field, and stores nothing of that batch', async () => {
+    const { buildClearinghouseApp } = await import('../src/clearinghouse/server.js');
+    const { encodeSignature } = await import('../src/clearinghouse/keyed-fingerprint.js');
+    const store = SqliteClearinghouseStore.open(tempDir('sito-ch-api-'));
+    const app = await buildClearinghouseApp({ store, keys: [] });
+    try {
+      const k = keyed(LIBRARY);
+      const good = { id: uuid(), signature: encodeSignature(k.signature), shingles: k.shingles, received_day: '2024-05-06' };
+      const post = (body: unknown) => app.inject({ method: 'POST', url: '/v1/reports', payload: body as object });
+      const cases: Array<[unknown, RegExp]> = [
+        [{ reports: [good, { ...good, id: 'nie-uuid' }] }, /^reports\.1\.id: /],
+        [{ reports: [{ ...good, id: uuid(), signature: good.signature.slice(1) }] }, /^reports\.0\.signature: .*1368 characters/],
+        [{ reports: [{ ...good, id: uuid(), signature: `!${good.signature.slice(1)}` }] }, /^reports\.0\.signature: signature must be base64/],
+        [{ reports: [{ ...good, id: uuid(), shingles: -1 }] }, /^reports\.0\.shingles: /],
+        [{ reports: [{ ...good, id: uuid(), received_day: '2024-02-30' }] }, /^reports\.0\.received_day: /],
+        [{ reports: [{ ...good, id: uuid(), mark: 'spam' }] }, /^reports\.0\.mark: /],
+        [{ reports: [] }, /^reports: reports must not be empty/],
+        [{ reports: Array.from({ length: 1001 }, () => good) }, /^reports: at most 1000/],
+        [{ raporty: [] }, /^reports: expected an array/],
+      ];
+      for (const [body, message] of cases) {
+        const res = await post(body);
+        expect(res.statusCode, res.body).toBe(400);
+        expect(res.json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(message) });
+      }
+      expect((await store.stats()).reports).toBe(0);
+      const ok = await post({ reports: [good, { ...good, id: uuid(), mark: 'mass' }] });
+      expect(ok.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});
