@@ -34,6 +34,7 @@ import { migrate } from './migrate.js';
 import { PostgresOutboxStore } from './outbox.js';
 import { searchTsQuery, searchWords } from './search.js';
 import { PostgresTrackStore } from './track-store.js';
+import { header, summary, type HeaderRow, type SummaryRow } from '../petition-rows.js';
 
 interface CampaignRow extends Campaign {
   seq: number;
@@ -47,37 +48,6 @@ export const SUMMARY_SELECT = `
          substr(p.text, 1, 400) AS excerpt, p.score, p.level, p.track, c.id AS campaign_id, c.size AS campaign_size,
          (p.result::jsonb #>> '{clearinghouse,offices}')::double precision AS elsewhere
   FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq`;
-
-interface SummaryRow {
-  id: string;
-  received_at: string | null;
-  stored_at: string;
-  subject: string | null;
-  sender_name: string | null;
-  sender_email: string | null;
-  excerpt: string;
-  score: number;
-  level: ScoreResult['level'];
-  track: ScoreResult['track'];
-  campaign_id: string | null;
-  campaign_size: number | null;
-  elsewhere: number | null;
-}
-
-type HeaderRow = Pick<SummaryRow, 'id' | 'received_at' | 'stored_at' | 'subject' | 'sender_name' | 'sender_email'>;
-const header = (r: HeaderRow) => ({ id: r.id, received_at: r.received_at, stored_at: r.stored_at, subject: r.subject, sender: { name: r.sender_name, email: r.sender_email } });
-
-function summary(r: SummaryRow): PetitionSummary {
-  return {
-    ...header(r),
-    excerpt: r.excerpt,
-    score: r.score,
-    level: r.level,
-    track: r.track,
-    campaign: r.campaign_id ? { id: r.campaign_id, size: r.campaign_size ?? 0 } : null,
-    ...(r.elsewhere ? { elsewhere: r.elsewhere } : {}),
-  };
-}
 
 const publicCampaign = ({ seq: _seq, ...c }: CampaignRow): Campaign => c;
 const bytes = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
