@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { threadModule } from '../thread-module.js';
 import type { Analysis, Engine } from '../engine.js';
 import type { NormalisedText } from '../normalise/normalise.js';
 import { withoutWrapper } from '../normalise/normalise.js';
@@ -28,11 +29,6 @@ export interface PooledAnalysis {
 
 /** Texts per message to a thread. */
 const BATCH = 64;
-
-function workerUrl(): { url: URL; execArgv: string[] } {
-  const ts = import.meta.url.endsWith('.ts');
-  return { url: new URL(ts ? './analysis-worker.ts' : './analysis-worker.js', import.meta.url), execArgv: ts ? ['--import', 'tsx'] : [] };
-}
 
 /** A full analysis back in the shape `Engine.scoreAnalysis` takes. */
 export function asAnalysis(p: PooledAnalysis): Analysis {
@@ -68,7 +64,7 @@ export async function* analyseTexts<T>(
     yield* flush();
     return;
   }
-  const { url, execArgv } = workerUrl();
+  const { url, execArgv } = threadModule(import.meta.url, 'analysis-worker');
   const workers = Array.from({ length: opts.jobs }, () => new Worker(url, { execArgv, workerData: opts.source }));
   const idle = [...workers];
   const answers = new Map<number, { out?: PooledAnalysis[]; error?: string }>();

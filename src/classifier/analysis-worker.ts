@@ -12,6 +12,7 @@ import type { AnalysisSource, PooledAnalysis } from './analysis-pool.js';
 
 const source = workerData as AnalysisSource;
 const rules = loadRules(source.rulesFile, source.officeProfile ? loadOfficeProfile(source.officeProfile) : null);
+// only analyse() runs in a thread: the thresholds are never read here
 const engine = new Engine({ rules, thresholds: { high: 0.8, review: 0.35 } });
 const loading = source.embeddingModel ? loadEmbedder(source.embeddingModel, source.modelsDir) : Promise.resolve({ embedder: null });
 

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { threadModule } from '../thread-module.js';
 import { PetitionConflictError, type Analysis, type Engine } from '../engine.js';
 import type { Consultation } from '../clearinghouse/consult.js';
 import { describeIssues, PetitionInputSchema, type Petition } from '../ingest/petition-input.js';
@@ -17,12 +18,6 @@ export interface ParallelOptions {
   progress?: Progress;
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
-  // run from TypeScript sources (tests, scripts) the thread needs the same loader
-  const ts = import.meta.url.endsWith('.ts');
-  return { url: new URL(ts ? './score-worker.ts' : './score-worker.js', import.meta.url), execArgv: ts ? ['--import', 'tsx'] : [] };
-}
-
 /** The analysis a thread sent back: its folded bytes arrive as a Uint8Array, and RE2 wants a Buffer. */
 function revive(a: Analysis): Analysis {
   const bytes = a.text.bytes as unknown as Uint8Array;
@@ -37,7 +32,7 @@ function revive(a: Analysis): Analysis {
  * stores in input order, so campaigns form exactly as in one thread.
  */
 export async function scoreStreamParallel(engine: Engine, input: Readable, output: Writable, opts: ParallelOptions): Promise<number> {
-  const { url, execArgv } = workerUrl();
+  const { url, execArgv } = threadModule(import.meta.url, 'score-worker');
   const workers = Array.from({ length: opts.jobs }, () => new Worker(url, { execArgv, workerData: { env: { ...process.env } } }));
   const idle: Worker[] = [...workers];
   const waiting: Array<() => void> = [];

@@ -46,13 +46,15 @@ export function whileOpen<C extends object>(c: C): { client: C; end: () => void 
   return { client, end: () => (ended = true) };
 }
 
-/** Runs `fn` in a transaction on one pooled client, holding the office's write lock until COMMIT. */
-export async function lockedTransaction<T>(pool: pg.Pool, lock: number, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in a transaction on one pooled client: `begin` opens it, COMMIT ends it, anything
+ * thrown rolls it back; `fn`'s client refuses work once the transaction has ended.
+ */
+export async function pooledTransaction<T>(pool: pg.Pool, begin: (c: pg.PoolClient) => Promise<unknown>, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   const open = whileOpen(c);
   try {
-    await c.query('BEGIN');
-    await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, lock]);
+    await begin(c);
     const out = await fn(open.client);
     open.end();
     await c.query('COMMIT');
@@ -64,6 +66,18 @@ export async function lockedTransaction<T>(pool: pg.Pool, lock: number, fn: (c: 
   } finally {
     c.release();
   }
+}
+
+/** Runs `fn` in a transaction on one pooled client, holding the office's write lock until COMMIT. */
+export function lockedTransaction<T>(pool: pg.Pool, lock: number, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return pooledTransaction(
+    pool,
+    async (c) => {
+      await c.query('BEGIN');
+      await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, lock]);
+    },
+    fn,
+  );
 }
 
 /** Builds a parameter list as a query is written: `p(value)` returns its placeholder ($1, $2…). */

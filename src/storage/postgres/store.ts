@@ -29,7 +29,7 @@ import type {
   User,
   UserRole,
 } from '../store.js';
-import { lockedTransaction, openPool, params, redactUrl, whileOpen, WRITE_LOCK, type Queryable } from './connection.js';
+import { lockedTransaction, openPool, pooledTransaction, params, redactUrl, whileOpen, WRITE_LOCK, type Queryable } from './connection.js';
 import { migrate } from './migrate.js';
 import { PostgresOutboxStore } from './outbox.js';
 import { searchTsQuery, searchWords } from './search.js';
@@ -162,21 +162,11 @@ export class PostgresStore implements Store {
 
   private async serializable<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const c = await this.shared.pool.connect();
-      const open = whileOpen(c);
       try {
-        await c.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-        const out = await fn(new PostgresStore(this.shared, open.client, 1));
-        open.end();
-        await c.query('COMMIT');
-        return out;
+        return await pooledTransaction(this.shared.pool, (c) => c.query('BEGIN ISOLATION LEVEL SERIALIZABLE'), (c) => fn(new PostgresStore(this.shared, c, 1)));
       } catch (e) {
-        open.end();
-        await c.query('ROLLBACK').catch(() => undefined);
         if (!RETRYABLE.has((e as { code?: string }).code ?? '') || attempt >= 10) throw e;
         this.shared.retries++;
-      } finally {
-        c.release();
       }
     }
   }

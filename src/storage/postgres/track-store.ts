@@ -1,11 +1,7 @@
 import type { ScoreResult } from '../../decision/result.js';
 import type { CampaignName, Joint, JointMember, PetitionFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from '../store.js';
+import { summary, type SummaryRow } from '../petition-rows.js';
 import { params, type Queryable } from './connection.js';
-
-type SummaryRow = {
-  id: string; received_at: string | null; stored_at: string; subject: string | null; sender_name: string | null; sender_email: string | null;
-  excerpt: string; score: number; level: ScoreResult['level']; track: ScoreResult['track']; campaign_id: string | null; campaign_size: number | null;
-};
 
 const JOINT = 'seq, campaign_id, subject, ordered_by, ordered_at, announced_on, waiting_end, deadline, outcome, outcome_by, outcome_at';
 
@@ -149,11 +145,7 @@ export class PostgresTrackStore implements TrackStore {
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.flatMap((id) => {
       const r = byId.get(id);
-      if (!r) return [];
-      return [{
-        id: r.id, received_at: r.received_at, stored_at: r.stored_at, subject: r.subject, sender: { name: r.sender_name, email: r.sender_email },
-        excerpt: r.excerpt, score: r.score, level: r.level, track: r.track, campaign: r.campaign_id ? { id: r.campaign_id, size: r.campaign_size ?? 0 } : null,
-      }];
+      return r ? [summary(r)] : [];
     });
   }
 
