@@ -62,7 +62,8 @@ function buildProgram(): Command {
       });
       const workers = opts.workers ?? parseWorkers(process.env.SITO_WORKERS ?? '1');
       if (workers > 1 && cluster.isPrimary) {
-        await runPrimary(workers);
+        const code = await runPrimary(workers);
+        if (code !== 0) throw new Error('serve: the workers could not start');
         return;
       }
       const app = await startServer(config);
@@ -276,33 +277,57 @@ function parseWorkers(v: string): number {
 }
 
 /**
- * Forks `n` workers that serve the same port (node:cluster shares the socket); restarts one that
- * dies unexpectedly, and stops them all on SIGINT/SIGTERM.
+ * Forks `n` workers that serve the same port (node:cluster shares the socket); says once on stderr
+ * when all of them listen; restarts one that dies unexpectedly, and stops them all on SIGINT/SIGTERM.
  */
-async function runPrimary(n: number): Promise<void> {
+async function runPrimary(n: number): Promise<number> {
   let stopping = false;
   const fork = () => cluster.fork();
-  for (let i = 0; i < n; i++) fork();
+  // one line on stderr once every worker listens (what a supervisor or a load test waits for)
+  const listening = new Set<number>();
+  let ready = false;
+  // workers that exited before they listened, in a row: a start-up that fails for good (a damaged
+  // database, a port taken) stops the service instead of restarting workers for ever
+  let failedStarts = 0;
+  let finish: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  const stopAll = (code: number) => {
+    stopping = true;
+    const alive = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    if (!alive.length) return finish(code);
+    let left = alive.length;
+    for (const w of alive) {
+      w.once('exit', () => --left === 0 && finish(code));
+      w.process.kill('SIGTERM');
+    }
+  };
+  cluster.on('listening', (worker, address) => {
+    listening.add(worker.id);
+    failedStarts = 0;
+    if (ready || listening.size < n) return;
+    ready = true;
+    const host = address.address && address.address.includes(':') ? `[${address.address}]` : address.address || 'localhost';
+    process.stderr.write(`sito: ${n} workers listening on http://${host}:${address.port}\n`);
+  });
   cluster.on('exit', (worker, code) => {
     if (stopping) return;
+    const started = listening.delete(worker.id);
+    if (!started && ++failedStarts >= MAX_FAILED_STARTS) {
+      process.stderr.write(`sito: ${failedStarts} workers in a row failed to start (the error is above); stopping\n`);
+      return stopAll(1);
+    }
     process.stderr.write(`sito: worker ${worker.process.pid} exited (${code}); starting another\n`);
-    fork();
+    if (started) fork();
+    else setTimeout(fork, 1000);
   });
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      stopping = true;
-      const alive = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
-      if (!alive.length) return resolve();
-      let left = alive.length;
-      for (const w of alive) {
-        w.once('exit', () => --left === 0 && resolve());
-        w.process.kill('SIGTERM');
-      }
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  for (let i = 0; i < n; i++) fork();
+  process.once('SIGINT', () => stopAll(0));
+  process.once('SIGTERM', () => stopAll(0));
+  return done;
 }
+
+/** Workers failing to start, one after another, before the primary gives up. */
+const MAX_FAILED_STARTS = 3;
 
 function parseJobs(v: string): number {
   const n = Number(v);
@@ -335,6 +360,12 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode;
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`sito: ${message.split('\n')[0]}\n`);
+    if (cluster.isWorker) {
+      // a worker that could not start must end (its channel to the primary would keep it alive,
+      // listening on nothing): the primary then starts another, or gives up
+      if (process.connected) process.disconnect();
+      setTimeout(() => process.exit(1), 1000).unref();
+    }
     return 1;
   }
 }

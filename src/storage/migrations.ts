@@ -269,7 +269,8 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
 ];
 
 /**
- * Applies the migrations not yet recorded in `table`, in order, each in its own write transaction.
+ * Applies the migrations not yet recorded in `table`, in order, each in its own write transaction
+ * that checks again whether it is recorded (several processes may open a new database at once).
  * A database whose newest recorded version is newer than any known here is refused (an older
  * Sito must not write to a newer schema).
  */
@@ -279,9 +280,12 @@ export function applyMigrations(db: Database.Database, table: string, migrations
   const known = Math.max(...migrations.map((m) => m.version));
   const newest = Math.max(0, ...done);
   if (newest > known) throw new Error(`${where} has schema version ${newest}, newer than this Sito knows (${known}); upgrade Sito`);
+  const recorded = db.prepare(`SELECT 1 FROM ${table} WHERE version = ?`);
   for (const m of migrations) {
     if (done.has(m.version)) continue;
     db.transaction(() => {
+      // another process opening the same new database (serve --workers N) may have applied it meanwhile
+      if (recorded.get(m.version)) return;
       db.exec(m.sql);
       db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`).run(m.version, m.name, new Date().toISOString());
     }).immediate();

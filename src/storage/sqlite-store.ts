@@ -151,6 +151,8 @@ export class SqliteStoreSync {
     const batch = this.db.prepare('SELECT seq, text, subject, sender_email FROM petitions WHERE seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT 1000');
     const ins = this.db.prepare('INSERT INTO petitions_fts (rowid, body) VALUES (?, ?)');
     this.db.transaction(() => {
+      // another process opening the same database may have filled it meanwhile
+      if (this.db.prepare("SELECT 1 FROM meta WHERE key = 'fts_filled'").get()) return;
       for (let after = 0; ; ) {
         const rows = batch.all(after) as Array<{ seq: number; text: string; subject: string | null; sender_email: string | null }>;
         if (!rows.length) break;
