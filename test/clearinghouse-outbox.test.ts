@@ -12,7 +12,7 @@ import { SqliteStore } from '../src/storage/sqlite-store.js';
 import type { Store } from '../src/storage/store.js';
 import { BUS_SHELTER, LIBRARY } from './helpers/clearinghouse-texts.js';
 import { hasPostgres, startPostgres, type ThrowawayPostgres } from './helpers/postgres.js';
-import { tempDir } from './helpers/sito-process.js';
+import { sitoSync, tempDir } from './helpers/sito-process.js';
 
 const SECRET = 'sekret-federacji-testowej-2024';
 const FP = fingerprint(normalise(LIBRARY).folded);
@@ -271,13 +271,11 @@ describe.skipIf(!hasPostgres)('on PostgreSQL', () => {
   );
 });
 
-describe('the office app reports refused reports in /health and /metrics', () => {
-  it('a petition whose report the clearinghouse refuses: refused_reports 1, the gauge 1, the others delivered', async () => {
+describe('the office app reports refused reports in /health, /metrics and sito clearinghouse refused', () => {
+  it('a petition whose report the clearinghouse refuses: refused_reports 1, the gauge 1, listed by the command; the others delivered', async () => {
     const fake = await new FakeClearinghouse().start();
-    const config = loadConfig(
-      { SITO_SCORING: 'rules', SITO_CLEARINGHOUSE_URL: fake.url, SITO_CLEARINGHOUSE_KEY: 'office-key', SITO_FEDERATION_SECRET: SECRET },
-      { dataDir: tempDir('sito-outbox-app-') },
-    );
+    const dataDir = tempDir('sito-outbox-app-');
+    const config = loadConfig({ SITO_SCORING: 'rules', SITO_CLEARINGHOUSE_URL: fake.url, SITO_CLEARINGHOUSE_KEY: 'office-key', SITO_FEDERATION_SECRET: SECRET }, { dataDir });
     const rt = await openRuntime(config);
     const app = await buildApp({ config, engine: rt.engine, runtime: rt, logger: false });
     try {
@@ -306,5 +304,15 @@ describe('the office app reports refused reports in /health and /metrics', () =>
       await rt.close();
       await fake.stop();
     }
+
+    // sito clearinghouse refused: what an operator reads, without the payload
+    const listed = sitoSync(['clearinghouse', 'refused'], { env: { SITO_DATA_DIR: dataDir, SITO_DATABASE_URL: '' } });
+    expect(listed.status, listed.stderr).toBe(0);
+    const rows = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ kind: 'report', http_status: 400, problem: 'the clearinghouse answered 400: reports.0.signature: signature must be base64' });
+    expect(rows[0]).not.toHaveProperty('payload');
+    expect(listed.stderr).toBe('1 refused for good, 1 shown\n');
+    expect(sitoSync(['clearinghouse', 'refused', '--limit', '0'], { env: { SITO_DATA_DIR: dataDir, SITO_DATABASE_URL: '' } }).stderr).toMatch(/--limit: expected a whole number from 1, got 0/);
   }, 60_000);
 });
