@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { answerProblem, batchRefusedForGood, OfficeClearinghouse, refusedForGood } from '../src/clearinghouse/office.js';
+import { buildClearinghouseApp, parseOfficeKeys } from '../src/clearinghouse/server.js';
+import { SqliteClearinghouseStore } from '../src/clearinghouse/sqlite-store.js';
 import type { Report } from '../src/clearinghouse/protocol.js';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
@@ -269,6 +272,49 @@ describe.skipIf(!hasPostgres)('on PostgreSQL', () => {
     },
     { reports: 600 },
   );
+});
+
+describe("against the real clearinghouse's answers", () => {
+  it('a malformed report (400 naming its field) and an id another office uses (listed as rejected) are refused; the rest arrive', async () => {
+    const chStore = SqliteClearinghouseStore.open(tempDir('sito-outbox-ch-'));
+    const server = await buildClearinghouseApp({ store: chStore, keys: parseOfficeKeys('key-of-office-a-0001:office-a,key-of-office-b-0002:office-b'), logger: false });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const addr = server.server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('no address');
+    const url = `http://127.0.0.1:${addr.port}`;
+    const store = SqliteStore.open(tempDir('sito-outbox-a-'));
+    const logs: Logged[] = [];
+    const ch = new OfficeClearinghouse(store.outbox, { url, key: 'key-of-office-a-0001', secret: SECRET, waitMs: 300, retryMaxMs: 100, log: (level, msg) => logs.push({ level, msg }) });
+    try {
+      const good = await queue(store, ch, 40);
+      const template = JSON.parse((await store.outbox.next(1))[0]!.payload) as Report;
+      // a report the clearinghouse cannot read, queued in the middle
+      const malformed = randomUUID();
+      await store.outbox.enqueue('report', malformed, JSON.stringify({ ...template, id: malformed, signature: 'AAAA' }), new Date().toISOString());
+      // an id office B reported first
+      const taken = randomUUID();
+      const byB = await fetch(`${url}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer key-of-office-b-0002' }, body: JSON.stringify({ reports: [{ ...template, id: taken }] }) });
+      expect(byB.status).toBe(200);
+      await store.outbox.enqueue('report', taken, JSON.stringify({ ...template, id: taken }), new Date().toISOString());
+      const more = await queue(store, ch, 10, 40);
+      expect(await ch.enqueueMark('petition-3', 'mass', store.outbox)).toBe(true);
+
+      expect(await ch.deliver()).toBe(51);
+      expect(await store.outbox.pending()).toBe(0);
+      for (const id of [...good, ...more]) expect(await chStore.ownReport('office-a', id), id).not.toBeNull();
+      expect((await chStore.ownReport('office-a', good[3]!))!.mark).toBe('mass');
+      expect(await chStore.ownReport('office-a', malformed)).toBeNull();
+      expect((await store.outbox.listRefused(10)).map((r) => [r.report_id, r.http_status, r.problem])).toEqual([
+        [malformed, 400, expect.stringMatching(/^the clearinghouse answered 400: reports\.0\.signature: signature must be 256 32-bit values in base64/)],
+        [taken, 200, 'the clearinghouse listed it as rejected: this report id is already used'],
+      ]);
+      expect(logs.filter((l) => l.level === 'warn').length).toBe(2);
+    } finally {
+      await store.close();
+      await server.close();
+      await chStore.close();
+    }
+  });
 });
 
 describe('the office app reports refused reports in /health, /metrics and sito clearinghouse refused', () => {

@@ -248,6 +248,7 @@ export class OfficeClearinghouse {
       await this.outbox.remove([m.seq]);
       return 0;
     }
+    // 405: the endpoint is not there (see batchRefusedForGood); 404 is about the report, handled above
     if (res.status === 405 || !refusedForGood(res.status)) throw new RetryLater(`the clearinghouse answered ${res.status} to a mark`);
     await this.refuse(m, answerProblem(res.status, body), res.status);
     return 0;
