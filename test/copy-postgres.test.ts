@@ -61,6 +61,8 @@ async function populate(store: Store, dir: string) {
   await store.outbox.enqueue('report', 'report-0', '{"id":"report-0"}', '2026-04-06T00:00:00.000Z');
   await store.outbox.enqueue('mark', 'report-0', '{"mark":"mass"}', '2026-04-06T00:00:01.000Z');
   await store.outbox.failed([1], 'the clearinghouse is unreachable');
+  await store.outbox.enqueue('report', 'report-1', '{"id":"report-1"}', '2026-04-06T00:00:02.000Z');
+  await store.outbox.refuse([3], 'the clearinghouse answered 400: reports.0.signature: signature must be base64', 400, '2026-04-06T00:00:03.000Z');
   await store.secret('session');
 }
 
@@ -115,7 +117,7 @@ describe.skipIf(!hasPostgres)('sito copy: an office from SQLite to PostgreSQL', 
     const report = JSON.parse(r.stdout.trim()) as { copied: Record<string, number>; verified: boolean };
     expect(report.verified).toBe(true);
     expect(report.copied.petitions).toBe(21);
-    for (const t of ['feedback', 'users', 'sessions', 'models', 'model_activations', 'audit_log', 'petition_documents', 'campaign_names', 'joint_members', 'petition_status', 'clearinghouse_outbox', 'clearinghouse_reports', 'login_failures']) {
+    for (const t of ['feedback', 'users', 'sessions', 'models', 'model_activations', 'audit_log', 'petition_documents', 'campaign_names', 'joint_members', 'petition_status', 'clearinghouse_outbox', 'clearinghouse_refused', 'clearinghouse_reports', 'login_failures']) {
       expect(report.copied[t], t).toBeGreaterThan(0);
     }
     expect(r.stderr).toBe(''); // no progress line in a pipe
@@ -140,6 +142,7 @@ describe.skipIf(!hasPostgres)('sito copy: an office from SQLite to PostgreSQL', 
       expect((await store.embeddings('test-model'))[0]!.vector).toEqual(new Float32Array([0.5, -0.25, 1, 0]));
       expect((await store.document('local-2', true))!.bytes).toEqual(new Uint8Array([37, 80, 68, 70, 0, 255, 1]));
       expect(await store.outbox.pending()).toBe(2);
+      expect((await store.outbox.listRefused(5)).map((r) => [r.report_id, r.http_status])).toEqual([['report-1', 400]]);
       const campaign = (await store.getPetition('copy-5'))!.campaign_id!;
       expect((await store.campaign(campaign))!.size).toBe(12);
       expect((await store.track.campaignNames([campaign])).get(campaign)!.source).toBe('clerk');

@@ -791,6 +791,50 @@ export function storeContract(backend: string, open: StoreFactory) {
         expect(await store.outbox.pending()).toBe(1);
         expect(await store.outbox.reportIdOf('p2')).toBeNull();
       });
+
+      it('refuse moves rows out of the queue into the refused rows, with status and problem; others stay queued in order', async () => {
+        const o = store.outbox;
+        expect(await o.refused()).toBe(0);
+        expect(await o.listRefused(10)).toEqual([]);
+        await o.enqueue('report', 'rep-1', '{"id":"rep-1"}', '2026-03-01T00:00:00Z');
+        await o.enqueue('report', 'rep-2', '{"id":"rep-2"}', '2026-03-01T00:00:01Z');
+        await o.enqueue('mark', 'rep-1', '{"mark":"mass"}', '2026-03-01T00:00:02Z');
+        await o.enqueue('report', 'rep-3', '{"id":"rep-3"}', '2026-03-01T00:00:03Z');
+        const [r1, r2, m1, r3] = await o.next(10);
+        await o.failed([r2!.seq], 'the clearinghouse answered 400');
+        await o.refuse([r2!.seq], 'the clearinghouse answered 400: reports.0.signature: signature must be base64', 400, '2026-03-02T00:00:00Z');
+        await o.refuse([m1!.seq, 987654], 'the clearinghouse answered 422: mark', 422, '2026-03-02T00:00:01Z');
+        expect(await o.pending()).toBe(2);
+        expect((await o.next(10)).map((r) => r.seq)).toEqual([r1!.seq, r3!.seq]);
+        expect(await o.refused()).toBe(2);
+        const refused = await o.listRefused(10);
+        expect(refused.map(({ seq: _seq, ...rest }) => rest)).toEqual([
+          { kind: 'report', report_id: 'rep-2', payload: '{"id":"rep-2"}', created_at: '2026-03-01T00:00:01Z', refused_at: '2026-03-02T00:00:00Z', http_status: 400, problem: 'the clearinghouse answered 400: reports.0.signature: signature must be base64' },
+          { kind: 'mark', report_id: 'rep-1', payload: '{"mark":"mass"}', created_at: '2026-03-01T00:00:02Z', refused_at: '2026-03-02T00:00:01Z', http_status: 422, problem: 'the clearinghouse answered 422: mark' },
+        ]);
+        expect(refused[1]!.seq).toBeGreaterThan(refused[0]!.seq);
+        expect(await o.listRefused(1)).toHaveLength(1);
+        // refusing a row no longer queued changes nothing
+        await o.refuse([r2!.seq], 'again', 400, '2026-03-03T00:00:00Z');
+        await o.refuse([], 'none', 400, '2026-03-03T00:00:00Z');
+        expect(await o.refused()).toBe(2);
+      });
+
+      it('refuse inside a transaction commits and rolls back with it: a row is queued or refused, never both, never neither', async () => {
+        await store.outbox.enqueue('report', 'rep-1', '{}', '2026-03-01');
+        const [row] = await store.outbox.next(1);
+        await expect(
+          store.writeTransaction(async (tx) => {
+            await tx.outbox.refuse([row!.seq], 'the clearinghouse answered 400', 400, '2026-03-02');
+            expect(await tx.outbox.pending()).toBe(0);
+            expect(await tx.outbox.refused()).toBe(1);
+            throw new Error('rolled back');
+          }),
+        ).rejects.toThrow('rolled back');
+        expect([await store.outbox.pending(), await store.outbox.refused()]).toEqual([1, 0]);
+        await store.writeTransaction((tx) => tx.outbox.refuse([row!.seq], 'the clearinghouse answered 400', 400, '2026-03-02'));
+        expect([await store.outbox.pending(), await store.outbox.refused()]).toEqual([0, 1]);
+      });
     });
 
     describe('the store itself', () => {

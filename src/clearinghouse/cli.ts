@@ -1,5 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { openStore } from '../storage/open-store.js';
 import { checkSecret } from './keyed-fingerprint.js';
 import { importPublished } from './import-published.js';
 import { openClearinghouseStore } from './open-store.js';
@@ -13,7 +15,7 @@ function parsePort(v: string): number {
   return n;
 }
 
-/** `sito clearinghouse serve | import-published`: the shared clearinghouse of several offices. */
+/** `sito clearinghouse serve | import-published`: the shared clearinghouse of several offices; `refused`: what it refused of this office's. */
 export function registerClearinghouseCommands(program: Command) {
   const ch = program
     .command('clearinghouse')
@@ -40,6 +42,22 @@ export function registerClearinghouseCommands(program: Command) {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+    });
+
+  ch.command('refused')
+    .description("this office's reports and marks the clearinghouse refused for good (the table clearinghouse_refused of the office in SITO_DATA_DIR or SITO_DATABASE_URL), oldest first, one JSON line each")
+    .option('-n, --limit <n>', 'at most this many', '1000')
+    .action(async (opts: { limit: string }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a whole number from 1, got ${opts.limit}`);
+      const store = await openStore(loadConfig());
+      try {
+        const rows = await store.outbox.listRefused(limit);
+        for (const { payload: _payload, ...row } of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+        process.stderr.write(`${await store.outbox.refused()} refused for good, ${rows.length} shown\n`);
+      } finally {
+        await store.close();
+      }
     });
 
   ch.command('import-published')

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MIN_SHINGLES, type Fingerprint } from '../signals/fingerprint/minhash.js';
-import type { OutboxStore } from '../storage/store.js';
+import type { OutboxRow, OutboxStore } from '../storage/store.js';
 import { notConsulted, type Consultation } from './consult.js';
 import { encodeSignature, keyFingerprint } from './keyed-fingerprint.js';
 import { LookupAnswerSchema, ReportBatchAnswerSchema, type Mark, type Report } from './protocol.js';
@@ -20,6 +20,8 @@ export interface ClearinghouseHealth {
   url: string;
   reachable: boolean | null;
   pending_reports: number;
+  /** reports and marks the clearinghouse refused for good (in clearinghouse_refused, never sent again) */
+  refused_reports: number;
   last_error: string | null;
 }
 
@@ -32,6 +34,50 @@ const IDLE_MS = 5000;
 const today = () => new Date().toISOString().slice(0, 10);
 /** The day a petition was received: its received_at's date, else today (UTC). */
 export const receivedDay = (receivedAt: string | null | undefined) => (receivedAt && /^\d{4}-\d{2}-\d{2}/.test(receivedAt) ? receivedAt.slice(0, 10) : today());
+
+/** The longest problem kept from a clearinghouse's answer (in the refused row and the log). */
+const PROBLEM_CHARS = 300;
+
+/**
+ * Whether an answer refuses a request for good: a 4xx that sending the same request again cannot
+ * change (400 malformed, 413 too large, 422 …). 401 and 403 (the office key), 408 (a timeout) and
+ * 429 (too many requests) may pass later; so may any 5xx. Pure.
+ */
+export function refusedForGood(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 401 && status !== 403 && status !== 408 && status !== 429;
+}
+
+/**
+ * 404 or 405 to POST /v1/reports says the endpoint is not there (a SITO_CLEARINGHOUSE_URL that
+ * points elsewhere), not that a report is wrong: retried, so a wrong address never dead-letters
+ * the whole outbox. Pure.
+ */
+export function batchRefusedForGood(status: number): boolean {
+  return refusedForGood(status) && status !== 404 && status !== 405;
+}
+
+/** The problem a refusal states: its JSON `message` (the clearinghouse's error body), else its text, on one line and bounded. */
+export function answerProblem(status: number, body: string): string {
+  let said = body;
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; error?: unknown };
+    if (typeof parsed?.message === 'string') said = parsed.message;
+    else if (typeof parsed?.error === 'string') said = parsed.error;
+  } catch {
+    // not JSON: the text as it came (a proxy's page)
+  }
+  said = oneLine(said);
+  return `the clearinghouse answered ${status}${said ? `: ${said}` : ''}`;
+}
+
+/** Text from the clearinghouse on one line, at most PROBLEM_CHARS. Pure. */
+function oneLine(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > PROBLEM_CHARS ? `${line.slice(0, PROBLEM_CHARS - 1)}…` : line;
+}
+
+/** A failure worth retrying that the clearinghouse answered (its status, not a network error). */
+class RetryLater extends Error {}
 
 function describeFailure(e: unknown, waitMs: number): string {
   const err = e as Error & { cause?: { code?: string } };
@@ -124,11 +170,22 @@ export class OfficeClearinghouse {
     return this.outbox.pending();
   }
 
-  async health(): Promise<ClearinghouseHealth> {
-    return { url: this.url, reachable: this.reachable, pending_reports: await this.pending(), last_error: this.lastError };
+  /** Reports and marks refused for good (kept in clearinghouse_refused). */
+  refused(): Promise<number> {
+    return this.outbox.refused();
   }
 
-  /** Sends everything waiting, batch by batch; throws on the first failure (what was sent stays sent). */
+  async health(): Promise<ClearinghouseHealth> {
+    return { url: this.url, reachable: this.reachable, pending_reports: await this.pending(), refused_reports: await this.refused(), last_error: this.lastError };
+  }
+
+  /**
+   * Sends everything waiting, batch by batch; throws on the first failure worth retrying (what was
+   * sent stays sent). What the clearinghouse refuses for good never blocks the rows after it: a
+   * batch refused for good is split in halves until the reports it refuses are alone, and each of
+   * those — like a report listed as rejected in an answer, or a mark refused for good — leaves the
+   * queue for clearinghouse_refused. Returns the rows delivered.
+   */
   async deliver(timeoutMs = 10_000): Promise<number> {
     let sent = 0;
     for (;;) {
@@ -136,36 +193,71 @@ export class OfficeClearinghouse {
       if (!rows.length) return sent;
       try {
         const reports = rows.filter((r) => r.kind === 'report');
-        if (reports.length) {
-          const res = await fetch(`${this.url}/v1/reports`, {
-            method: 'POST',
-            headers: this.headers(),
-            body: JSON.stringify({ reports: reports.map((r) => JSON.parse(r.payload) as Report) }),
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          if (!res.ok) throw new Error(`the clearinghouse answered ${res.status} to reports${res.status === 401 ? ' (the office key was refused)' : ''}`);
-          const answer = ReportBatchAnswerSchema.parse(await res.json());
-          for (const r of answer.rejected) this.opts.log?.('warn', `clearinghouse refused report ${r.id}: ${r.problem}`);
-          await this.outbox.remove(reports.map((r) => r.seq));
-          sent += reports.length;
-        }
-        for (const m of rows.filter((r) => r.kind === 'mark')) {
-          const res = await fetch(`${this.url}/v1/reports/${m.report_id}/mark`, { method: 'PUT', headers: this.headers(), body: m.payload, signal: AbortSignal.timeout(timeoutMs) });
-          if (res.status === 404) this.opts.log?.('warn', `clearinghouse does not know report ${m.report_id}; its mark is dropped`);
-          else if (!res.ok) throw new Error(`the clearinghouse answered ${res.status} to a mark`);
-          await this.outbox.remove([m.seq]);
-          sent++;
-        }
+        if (reports.length) sent += await this.sendReports(reports, timeoutMs);
+        for (const m of rows.filter((r) => r.kind === 'mark')) sent += await this.sendMark(m, timeoutMs);
         this.reachable = true;
         this.lastError = null;
       } catch (e) {
-        const problem = e instanceof Error && /answered/.test(e.message) ? e.message : describeFailure(e, timeoutMs);
+        const problem = e instanceof RetryLater ? e.message : describeFailure(e, timeoutMs);
         this.reachable = false;
         this.lastError = problem;
         await this.outbox.failed(rows.map((r) => r.seq), problem);
         throw new Error(problem);
       }
     }
+  }
+
+  /** Posts reports; a batch refused for good is halved until each refused report is alone. Returns the reports delivered. */
+  private async sendReports(rows: readonly OutboxRow[], timeoutMs: number): Promise<number> {
+    const res = await fetch(`${this.url}/v1/reports`, {
+      method: 'POST',
+      headers: this.headers(),
+      body: JSON.stringify({ reports: rows.map((r) => JSON.parse(r.payload) as Report) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (res.ok) {
+      const answer = ReportBatchAnswerSchema.parse(await res.json());
+      const rejected = new Map(answer.rejected.map((r) => [r.id, r.problem]));
+      const kept = rows.filter((r) => !rejected.has(r.report_id));
+      for (const r of rows) {
+        if (rejected.has(r.report_id)) await this.refuse(r, `the clearinghouse listed it as rejected: ${oneLine(rejected.get(r.report_id)!)}`, res.status);
+      }
+      await this.outbox.remove(kept.map((r) => r.seq));
+      return kept.length;
+    }
+    const problem = answerProblem(res.status, await res.text().catch(() => ''));
+    if (!batchRefusedForGood(res.status)) throw new RetryLater(`the clearinghouse answered ${res.status} to reports${res.status === 401 ? ' (the office key was refused)' : ''}`);
+    if (rows.length === 1) {
+      await this.refuse(rows[0]!, problem, res.status);
+      return 0;
+    }
+    const half = Math.ceil(rows.length / 2);
+    return (await this.sendReports(rows.slice(0, half), timeoutMs)) + (await this.sendReports(rows.slice(half), timeoutMs));
+  }
+
+  /** Puts a mark. Returns 1 when delivered, 0 when dropped (the clearinghouse does not know its report) or refused for good. */
+  private async sendMark(m: OutboxRow, timeoutMs: number): Promise<number> {
+    const res = await fetch(`${this.url}/v1/reports/${m.report_id}/mark`, { method: 'PUT', headers: this.headers(), body: m.payload, signal: AbortSignal.timeout(timeoutMs) });
+    const body = await res.text().catch(() => '');
+    if (res.ok) {
+      await this.outbox.remove([m.seq]);
+      return 1;
+    }
+    if (res.status === 404) {
+      this.opts.log?.('warn', `clearinghouse does not know report ${m.report_id}; its mark is dropped`);
+      await this.outbox.remove([m.seq]);
+      return 0;
+    }
+    // 405: the endpoint is not there (see batchRefusedForGood); 404 is about the report, handled above
+    if (res.status === 405 || !refusedForGood(res.status)) throw new RetryLater(`the clearinghouse answered ${res.status} to a mark`);
+    await this.refuse(m, answerProblem(res.status, body), res.status);
+    return 0;
+  }
+
+  /** Moves a row refused for good to clearinghouse_refused and says so once (ids and the clearinghouse's words only: it never sees a text). */
+  private async refuse(row: OutboxRow, problem: string, status: number) {
+    await this.outbox.refuse([row.seq], problem, status, new Date().toISOString());
+    this.opts.log?.('warn', `clearinghouse refused ${row.kind} ${row.report_id} for good (${problem}); kept in clearinghouse_refused, not sent again`);
   }
 
   /** Starts the background delivery loop. */

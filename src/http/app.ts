@@ -155,9 +155,18 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
             embedding: z.object({ loaded: z.boolean(), model: z.string().nullable(), dimension: z.number().nullable(), problem: z.string().nullable(), runtime: z.enum(['table', 'onnx']).optional() }),
             storage: z.object({ kind: z.string().nullable() }),
             clearinghouse: z
-              .object({ url: z.string(), reachable: z.boolean().nullable(), pending_reports: z.number().int(), last_error: z.string().nullable() })
+              .object({
+                url: z.string(),
+                reachable: z.boolean().nullable(),
+                pending_reports: z.number().int().describe('reports and marks waiting in the outbox'),
+                refused_reports: z
+                  .number()
+                  .int()
+                  .describe('reports and marks the clearinghouse refused for good (a 4xx other than 401, 403, 408 and 429, or listed as rejected): moved to the table clearinghouse_refused, never sent again'),
+                last_error: z.string().nullable(),
+              })
               .nullable()
-              .describe('the cross-office clearinghouse, when one is configured: reachable at the last attempt, reports waiting in the outbox'),
+              .describe('the cross-office clearinghouse, when one is configured: reachable at the last attempt, reports waiting in the outbox, reports refused for good'),
           }),
         },
       },

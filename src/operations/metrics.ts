@@ -55,6 +55,14 @@ export function registerMetrics(app: FastifyInstance, opts: { engine: Engine; ap
     const health = opts.clearinghouse;
     new Gauge({ name: 'sito_clearinghouse_pending_reports', help: 'Reports and marks waiting in the outbox for the clearinghouse', registers: [registry], async collect() { this.set((await health()).pending_reports); } });
     new Gauge({
+      name: 'sito_clearinghouse_refused_reports',
+      help: 'Reports and marks the clearinghouse refused for good (kept in the table clearinghouse_refused, never sent again)',
+      registers: [registry],
+      async collect() {
+        this.set((await health()).refused_reports);
+      },
+    });
+    new Gauge({
       name: 'sito_clearinghouse_reachable',
       help: 'Whether the clearinghouse answered the last attempt (1), did not (0), or has not been tried yet (-1)',
       registers: [registry],

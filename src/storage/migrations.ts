@@ -266,6 +266,24 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX petition_status_petition ON petition_status (petition_id, seq DESC);
     `,
   },
+  {
+    version: 43,
+    name: 'clearinghouse reports and marks refused for good',
+    sql: `
+      -- outbox rows the clearinghouse refused for good (a 4xx that no retry changes, or listed as
+      -- rejected in its answer): moved here so they never block the rows queued after them
+      CREATE TABLE clearinghouse_refused (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('report', 'mark')),
+        report_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        refused_at TEXT NOT NULL,
+        http_status INTEGER NOT NULL,
+        problem TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -331,6 +331,27 @@ export interface OutboxStore {
   remove(seqs: readonly number[]): Promise<void>;
   /** Counts a failed attempt on these rows and keeps the problem. */
   failed(seqs: readonly number[], problem: string): Promise<void>;
+  /**
+   * Moves rows the clearinghouse refused for good out of the queue into the refused rows
+   * (migration 43), with the HTTP status it answered and its problem, in one step: a row is in
+   * one place or the other, never both, never neither. Seqs not waiting are ignored.
+   */
+  refuse(seqs: readonly number[], problem: string, httpStatus: number, refusedAt: string): Promise<void>;
+  /** Rows refused for good. */
+  refused(): Promise<number>;
+  /** The refused rows, oldest first, at most `limit`. */
+  listRefused(limit: number): Promise<RefusedRow[]>;
+}
+
+/** A report or mark the clearinghouse refused for good (kept for the operator, never sent again). */
+export interface RefusedRow extends OutboxRow {
+  /** when it was queued */
+  created_at: string;
+  refused_at: string;
+  /** what the clearinghouse answered: a 4xx, or 200 when it listed the report as rejected */
+  http_status: number;
+  /** why, in the clearinghouse's words */
+  problem: string;
 }
 
 // ── the office store ───────────────────────────────────────────────────────────

@@ -26,6 +26,7 @@ export const COPIED_TABLES: ReadonlyArray<{ table: string; order: string }> = [
   { table: 'feedback', order: 'seq' },
   { table: 'clearinghouse_reports', order: 'petition_id' },
   { table: 'clearinghouse_outbox', order: 'seq' },
+  { table: 'clearinghouse_refused', order: 'seq' },
   { table: 'audit_log', order: 'seq' },
   { table: 'login_failures', order: 'scope, key' },
   { table: 'petition_documents', order: 'petition_id' },

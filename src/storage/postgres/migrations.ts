@@ -276,6 +276,22 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
       CREATE INDEX petition_status_petition ON petition_status (petition_id, seq DESC);
     `,
   },
+  {
+    version: 43,
+    name: 'clearinghouse reports and marks refused for good',
+    sql: `
+      CREATE TABLE clearinghouse_refused (
+        seq BIGSERIAL PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('report', 'mark')),
+        report_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        refused_at TEXT NOT NULL,
+        http_status INTEGER NOT NULL,
+        problem TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The two lists hold the same versions in the same order (checked at load: a migration added to one list only is a bug). */

@@ -1,7 +1,7 @@
-import type { OutboxRow, OutboxStore } from '../store.js';
+import type { OutboxRow, OutboxStore, RefusedRow } from '../store.js';
 import type { Queryable } from './connection.js';
 
-/** The clearinghouse outbox (migration 20) on PostgreSQL: a report is queued in the transaction that stores its petition. */
+/** The clearinghouse outbox (migrations 20 and 43) on PostgreSQL: a report is queued in the transaction that stores its petition. */
 export class PostgresOutboxStore implements OutboxStore {
   constructor(private readonly q: Queryable) {}
 
@@ -31,5 +31,23 @@ export class PostgresOutboxStore implements OutboxStore {
 
   async failed(seqs: readonly number[], problem: string): Promise<void> {
     await this.q.query('UPDATE clearinghouse_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])', [seqs, problem]);
+  }
+
+  /** One statement (atomic on its own): the rows deleted from the queue are the rows inserted. */
+  async refuse(seqs: readonly number[], problem: string, httpStatus: number, refusedAt: string): Promise<void> {
+    await this.q.query(
+      `WITH moved AS (DELETE FROM clearinghouse_outbox WHERE seq = ANY($1::bigint[]) RETURNING seq, kind, report_id, payload, created_at)
+       INSERT INTO clearinghouse_refused (kind, report_id, payload, created_at, refused_at, http_status, problem)
+       SELECT kind, report_id, payload, created_at, $2, $3, $4 FROM moved ORDER BY seq`,
+      [seqs, refusedAt, httpStatus, problem],
+    );
+  }
+
+  async refused(): Promise<number> {
+    return (await this.q.query<{ n: number }>('SELECT COUNT(*) AS n FROM clearinghouse_refused')).rows[0]!.n;
+  }
+
+  async listRefused(limit: number): Promise<RefusedRow[]> {
+    return (await this.q.query<RefusedRow>('SELECT seq, kind, report_id, payload, created_at, refused_at, http_status, problem FROM clearinghouse_refused ORDER BY seq LIMIT $1', [limit])).rows;
   }
 }
