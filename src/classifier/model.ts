@@ -102,6 +102,8 @@ export function readArtifact(path: string): ModelArtifact {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+/** N-grams shown as evidence of the n-gram reason. */
+const NGRAM_EVIDENCE = 6;
 
 /** The dimension of the embedding a model was trained with (0 without one). */
 export const embeddingDimension = (m: Model) => m.weights.dense.length - m.artifact.rules.ids.length - TEMPLATE_FEATURES.length;
@@ -150,20 +152,28 @@ export function explainWithModel(
   const ng = collectNgrams(text.folded);
   const value = ng.buckets.length ? 1 / Math.sqrt(ng.buckets.length) : 0;
   let ngramSum = 0;
+  // the NGRAM_EVIDENCE weightiest n-grams (by |weight|, the first occurrence first among equals),
+  // kept in order as the pass goes: a full sort of every weighted n-gram cost more than the sum
   const top: number[] = [];
+  const weightOf = (k: number) => Math.abs(w.ngram[ng.buckets[k]!]!);
   for (let k = 0; k < ng.buckets.length; k++) {
     const v = w.ngram[ng.buckets[k]!]!;
     ngramSum += v;
-    if (v !== 0) top.push(k);
+    if (v === 0) continue;
+    const m = Math.abs(v);
+    if (top.length === NGRAM_EVIDENCE && m <= weightOf(top[NGRAM_EVIDENCE - 1]!)) continue;
+    let at = top.length;
+    while (at > 0 && weightOf(top[at - 1]!) < m) at--;
+    top.splice(at, 0, k);
+    if (top.length > NGRAM_EVIDENCE) top.pop();
   }
   ngramSum *= value;
-  top.sort((p, q) => Math.abs(w.ngram[ng.buckets[q]!]!) - Math.abs(w.ngram[ng.buckets[p]!]!));
   reasons.push({
     signal: 'model',
     id: 'ngrams',
     description: ngramSum >= 0 ? 'Sformułowania typowe dla petycji masowych i ofert (model uczony na oznaczonych petycjach)' : 'Sformułowania typowe dla zwykłych petycji mieszkańców (model uczony na oznaczonych petycjach)',
     contribution: round(a * ngramSum),
-    evidence: ngramEvidence(text, top.slice(0, 6).map((k) => [ng.start[k]!, ng.start[k]! + ng.length[k]!] as [number, number])),
+    evidence: ngramEvidence(text, top.map((k) => [ng.start[k]!, ng.start[k]! + ng.length[k]!] as [number, number])),
   });
   return { baseline: a * w.bias + b, reasons };
 }
