@@ -28,7 +28,7 @@ async function startClearinghouse(dataDir: string, port: number): Promise<Cleari
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`clearinghouse exited ${child.exitCode}: ${stderr}`);

@@ -31,8 +31,8 @@ function run(args: string[], env: Record<string, string>, input: string): Promis
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, SITO_LOG_LEVEL: 'silent', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
     child.stdin.end(input);
   });
@@ -43,8 +43,8 @@ function runNode(code: string): Promise<{ status: number | null; stdout: string;
     const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
@@ -95,7 +95,7 @@ describe('several processes starting on one new data folder', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     try {
       for (let i = 0; i < 600 && !/workers listening/.test(stderr); i++) {
         if (child.exitCode !== null) break;
@@ -125,7 +125,7 @@ describe('several processes starting on one new data folder', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => {
       const t = setTimeout(() => {
         child.kill('SIGKILL');

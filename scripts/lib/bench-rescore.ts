@@ -14,7 +14,7 @@ function timeScore(file: string, dataDir: string, args: string[]): Promise<{ sec
     const started = Date.now();
     const child = spawn(process.execPath, [bin, 'score', file, ...args], { env: { ...process.env, SITO_DATA_DIR: dataDir, SITO_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('exit', (status) => resolve({ seconds: (Date.now() - started) / 1000, status, stderr }));
   });
 }

@@ -7,9 +7,10 @@ import { spreadsheetSafe } from '../export/spreadsheet-cell.js';
 import type { Store, UserRole } from '../storage/store.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let s = '';
-  for await (const chunk of stream) s += chunk.toString();
-  return s;
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  // joined before decoding: a character split between two chunks stays whole
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Asks on the terminal without echoing what is typed. */

@@ -50,8 +50,8 @@ function runTraining(file: string, activate: boolean, env: NodeJS.ProcessEnv, si
     const kill = () => child.kill('SIGKILL');
     if (signal.aborted) kill();
     else signal.addEventListener('abort', kill, { once: true });
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('close', (code) => {
       signal.removeEventListener('abort', kill);
       resolve({ code: code ?? 1, out, err, killed: signal.aborted });

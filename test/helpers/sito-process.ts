@@ -43,7 +43,7 @@ export async function serveProcess(env: Record<string, string>, port: number): P
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`sito serve exited ${child.exitCode}: ${stderr}`);
@@ -72,8 +72,8 @@ export function sitoAsync(args: string[], env: Record<string, string> = {}): Pro
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, SITO_LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }

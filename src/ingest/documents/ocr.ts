@@ -93,7 +93,7 @@ function run(tools: OcrTools, cmd: string, args: string[], signal: AbortSignal, 
       size += d.length;
       if (size <= maxOut) out.push(d);
     });
-    child.stderr.on('data', (d: Buffer) => void (err.length < 2000 && (err += d.toString())));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => void (err.length < 2000 && (err += d)));
     child.on('error', (e) => {
       signal.removeEventListener('abort', onAbort);
       reject(e);
