@@ -69,7 +69,8 @@ export async function serveProcess(env: Record<string, string>, port: number): P
 /** Like sitoSync, without blocking this process's event loop (for tests that serve something to it). */
 export function sitoAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, SITO_LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // killed if it outlives any test's time limit (a timed-out test would otherwise leave it running)
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, SITO_LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
