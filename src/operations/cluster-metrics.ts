@@ -31,6 +31,9 @@ const FIGURES = 'sito:metrics:figures';
 /** One registry's figures, as `Registry.getMetricsAsJSON()` gives them. */
 type Figures = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
+/** A message's callback: a channel closing between the check and the send is not an error event (which would end the process). */
+const ignore = () => undefined;
+
 interface Message {
   type?: unknown;
   id?: unknown;
@@ -84,7 +87,7 @@ export function serveClusterMetrics(configured: number, workers: () => Worker[])
       waiting.set(id, entry);
       for (const w of asked) {
         try {
-          w.send({ type: COLLECT, id });
+          w.send({ type: COLLECT, id }, ignore);
         } catch {
           entry.pending.delete(w.id);
         }
@@ -102,8 +105,8 @@ export function serveClusterMetrics(configured: number, workers: () => Worker[])
       const asked = message.id;
       round ??= collect().finally(() => (round = null));
       round.then(
-        (text) => worker.isConnected() && worker.send({ type: ANSWER, id: asked, text }),
-        (e: unknown) => worker.isConnected() && worker.send({ type: ANSWER, id: asked, error: e instanceof Error ? e.message : String(e) }),
+        (text) => worker.isConnected() && worker.send({ type: ANSWER, id: asked, text }, ignore),
+        (e: unknown) => worker.isConnected() && worker.send({ type: ANSWER, id: asked, error: e instanceof Error ? e.message : String(e) }, ignore),
       );
     }
   };
@@ -129,8 +132,8 @@ export function workerMetrics(registry: Registry) {
   const onMessage = (message: Message & { text?: string; error?: string }) => {
     if (message?.type === COLLECT) {
       registry.getMetricsAsJSON().then(
-        (figures) => process.connected && process.send?.({ type: FIGURES, id: message.id, figures }),
-        () => process.connected && process.send?.({ type: FIGURES, id: message.id, figures: [] }),
+        (figures) => process.connected && process.send?.({ type: FIGURES, id: message.id, figures }, undefined, undefined, ignore),
+        () => process.connected && process.send?.({ type: FIGURES, id: message.id, figures: [] }, undefined, undefined, ignore),
       );
     } else if (message?.type === ANSWER && typeof message.id === 'number') {
       const a = asking.get(message.id);
@@ -155,7 +158,11 @@ export function workerMetrics(registry: Registry) {
         });
         try {
           if (!process.connected || !process.send) throw new Error('the worker lost its channel to the primary');
-          process.send({ type: ASK, id });
+          process.send({ type: ASK, id }, undefined, undefined, (e: Error | null) => {
+            if (!e) return;
+            asking.get(id)?.reject(e);
+            asking.delete(id);
+          });
         } catch (e) {
           asking.get(id)?.reject(e instanceof Error ? e : new Error(String(e)));
           asking.delete(id);
