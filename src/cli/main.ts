@@ -19,6 +19,7 @@ import { auditCli, registerOperationsCommands } from './operations-commands.js';
 import { registerClearinghouseCommands } from '../clearinghouse/cli.js';
 import { registerCopyCommand } from './copy-command.js';
 import { registerMigrateCommands } from './migrate-command.js';
+import { serveClusterMetrics } from '../operations/cluster-metrics.js';
 
 /** Opens the runtime for one command and closes it whatever happens. */
 async function withRuntime<T>(fn: (rt: Runtime, config: Config) => Promise<T> | T): Promise<T> {
@@ -279,10 +280,12 @@ function parseWorkers(v: string): number {
 /**
  * Forks `n` workers that serve the same port (node:cluster shares the socket); says once on stderr
  * when all of them listen; restarts one that dies unexpectedly, and stops them all on SIGINT/SIGTERM.
+ * Each worker is told the configured count (SITO_WORKERS); a scrape of /metrics taken by any worker
+ * is answered with the figures of every listening worker, combined here.
  */
 async function runPrimary(n: number): Promise<number> {
   let stopping = false;
-  const fork = () => cluster.fork();
+  const fork = () => cluster.fork({ SITO_WORKERS: String(n) });
   // one line on stderr once every worker listens (what a supervisor or a load test waits for)
   const listening = new Set<number>();
   let ready = false;
@@ -320,6 +323,8 @@ async function runPrimary(n: number): Promise<number> {
     if (started) fork();
     else setTimeout(fork, 1000);
   });
+  const stopMetrics = serveClusterMetrics(n, () => Object.values(cluster.workers ?? {}).filter((w): w is NonNullable<typeof w> => w !== undefined && listening.has(w.id)));
+  void done.then(stopMetrics);
   for (let i = 0; i < n; i++) fork();
   process.once('SIGINT', () => stopAll(0));
   process.once('SIGTERM', () => stopAll(0));
