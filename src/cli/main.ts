@@ -280,12 +280,12 @@ function parseWorkers(v: string): number {
 /**
  * Forks `n` workers that serve the same port (node:cluster shares the socket); says once on stderr
  * when all of them listen; restarts one that dies unexpectedly, and stops them all on SIGINT/SIGTERM.
- * Each worker is told the configured count (SITO_WORKERS); a scrape of /metrics taken by any worker
+ * Each worker is told the configured count (SITO_CLUSTER_WORKERS, set only here); a scrape of /metrics taken by any worker
  * is answered with the figures of every listening worker, combined here.
  */
 async function runPrimary(n: number): Promise<number> {
   let stopping = false;
-  const fork = () => cluster.fork({ SITO_WORKERS: String(n) });
+  const fork = () => cluster.fork({ SITO_CLUSTER_WORKERS: String(n) });
   // one line on stderr once every worker listens (what a supervisor or a load test waits for)
   const listening = new Set<number>();
   let ready = false;

@@ -39,10 +39,10 @@ interface Message {
   id?: unknown;
 }
 
-/** The number of workers the primary started (it passes SITO_WORKERS to each), when this process is one of several. */
+/** The number of workers the primary started (it passes SITO_CLUSTER_WORKERS to each; set only by the primary, so a process under another cluster manager is never mistaken for one of Sito's workers), when this process is one of several. */
 export function clusterWorkerCount(env: NodeJS.ProcessEnv = process.env): number | null {
   if (!cluster.isWorker || !process.send) return null;
-  const n = Number(env.SITO_WORKERS);
+  const n = Number(env.SITO_CLUSTER_WORKERS);
   return Number.isInteger(n) && n > 1 ? n : null;
 }
 
