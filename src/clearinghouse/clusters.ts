@@ -1,4 +1,4 @@
-import { compare, isNearDuplicate, type Fingerprint } from '../signals/fingerprint/minhash.js';
+import { compare, isNearDuplicateAtScale, type Fingerprint } from '../signals/fingerprint/minhash.js';
 
 /**
  * How reports are grouped, whatever the store: a report joins the cluster ("text") of its most
@@ -81,13 +81,17 @@ export interface ClusterCandidate {
   shingles: number;
 }
 
-/** The clusters whose candidates verify as near-duplicates, most similar first. */
+/**
+ * The clusters whose candidates verify as near-duplicates, most similar first. The clearinghouse
+ * compares each report with candidates from a store of a million, so a short text's noisier
+ * estimate must clear a higher bar (isNearDuplicateAtScale).
+ */
 export function verifiedClusters(fp: Fingerprint, candidates: readonly ClusterCandidate[]): number[] {
   const best = new Map<number, number>();
   for (const c of candidates) {
     const other = { signature: c.signature, shingles: c.shingles };
     const s = compare(fp, other);
-    if (!isNearDuplicate(fp, other, s)) continue;
+    if (!isNearDuplicateAtScale(fp, other, s)) continue;
     if ((best.get(c.cluster) ?? -1) < s.similarity) best.set(c.cluster, s.similarity);
   }
   return [...best.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([cluster]) => cluster);

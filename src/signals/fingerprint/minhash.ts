@@ -183,6 +183,30 @@ export function isNearDuplicate(a: Fingerprint, b: Fingerprint, s: Similarity = 
 }
 
 /**
+ * The standard error of the Jaccard estimate at the match threshold for a text of this many
+ * shingles: a short text fills few of the SLOTS with its own values (the rest are copied from
+ * neighbours by densification), so its estimate rests on fewer independent samples —
+ * ≈ SLOTS·(1 − e^(−n/SLOTS)) of them.
+ */
+export function estimateError(shingles: number): number {
+  const samples = SLOTS * (1 - Math.exp(-Math.max(1, shingles) / SLOTS));
+  return Math.sqrt((MATCH_JACCARD * (1 - MATCH_JACCARD)) / samples);
+}
+
+/**
+ * isNearDuplicate for a comparison repeated against a very large store (the clearinghouse: one
+ * report against a million others): the thresholds rise by the extra standard error a short text's
+ * estimate carries over a long text's. Drawn a million times, that noise alone made unrelated
+ * 45–70-shingle petitions "near-duplicates" (true Jaccard 0.17–0.24 estimated 0.30–0.36). Two
+ * copies of one text still match, since their true similarity is far above the threshold.
+ */
+export function isNearDuplicateAtScale(a: Fingerprint, b: Fingerprint, s: Similarity = compare(a, b)): boolean {
+  if (!isNearDuplicate(a, b, s)) return false;
+  const margin = estimateError(Math.min(a.shingles, b.shingles)) - estimateError(Number.MAX_SAFE_INTEGER);
+  return s.jaccard >= MATCH_JACCARD + margin || (s.containment >= MATCH_CONTAINMENT && s.jaccard >= 0.1 + margin);
+}
+
+/**
  * LSH band keys: band b hashes slots [b·ROWS, (b+1)·ROWS). A key is a safe integer
  * (band · 2³² + hash), so it can be stored in an INTEGER column of SQLite or PostgreSQL (bigint).
  */
