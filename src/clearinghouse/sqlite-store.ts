@@ -9,6 +9,7 @@ import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
 import type { ClearinghouseStore, IncomingReport, OwnReport } from './store.js';
 import { preparedStatements } from '../storage/prepared.js';
 import { applyMigrations } from '../storage/migrations.js';
+import { retryWhileBusy } from '../storage/sqlite-busy.js';
 
 const KEY_PARAMS = Array.from({ length: BANDS }, () => '?').join(', ');
 const EMPTY = Buffer.alloc(0);
@@ -28,11 +29,13 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   private constructor(path: string) {
     this.path = path;
     this.db = new Database(path, { timeout: 5000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // the LSH index of a million reports is hundreds of MB, read and written at random: keep the hot part in memory
-    this.db.pragma('cache_size = -262144');
-    this.migrate();
+    retryWhileBusy(() => {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      // the LSH index of a million reports is hundreds of MB, read and written at random: keep the hot part in memory
+      this.db.pragma('cache_size = -262144');
+      this.migrate();
+    });
   }
 
   private migrate() {

@@ -36,6 +36,7 @@ import type {
   TrackStore,
 } from './store.js';
 import { header, summary, type SummaryRow } from './petition-rows.js';
+import { isBusy, retryWhileBusy } from './sqlite-busy.js';
 
 export class StoreError extends Error {}
 
@@ -113,14 +114,16 @@ export class SqliteStoreSync {
     this.path = path;
     try {
       this.db = new Database(path, { timeout: 5000 });
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('foreign_keys = ON');
-      // erased text (RODO) is overwritten in the file, not left in free pages
-      this.db.pragma('secure_delete = ON');
-      this.migrate();
-      this.checkScheme();
-      this.fillSearchIndex();
+      retryWhileBusy(() => {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        this.db.pragma('foreign_keys = ON');
+        // erased text (RODO) is overwritten in the file, not left in free pages
+        this.db.pragma('secure_delete = ON');
+        this.migrate();
+        this.checkScheme();
+        this.fillSearchIndex();
+      });
       this.track = new SqliteTrackSync(this.db);
       this.outbox = new SqliteOutboxSync(this.db);
     } catch (e) {
@@ -140,6 +143,7 @@ export class SqliteStoreSync {
     try {
       applyMigrations(this.db, 'schema_migrations', MIGRATIONS, `database ${this.path}`);
     } catch (e) {
+      if (isBusy(e)) throw e;
       throw new StoreError((e as Error).message);
     }
   }
