@@ -19,6 +19,7 @@ import type {
   OutboxStore,
   Page,
   PetitionFilter,
+  PetitionPage,
   PetitionSummary,
   Session,
   Store,
@@ -35,6 +36,7 @@ import { PostgresOutboxStore } from './outbox.js';
 import { searchTsQuery, searchWords } from './search.js';
 import { PostgresTrackStore } from './track-store.js';
 import { header, summary, type HeaderRow, type SummaryRow } from '../petition-rows.js';
+import { cappedTotal, countLimit, totalCap } from '../listing-total.js';
 
 interface CampaignRow extends Campaign {
   seq: number;
@@ -363,37 +365,33 @@ export class PostgresStore implements Store {
     return { ...r, bytes: r.bytes ? new Uint8Array(r.bytes) : null, parts, skipped };
   }
 
-  async listPetitions(f: PetitionFilter): Promise<Page<PetitionSummary>> {
+  /**
+   * One query for the page's rows (newest first, LIMIT) and one for the total, counted at most to
+   * the cap (`COUNT(*) FROM (SELECT 1 … LIMIT cap + 1)`), both with every filter inside. A text
+   * search (every folded word as a prefix, or an exact id) is ordered by seq (storage order, the
+   * listing's order): the planner walks the newest rows and stops at the page's end when the words
+   * are frequent, and reads the GIN index's few matches when they are rare.
+   */
+  async listPetitions(f: PetitionFilter): Promise<PetitionPage> {
+    const cap = totalCap(f.totalCap);
     const { values, p } = params();
     const where: string[] = [];
     if (f.level !== undefined) where.push(`p.level = ${p(f.level)}`);
     if (f.track !== undefined) where.push(`p.track = ${p(f.track)}`);
     if (f.from !== undefined) where.push(`COALESCE(p.received_at, p.stored_at) >= ${p(f.from)}`);
     if (f.to !== undefined) where.push(`COALESCE(p.received_at, p.stored_at) <= ${p(f.to)}`);
-    if (f.campaign !== undefined) where.push(`c.id = ${p(f.campaign)}`);
+    // the campaign's seq, not a join: the count reads the petitions' own index
+    if (f.campaign !== undefined) where.push(`p.campaign_seq = (SELECT seq FROM campaigns WHERE id = ${p(f.campaign)})`);
+    let order = 'p.stored_at DESC, p.seq DESC';
     if (f.q) {
-      // full-text search over the folded text, subject and sender: every word, as a prefix; or an exact id
       const match = searchTsQuery(f.q);
-      if (match && where.length === 0) return this.searchOnly(match, f);
       where.push(match ? `(p.search @@ to_tsquery('simple', ${p(match)}) OR p.id = ${p(f.q)})` : `p.id = ${p(f.q)}`);
+      order = 'p.seq DESC';
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (await this.q.query<{ n: number }>(`SELECT COUNT(*) AS n FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`, values)).rows[0]!.n;
-    const rows = (await this.q.query<SummaryRow>(`${SUMMARY_SELECT} ${clause} ORDER BY p.stored_at DESC, p.seq DESC LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}`, values)).rows;
-    return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
-  }
-
-  /** A text search with no other filter: the count and the page's seqs from the index, newest first (seq order is storage order), then only the page's rows. */
-  private async searchOnly(match: string, f: PetitionFilter): Promise<Page<PetitionSummary>> {
-    const exact = (await this.q.query<{ seq: number; hit: boolean }>("SELECT seq, search @@ to_tsquery('simple', $2) AS hit FROM petitions WHERE id = $1", [f.q, match])).rows[0];
-    let total = (await this.q.query<{ n: number }>("SELECT COUNT(*) AS n FROM petitions WHERE search @@ to_tsquery('simple', $1)", [match])).rows[0]!.n;
-    if (exact && !exact.hit) total++;
-    const seqs = (await this.q.query<{ seq: number }>("SELECT seq FROM petitions WHERE search @@ to_tsquery('simple', $1) ORDER BY seq DESC LIMIT $2", [match, f.limit + f.offset])).rows.map((r) => r.seq);
-    if (exact && !seqs.includes(exact.seq)) seqs.push(exact.seq);
-    seqs.sort((a, b) => b - a);
-    const page = seqs.slice(f.offset, f.offset + f.limit);
-    const rows = page.length ? (await this.q.query<SummaryRow>(`${SUMMARY_SELECT} WHERE p.seq = ANY($1::bigint[]) ORDER BY p.seq DESC`, [page])).rows : [];
-    return { items: rows.map(summary), total, limit: f.limit, offset: f.offset };
+    const counted = (await this.q.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM petitions p ${clause} LIMIT ${countLimit(cap)}) x`, values)).rows[0]!.n;
+    const rows = (await this.q.query<SummaryRow>(`${SUMMARY_SELECT} ${clause} ORDER BY ${order} LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}`, values)).rows;
+    return { items: rows.map(summary), ...cappedTotal(counted, cap), limit: f.limit, offset: f.offset };
   }
 
   async listCampaigns(order: 'size' | 'last_seen', limit: number, offset: number): Promise<Page<Campaign>> {
@@ -403,7 +401,7 @@ export class PostgresStore implements Store {
     return { items: rows.map(publicCampaign), total, limit, offset };
   }
 
-  campaignMembers(id: string, limit: number, offset: number): Promise<Page<PetitionSummary>> {
+  campaignMembers(id: string, limit: number, offset: number): Promise<PetitionPage> {
     return this.listPetitions({ campaign: id, limit, offset });
   }
 
