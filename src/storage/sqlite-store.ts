@@ -453,26 +453,38 @@ export class SqliteStoreSync {
   /**
    * A text search, with or without other filters, answered from the full-text index walked newest
    * first (rowid = seq; petitions are stored in the order of `stored_at`, so seq order is the
-   * listing's order): each match's petition row is read for the filters as the index yields it, and
-   * the walk stops at the page's end (and the count at the cap) — never a set of every match built
-   * and then joined. Only the page's rows are read in full. A petition whose id is the query is
-   * listed too, when it passes the filters.
+   * listing's order). One walk gives both the page and the capped total: it stops after cap + 1
+   * matches (or the page's end, when deeper), each match's filters read as the index yields it —
+   * never a set of every match built and then joined. Only the page's rows are read in full.
+   *
+   * Every word is a prefix, and FTS5 merges all of a prefix's terms before the first match (40 ms
+   * for a word in nearly every one of 1 000 000 petitions): hence one walk, not a count and a page.
+   * Level, track and campaign are read from the narrow `petitions_filters` index rather than each
+   * petition's row (a frequent word with a level filter: 22 ms instead of 116 ms at 1 000 000; the
+   * planner prefers the row by rowid, hence INDEXED BY). A petition whose id is the query is listed
+   * too, when it passes the filters.
    */
   private search(match: string, where: string[], params: Record<string, unknown>, f: PetitionFilter, cap: number): PetitionPage {
-    const args = { ...params, match, qExact: f.q };
+    const end = Math.max(countLimit(cap), f.offset + f.limit);
+    const args = { ...params, match, qExact: f.q, end };
     const filters = where.length ? `AND ${where.join(' AND ')}` : '';
+    const covered = f.from === undefined && f.to === undefined;
     // CROSS JOIN keeps the index the outer loop, so ORDER BY rowid DESC is the index's own order
     const hits = where.length
-      ? `FROM petitions_fts f CROSS JOIN petitions p ON p.seq = f.rowid WHERE petitions_fts MATCH @match ${filters}`
+      ? `FROM petitions_fts f CROSS JOIN petitions p ${covered ? 'INDEXED BY petitions_filters ' : ''}ON p.seq = f.rowid WHERE petitions_fts MATCH @match ${filters}`
       : 'FROM petitions_fts f WHERE petitions_fts MATCH @match';
-    const exact = this.sql(`SELECT p.seq, EXISTS (SELECT 1 FROM petitions_fts WHERE petitions_fts MATCH @match AND rowid = p.seq) AS hit FROM petitions p WHERE p.id = @qExact ${filters}`).get(args) as
-      | { seq: number; hit: number }
-      | undefined;
-    let counted = (this.sql(`SELECT COUNT(*) AS n FROM (SELECT 1 ${hits} LIMIT @counted)`).get(args) as { n: number }).n;
-    if (exact && !exact.hit) counted++;
-    const seqs = (this.sql(`SELECT f.rowid AS seq ${hits} ORDER BY f.rowid DESC LIMIT @end`).all({ ...args, end: f.limit + f.offset }) as Array<{ seq: number }>).map((r) => r.seq);
-    if (exact && !seqs.includes(exact.seq)) seqs.push(exact.seq);
-    seqs.sort((a, b) => b - a);
+    const seqs = (this.sql(`SELECT f.rowid AS seq ${hits} ORDER BY f.rowid DESC LIMIT @end`).all(args) as Array<{ seq: number }>).map((r) => r.seq);
+    let counted = Math.min(seqs.length, countLimit(cap));
+    const exact = this.sql(`SELECT p.seq FROM petitions p WHERE p.id = @qExact ${filters}`).get(args) as { seq: number } | undefined;
+    if (exact && !seqs.includes(exact.seq)) {
+      // not among the matches walked: listed apart, unless it is older than the walk reached and its words match
+      const older = seqs.length === end && exact.seq < seqs[seqs.length - 1]!;
+      if (!older || !this.sql('SELECT 1 FROM petitions_fts WHERE petitions_fts MATCH ? AND rowid = ?').get(match, exact.seq)) {
+        counted++;
+        seqs.push(exact.seq);
+        seqs.sort((a, b) => b - a);
+      }
+    }
     const page = seqs.slice(f.offset, f.offset + f.limit);
     const rows = page.length
       ? (this.sql(`${SUMMARY_SELECT} WHERE p.seq IN (SELECT value FROM json_each(?)) ORDER BY p.seq DESC`).all(JSON.stringify(page)) as SummaryRow[])
