@@ -473,7 +473,8 @@ export class SqliteStoreSync {
     const hits = where.length
       ? `FROM petitions_fts f CROSS JOIN petitions p ${covered ? 'INDEXED BY petitions_filters ' : ''}ON p.seq = f.rowid WHERE petitions_fts MATCH @match ${filters}`
       : 'FROM petitions_fts f WHERE petitions_fts MATCH @match';
-    const seqs = (this.sql(`SELECT f.rowid AS seq ${hits} ORDER BY f.rowid DESC LIMIT @end`).all(args) as Array<{ seq: number }>).map((r) => r.seq);
+    // plain numbers, not a row object each: the walk may hand over 10 001 of them
+    const seqs = this.sql(`SELECT f.rowid AS seq ${hits} ORDER BY f.rowid DESC LIMIT @end`).pluck().all(args) as number[];
     let counted = Math.min(seqs.length, countLimit(cap));
     const exact = this.sql(`SELECT p.seq FROM petitions p WHERE p.id = @qExact ${filters}`).get(args) as { seq: number } | undefined;
     if (exact && !seqs.includes(exact.seq)) {
