@@ -270,6 +270,23 @@ export function storeContract(backend: string, open: StoreFactory) {
       });
     });
 
+    it('a search for an old petition\'s id lists it once, in its place, whether or not its words match too', async () => {
+      // the two oldest: one whose id is a prefix of its own words ("naprawę"), one whose id is a word only the others have ("proszą")
+      await put([petition('napraw', 'Prośba o naprawę ławki.'), null], [petition('prosza', 'Ławki w parku.'), null]);
+      for (let i = 0; i < 12; i++) await put([petition(`n${i}`, `Mieszkańcy proszą o naprawę chodnika numer ${i}.`), null]);
+      const newest = Array.from({ length: 12 }, (_, i) => `n${11 - i}`);
+      for (const q of ['napraw', 'prosza']) {
+        const seen: string[] = [];
+        for (let offset = 0; offset < 20; offset += 5) {
+          const page = await store.listPetitions({ q, totalCap: 5, limit: 5, offset });
+          expect(page, q).toMatchObject({ total: 5, total_exact: false });
+          seen.push(...ids(page.items));
+        }
+        expect(seen, q).toEqual([...newest, q]);
+        expect(await store.listPetitions({ q, limit: 50, offset: 0 }), q).toMatchObject({ total: 13, total_exact: true });
+      }
+    });
+
     describe('campaigns and near-duplicate candidates', () => {
       it('a campaign made around a petition starts at size 1 with its text, senders and dates; members make it grow', async () => {
         await put([petition('rep', TEMPLATE('Łask', 30), { receivedAt: '2026-02-10', senderEmail: 'Biuro@Doradcy.pl' }), null]);

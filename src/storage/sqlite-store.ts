@@ -478,13 +478,12 @@ export class SqliteStoreSync {
     let counted = Math.min(seqs.length, countLimit(cap));
     const exact = this.sql(`SELECT p.seq FROM petitions p WHERE p.id = @qExact ${filters}`).get(args) as { seq: number } | undefined;
     if (exact && !seqs.includes(exact.seq)) {
-      // not among the matches walked: listed apart, unless it is older than the walk reached and its words match
-      const older = seqs.length === end && exact.seq < seqs[seqs.length - 1]!;
-      if (!older || !this.sql('SELECT 1 FROM petitions_fts WHERE petitions_fts MATCH ? AND rowid = ?').get(match, exact.seq)) {
-        counted++;
-        seqs.push(exact.seq);
-        seqs.sort((a, b) => b - a);
-      }
+      // listed apart, in its place. Not walked means its words do not match, or the walk stopped
+      // before reaching it: then it sorts past the page (end >= offset + limit) and the total is
+      // capped already, so neither the page nor the total needs to know which
+      counted++;
+      seqs.push(exact.seq);
+      seqs.sort((a, b) => b - a);
     }
     const page = seqs.slice(f.offset, f.offset + f.limit);
     const rows = page.length
