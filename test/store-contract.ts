@@ -233,7 +233,7 @@ export function storeContract(backend: string, open: StoreFactory) {
       };
 
       it('past the cap the total is the cap, marked not exact, and the pages still reach every petition newest first', async () => {
-        for (const f of [{}, { q: 'chodnika' }, { q: 'chod' }, { q: 'chodnika', track: 'standard' }]) {
+        for (const f of [{}, { q: 'chodnika' }, { q: 'chod' }, { q: 'chodnika', track: 'standard' }, { q: 'chodnika', from: '2000-01-01' }, { from: '2000-01-01', to: '2999-01-01' }]) {
           const { seen, totals } = await walk(f, 5);
           expect(seen, JSON.stringify(f)).toEqual(newestFirst);
           expect(new Set(totals.map(String)), JSON.stringify(f)).toEqual(new Set(['5,false']));

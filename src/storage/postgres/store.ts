@@ -409,7 +409,8 @@ export class PostgresStore implements Store {
     const sql = total.total_exact
       ? `WITH m AS MATERIALIZED (SELECT p.seq, p.stored_at FROM petitions p ${clause(false)})
          ${SUMMARY_SELECT} WHERE p.seq IN (SELECT seq FROM m ORDER BY ${order('')} ${at}) ORDER BY ${order('p.')}`
-      : `${SUMMARY_SELECT} ${clause(true)} ORDER BY ${order('p.')} ${at}`;
+      : // a date range has no index: walking from the newest rows to an old range would read every newer row
+        `${SUMMARY_SELECT} ${clause(f.from === undefined && f.to === undefined)} ORDER BY ${order('p.')} ${at}`;
     const rows = (await this.q.query<SummaryRow>(sql, values)).rows;
     return { items: rows.map(summary), ...total, ...page };
   }
