@@ -19,6 +19,8 @@
  *   npm run bench -- instances [--duration=S] [--connections=N] [--search-sizes=100000,1000000] [--copy-size=100000]
  *                                 several instances on one PostgreSQL: scoring 1 vs 3 instances, the
  *                                 campaign transaction under contention, search latency by size
+ *   npm run bench -- search [--sizes=10000,100000,1000000] [--store=sqlite|postgres|both]   listing and
+ *                                 full-text search (p50/p99) at growing sizes, stores filled with plain SQL
  *   npm run bench -- versus [--duration=S] [--connections=N]   Sito against Rspamd (Debian's, installed
  *                                 when missing), same e-mail, wrk on loopback, best of 2 rounds
  */
@@ -38,6 +40,7 @@ import { benchClearinghouse, clearinghouseOptions } from './lib/bench-clearingho
 import { benchVersus, versusOptions } from './lib/bench-versus.js';
 import { benchRescore } from './lib/bench-rescore.js';
 import { benchInstances, instancesOptions } from './lib/bench-instances.js';
+import { benchSearch, searchBenchOptions } from './lib/bench-search.js';
 import { loadEmbedder } from '../src/signals/embedding/embedder.js';
 import { withoutWrapper } from '../src/normalise/normalise.js';
 import { table } from './lib/corpus.js';
@@ -154,13 +157,14 @@ const sections: Record<string, () => unknown> = {
   versus: () => benchVersus(versusOptions(process.argv.slice(2))),
   rescore: () => benchRescore(sizeArg ? Number(sizeArg.split('=')[1]) : 100_000),
   instances: () => benchInstances(instancesOptions(process.argv.slice(2))),
+  search: () => benchSearch(searchBenchOptions(process.argv.slice(2))),
 };
 const args = process.argv.slice(2);
 // "--offices 2500": a value after a --name is not a section
 const wanted = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--[a-z-]+$/.test(args[i - 1]!)));
 // growth, soak and clearinghouse fill stores and run for many minutes, versus installs and starts
 // Rspamd: only when named
-const heavy = new Set(['growth', 'soak', 'clearinghouse', 'versus', 'rescore', 'instances']);
+const heavy = new Set(['growth', 'soak', 'clearinghouse', 'versus', 'rescore', 'instances', 'search']);
 for (const name of wanted.length ? wanted : Object.keys(sections).filter((k) => !heavy.has(k))) {
   const fn = sections[name];
   if (!fn) throw new Error(`unknown bench section ${name}; sections: ${Object.keys(sections).join(', ')}`);

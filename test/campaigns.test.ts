@@ -153,9 +153,10 @@ describe('durability', () => {
     expect(p.result.level).toBe('high');
     const list = (await (await fetch(`${s.url}/v1/petitions?level=high`)).json()) as { total: number };
     expect(list.total).toBe(3);
-    const c = (await (await fetch(`${s.url}/v1/campaigns/${p.campaign_id}`)).json()) as { size: number; members: { total: number } };
+    const c = (await (await fetch(`${s.url}/v1/campaigns/${p.campaign_id}`)).json()) as { size: number; members: { total: number; total_exact: boolean } };
     expect(c.size).toBe(3);
     expect(c.members.total).toBe(3);
+    expect(c.members.total_exact).toBe(true);
   });
 
   it('concurrent petitions with one new template, sent to two server processes sharing the folder, form one campaign', async () => {

@@ -66,11 +66,16 @@ describe('HTTP API without keys (loopback, single user)', () => {
     for (const [id, f] of [['list-a', 'vendor/led-lighting.txt'], ['list-b', 'genuine/bakery-parking.txt'], ['list-c', 'vendor/nis2-audit.txt']] as const) {
       expect((await postJson(scoreUrl(), { id, text: fixture(f), sender: { email: `${id}@example.pl` } })).status).toBe(200);
     }
-    const high = (await (await fetch(`${s.url}/v1/petitions?level=high&limit=1`)).json()) as { items: Array<{ id: string }>; total: number };
+    const high = (await (await fetch(`${s.url}/v1/petitions?level=high&limit=1`)).json()) as { items: Array<{ id: string }>; total: number; total_exact: boolean };
     expect(high.items).toHaveLength(1);
     expect(high.total).toBeGreaterThanOrEqual(2);
-    const search = (await (await fetch(`${s.url}/v1/petitions?q=${encodeURIComponent('piekarnię')}`)).json()) as { items: Array<{ id: string; level: string }> };
+    // counted up to 10 000: a total this small is exact
+    expect(high.total_exact).toBe(true);
+    const search = (await (await fetch(`${s.url}/v1/petitions?q=${encodeURIComponent('piekarnię')}`)).json()) as { items: Array<{ id: string; level: string }>; total: number; total_exact: boolean };
     expect(search.items.map((i) => i.id)).toEqual(['list-b']);
+    expect(search).toMatchObject({ total: 1, total_exact: true });
+    const byDeadline = (await (await fetch(`${s.url}/v1/petitions?order=deadline&limit=1`)).json()) as { total_exact: boolean };
+    expect(byDeadline.total_exact).toBe(true);
     const bad = await fetch(`${s.url}/v1/petitions?level=urgent`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/level/);

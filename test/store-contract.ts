@@ -210,6 +210,83 @@ export function storeContract(backend: string, open: StoreFactory) {
       });
     });
 
+    describe('totals counted up to a cap (totalCap)', () => {
+      /** 12 petitions, newest last: every one says "chodnik"; every third is high; k7 is about a bench. */
+      const made = Array.from({ length: 12 }, (_, i) => `k${i}`);
+      beforeEach(async () => {
+        for (const [i, id] of made.entries()) {
+          await put([petition(id, `Mieszkańcy proszą o naprawę chodnika numer ${i}${i === 7 ? ' i ławkę w parku' : ''}.`, {}, { level: i % 3 === 0 ? 'high' : 'low' }), null]);
+        }
+      });
+      const newestFirst = [...made].reverse();
+      /** Every page of a listing, walked with `limit`, and each page's total and exactness. */
+      const walk = async (f: object, limit: number) => {
+        const seen: string[] = [];
+        const totals: Array<[number, boolean]> = [];
+        for (let offset = 0; ; offset += limit) {
+          const page = await store.listPetitions({ ...f, totalCap: 5, limit, offset });
+          totals.push([page.total, page.total_exact]);
+          if (!page.items.length) break;
+          seen.push(...ids(page.items));
+        }
+        return { seen, totals };
+      };
+
+      it('past the cap the total is the cap, marked not exact, and the pages still reach every petition newest first', async () => {
+        for (const f of [{}, { q: 'chodnika' }, { q: 'chod' }, { q: 'chodnika', track: 'standard' }, { q: 'chodnika', from: '2000-01-01' }, { from: '2000-01-01', to: '2999-01-01' }]) {
+          const { seen, totals } = await walk(f, 5);
+          expect(seen, JSON.stringify(f)).toEqual(newestFirst);
+          expect(new Set(totals.map(String)), JSON.stringify(f)).toEqual(new Set(['5,false']));
+        }
+        const first = await store.listPetitions({ totalCap: 5, limit: 3, offset: 0 });
+        expect(first).toMatchObject({ total: 5, total_exact: false, limit: 3, offset: 0 });
+      });
+
+      it('up to the cap the total is exact, also with filters and with a search', async () => {
+        expect(await store.listPetitions({ level: 'high', totalCap: 5, limit: 2, offset: 0 })).toMatchObject({ total: 4, total_exact: true });
+        expect(await store.listPetitions({ q: 'chodnika', level: 'high', totalCap: 5, limit: 2, offset: 0 })).toMatchObject({ total: 4, total_exact: true });
+        expect(await store.listPetitions({ q: 'ławkę', totalCap: 5, limit: 2, offset: 0 })).toMatchObject({ total: 1, total_exact: true });
+        expect(await store.listPetitions({ q: 'k3', totalCap: 5, limit: 2, offset: 0 })).toMatchObject({ total: 1, total_exact: true, items: [{ id: 'k3' }] });
+        // exactly the cap is exact; one more is not
+        expect(await store.listPetitions({ level: 'high', totalCap: 4, limit: 2, offset: 0 })).toMatchObject({ total: 4, total_exact: true });
+        expect(await store.listPetitions({ level: 'high', totalCap: 3, limit: 2, offset: 0 })).toMatchObject({ total: 3, total_exact: false });
+        // the default cap is far above 12
+        expect(await store.listPetitions(all)).toMatchObject({ total: 12, total_exact: true });
+        expect(await store.campaignMembers('none', 10, 0)).toMatchObject({ total: 0, total_exact: true });
+      });
+
+      it('a search with filters lists the same petitions, newest first, as the filters and the words alone', async () => {
+        const high = newestFirst.filter((id) => Number(id.slice(1)) % 3 === 0);
+        const { seen, totals } = await walk({ q: 'chodnika', level: 'high' }, 3);
+        expect(seen).toEqual(high);
+        expect(totals[0]).toEqual([4, true]);
+        expect(ids((await store.listPetitions({ ...all, q: 'chodnika park', level: 'low' })).items)).toEqual(['k7']);
+        expect(ids((await store.listPetitions({ ...all, q: 'chodnika park', level: 'high' })).items)).toEqual([]);
+        // an exact id is listed with a search when it passes the filters, and counted once
+        expect(await store.listPetitions({ ...all, q: 'k6', level: 'high' })).toMatchObject({ total: 1, items: [{ id: 'k6' }] });
+        expect(await store.listPetitions({ ...all, q: 'k6', level: 'low' })).toMatchObject({ total: 0, items: [] });
+        const capped = await store.listPetitions({ q: 'k6', totalCap: 5, limit: 50, offset: 0 });
+        expect(capped).toMatchObject({ total: 1, total_exact: true });
+      });
+    });
+
+    it('a search for an old petition\'s id lists it once, in its place, whether or not its words match too', async () => {
+      // the two oldest: one whose id is a prefix of its own words ("naprawę"), one whose id is a word only the others have ("proszą")
+      await put([petition('napraw', 'Prośba o naprawę ławki.'), null], [petition('prosza', 'Ławki w parku.'), null]);
+      for (let i = 0; i < 12; i++) await put([petition(`n${i}`, `Mieszkańcy proszą o naprawę chodnika numer ${i}.`), null]);
+      const newest = Array.from({ length: 12 }, (_, i) => `n${11 - i}`);
+      for (const q of ['napraw', 'prosza']) {
+        const seen: string[] = [];
+        for (let offset = 0; offset < 20; offset += 5) {
+          const page = await store.listPetitions({ q, totalCap: 5, limit: 5, offset });
+          expect(page, q).toMatchObject({ total: 5, total_exact: false });
+          seen.push(...ids(page.items));
+        }
+        expect(seen, q).toEqual([...newest, q]);
+        expect(await store.listPetitions({ q, limit: 50, offset: 0 }), q).toMatchObject({ total: 13, total_exact: true });
+      }
+    });
+
     describe('campaigns and near-duplicate candidates', () => {
       it('a campaign made around a petition starts at size 1 with its text, senders and dates; members make it grow', async () => {
         await put([petition('rep', TEMPLATE('Łask', 30), { receivedAt: '2026-02-10', senderEmail: 'Biuro@Doradcy.pl' }), null]);

@@ -4,6 +4,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../scripts/lib/serve.js';
 import { fixture, hasShared, repoRoot, seedEmail } from './helpers/paths.js';
 import { serveProcess, sitoSync, tempDir, type ServeProcess } from './helpers/sito-process.js';
+import { inboxPage } from '../src/web/views.js';
+import type { PetitionPage, PetitionSummary } from '../src/storage/store.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = `${repoRoot}/test-output/screenshots`;
@@ -145,5 +147,35 @@ describe.skipIf(!existsSync(CHROMIUM))('clerks’ pages in a real browser', () =
     expect(page.url()).toMatch(/\/logowanie/);
     const api = await fetch(`${server.url}/v1/petitions`, { headers: { cookie: `sito_session=${old}` } });
     expect(api.status).toBe(401);
+  });
+});
+
+describe('the inbox pager when the total is counted only up to 10 000', () => {
+  const clerk = { login: 'kasia', role: 'clerk' as const, csrf: 'x', expires_at: '2099-01-01T00:00:00Z' };
+  const row = (i: number): PetitionSummary => ({
+    id: `p-${i}`, received_at: null, stored_at: '2026-03-01T08:00:00Z', subject: 'Chodnik', sender: { name: null, email: null },
+    excerpt: 'Prośba o naprawę chodnika.', score: 0.1, level: 'low', track: 'standard', campaign: null,
+  });
+  const inbox = (p: Omit<PetitionPage, 'items'>, n: number) => inboxPage(clerk, { ...p, items: Array.from({ length: n }, (_, i) => row(i)) }, new Map(), { q: 'chodnik' });
+  const pager = (htmlText: string) => /<nav class="pager"[\s\S]*?<\/nav>/.exec(htmlText)![0];
+
+  it('says "ponad 10 000" instead of a page count, and offers the next page while the page is full', () => {
+    const deep = pager(inbox({ total: 10_000, total_exact: false, limit: 50, offset: 20_000 }, 50));
+    expect(deep).toMatch(/Strona 401 \(ponad 10\s000\)/);
+    expect(deep).not.toMatch(/ z \d/);
+    expect(deep).toContain('strona=402');
+    expect(deep).toContain('strona=400');
+    // the first page of a capped listing: more pages for certain
+    expect(pager(inbox({ total: 10_000, total_exact: false, limit: 50, offset: 0 }, 50))).toContain('strona=2');
+    // a page that is not full is the last
+    expect(pager(inbox({ total: 10_000, total_exact: false, limit: 50, offset: 20_050 }, 7))).not.toContain('rel="next"');
+  });
+
+  it('an exact total keeps "Strona N z M (total)"', () => {
+    const exact = pager(inbox({ total: 120, total_exact: true, limit: 50, offset: 50 }, 50));
+    expect(exact).toContain('Strona 2 z 3 (120)');
+    expect(exact).not.toContain('ponad');
+    expect(exact).toContain('strona=3');
+    expect(pager(inbox({ total: 120, total_exact: true, limit: 50, offset: 100 }, 20))).not.toContain('rel="next"');
   });
 });

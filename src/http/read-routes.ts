@@ -78,6 +78,12 @@ export const CampaignSchema = z.object({
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 
+/** Petitions are counted up to 10 000: past it `total` is 10 000 and `total_exact` false. */
+const petitionPage = page(PetitionSummarySchema).extend({
+  total: z.number().int().describe('the number of matching petitions, exact up to 10 000; when more match, 10 000 (total_exact: false)'),
+  total_exact: z.boolean().describe('false: more petitions than `total` match (the count stops at 10 000); the pages still reach every one'),
+});
+
 const Paging = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
@@ -116,7 +122,7 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
           overdue: z.enum(['true', 'false']).optional().describe('true: only petitions past their deadline and not closed'),
           ...Paging,
         }),
-        response: { 200: page(PetitionSummarySchema), 400: ErrorSchema, 401: ErrorSchema },
+        response: { 200: petitionPage, 400: ErrorSchema, 401: ErrorSchema },
       },
     },
     async (req) => {
@@ -170,7 +176,7 @@ export function registerReadRoutes(app: FastifyInstance, store: Store, guard: pr
         security,
         params: z.object({ id: z.string().min(1) }),
         querystring: z.object(Paging),
-        response: { 200: CampaignSchema.extend({ members: page(PetitionSummarySchema) }), 401: ErrorSchema, 404: ErrorSchema },
+        response: { 200: CampaignSchema.extend({ members: petitionPage }), 401: ErrorSchema, 404: ErrorSchema },
       },
     },
     async (req, reply) => {

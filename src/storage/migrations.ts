@@ -284,6 +284,13 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 44,
+    name: 'a narrow index of the filters a search reads for each match',
+    // a search with a level, track or campaign filter reads them for every match it walks (up to
+    // 10 001 counted): from this index, not from each petition's row with its text
+    sql: `CREATE INDEX petitions_filters ON petitions (seq, level, track, campaign_seq);`,
+  },
 ];
 
 /**

@@ -92,6 +92,8 @@ export interface PetitionFilter {
   campaign?: string | undefined;
   limit: number;
   offset: number;
+  /** the total is counted up to this many matches (default 10 000, listing-total.ts); past it, `total_exact` is false */
+  totalCap?: number | undefined;
 }
 
 export interface Page<T> {
@@ -99,6 +101,11 @@ export interface Page<T> {
   total: number;
   limit: number;
   offset: number;
+}
+
+/** A page of stored petitions: its total is exact up to a cap (listing-total.ts), then the cap with `total_exact` false. */
+export interface PetitionPage extends Page<PetitionSummary> {
+  total_exact: boolean;
 }
 
 export interface ModelRecord {
@@ -409,11 +416,11 @@ export interface Store {
    * Dates and instants are ISO strings compared as text (byte order) throughout the store: a bare
    * day as `to` ends before that day's instants.
    */
-  listPetitions(filter: PetitionFilter): Promise<Page<PetitionSummary>>;
+  listPetitions(filter: PetitionFilter): Promise<PetitionPage>;
   /** Largest first, or last seen first (campaigns never seen — a known one without dates — last); ties in the order campaigns were made. */
   listCampaigns(order: 'size' | 'last_seen', limit: number, offset: number): Promise<Page<Campaign>>;
   /** A campaign's petitions, as `listPetitions({ campaign: id })`. */
-  campaignMembers(id: string, limit: number, offset: number): Promise<Page<PetitionSummary>>;
+  campaignMembers(id: string, limit: number, offset: number): Promise<PetitionPage>;
   /** Keeps a petition's original document: the first one sent for its id, and only when the stored petition's text is this document's. */
   putDocument(d: { petitionId: string; text: string; contentType: string; filename: string | null; bytes: Uint8Array | null; document: Pick<StoredDocument, 'parts' | 'skipped'> }): Promise<void>;
   /** A petition's original document; `withBytes: false` leaves the file itself out (`bytes` is then empty when kept, null when not). */

@@ -3,7 +3,7 @@
  * wielokrotna's), whether it is overdue, its progress and its formal check. Reads the track store;
  * the rules are the pure functions beside this file.
  */
-import type { Joint, Page, PetitionFilter, PetitionSummary, StatusEntry, StoredPetition, TrackStore } from '../storage/store.js';
+import type { Joint, PetitionFilter, PetitionPage, StatusEntry, StoredPetition, TrackStore } from '../storage/store.js';
 import { deadlineOf, isOverdue, warsawDate, type Deadline, type IsoDate } from './deadlines.js';
 import { checkFormal, formalFlags, type FormalCheck } from './formal.js';
 import { CLOSED, STATUSES, type Status } from './status.js';
@@ -37,7 +37,7 @@ export interface DeadlineQuery {
 }
 
 /** The inbox ordered by deadline (soonest first) and/or only overdue petitions. */
-export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: DeadlineQuery, day = today()): Promise<Page<PetitionSummary>> {
+export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: DeadlineQuery, day = today()): Promise<PetitionPage> {
   const rows = await ts.petitionDates(f);
   const joints = await ts.allJointMembers();
   const statuses = await ts.allLatestStatus();
@@ -46,7 +46,7 @@ export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: Deadl
   if (q.order === 'deadline') items.sort((a, b) => (a.s.deadline.date < b.s.deadline.date ? -1 : a.s.deadline.date > b.s.deadline.date ? 1 : a.r.seq - b.r.seq));
   else items.sort((a, b) => (a.r.stored_at < b.r.stored_at ? 1 : a.r.stored_at > b.r.stored_at ? -1 : b.r.seq - a.r.seq));
   const pageIds = items.slice(f.offset, f.offset + f.limit).map((i) => i.r.id);
-  return { items: await ts.summaries(pageIds), total: items.length, limit: f.limit, offset: f.offset };
+  return { items: await ts.summaries(pageIds), total: items.length, total_exact: true, limit: f.limit, offset: f.offset };
 }
 
 /** What GET /v1/petitions/:id adds: `deadline` and `formal` (CONTRACTS), with the details behind them. */

@@ -1,5 +1,5 @@
 import type { Reason, ScoreResult } from '../decision/result.js';
-import type { Campaign, Feedback, Page, PetitionSummary, Session, StoredPetition } from '../storage/store.js';
+import type { Campaign, Feedback, Page, PetitionPage, PetitionSummary, Session, StoredPetition } from '../storage/store.js';
 import { html, type SafeHtml } from './html.js';
 import { badge, FEEDBACK_LABEL, formatDate, page } from './layout.js';
 import { DOCUMENT_ACCEPT, documentCard, partedText, type DocumentView } from './document-view.js';
@@ -28,17 +28,25 @@ export function loginPage(error: string | null, csrf: string, next: string): str
   );
 }
 
-function pager(base: string, params: Record<string, string | undefined>, p: Page<unknown>): SafeHtml {
+const count = new Intl.NumberFormat('pl-PL');
+
+/**
+ * Pages of a listing. A petition listing's total stops at 10 000 (`total_exact` false): the pager
+ * says "ponad 10 000" and offers the next page while the current one is full.
+ */
+function pager(base: string, params: Record<string, string | undefined>, p: Page<unknown> & { total_exact?: boolean }): SafeHtml {
+  const exact = p.total_exact !== false;
   const pages = Math.max(1, Math.ceil(p.total / p.limit));
   const current = Math.floor(p.offset / p.limit) + 1;
+  const more = exact ? current < pages : p.offset + p.limit < p.total || p.items.length === p.limit;
   const link = (n: number) => {
     const q = new URLSearchParams(Object.entries({ ...params, strona: String(n) }).filter((e): e is [string, string] => !!e[1]));
     return `${base}?${q}`;
   };
   return html`<nav class="pager" aria-label="Strony">
   ${current > 1 ? html`<a href="${link(current - 1)}" rel="prev">← Poprzednia</a>` : ''}
-  <span>Strona ${current} z ${pages} (${p.total})</span>
-  ${current < pages ? html`<a href="${link(current + 1)}" rel="next">Następna →</a>` : ''}
+  <span>${exact ? html`Strona ${current} z ${pages} (${p.total})` : html`Strona ${current} (ponad ${count.format(p.total)})`}</span>
+  ${more ? html`<a href="${link(current + 1)}" rel="next">Następna →</a>` : ''}
 </nav>`;
 }
 
@@ -56,7 +64,7 @@ export interface InboxTrack {
   names: Map<string, { name: string }>;
 }
 
-export function inboxPage(user: Session, list: Page<PetitionSummary>, feedback: Map<string, Feedback>, query: InboxQuery, track?: InboxTrack): string {
+export function inboxPage(user: Session, list: PetitionPage, feedback: Map<string, Feedback>, query: InboxQuery, track?: InboxTrack): string {
   const sel = (v: string | undefined, opt: string) => (v === opt ? html` selected` : '');
   const rows = list.items.map((p) => {
     const fb = feedback.get(p.id);
@@ -211,7 +219,7 @@ ${pager('/kampanie', { kolejnosc: order }, list)}`,
   );
 }
 
-export function campaignPage(user: Session, c: Campaign, members: Page<PetitionSummary>, track?: { name: string | null; section: SafeHtml }): string {
+export function campaignPage(user: Session, c: Campaign, members: PetitionPage, track?: { name: string | null; section: SafeHtml }): string {
   return page(
     track?.name ? `Kampania „${track.name}”` : `Kampania ${c.family ?? c.id}`,
     user,
