@@ -9,9 +9,10 @@ const OPEN_BUSY_MS = 30_000;
 /**
  * Runs the steps of opening a database again while SQLite answers "database is locked". Processes
  * opening one new database together (serve --workers N, several CLI commands) queue on its locks,
- * and some steps — switching a new file to WAL, reading the WAL index another process is just
- * creating — answer SQLITE_BUSY at once instead of waiting for the busy timeout. Every step is
- * idempotent (pragmas; migrations and the search-index fill re-check inside their transactions).
+ * and SQLite does not call its busy handler on every locking path: eight processes opening one new
+ * file on a loaded machine got "database is locked" at once, long before the busy timeout. Every
+ * step is idempotent (pragmas; migrations and the search-index fill re-check inside their
+ * transactions), so the steps are run again.
  */
 export function retryWhileBusy(steps: () => void): void {
   const until = Date.now() + OPEN_BUSY_MS;

@@ -193,6 +193,9 @@ export function estimateError(shingles: number): number {
   return Math.sqrt((MATCH_JACCARD * (1 - MATCH_JACCARD)) / samples);
 }
 
+/** The standard error of a text that fills every slot with its own values. */
+const LONG_TEXT_ERROR = estimateError(Number.MAX_SAFE_INTEGER);
+
 /**
  * isNearDuplicate for a comparison repeated against a very large store (the clearinghouse: one
  * report against a million others): the thresholds rise by the extra standard error a short text's
@@ -202,7 +205,7 @@ export function estimateError(shingles: number): number {
  */
 export function isNearDuplicateAtScale(a: Fingerprint, b: Fingerprint, s: Similarity = compare(a, b)): boolean {
   if (!isNearDuplicate(a, b, s)) return false;
-  const margin = estimateError(Math.min(a.shingles, b.shingles)) - estimateError(Number.MAX_SAFE_INTEGER);
+  const margin = estimateError(Math.min(a.shingles, b.shingles)) - LONG_TEXT_ERROR;
   return s.jaccard >= MATCH_JACCARD + margin || (s.containment >= MATCH_CONTAINMENT && s.jaccard >= 0.1 + margin);
 }
 
