@@ -280,8 +280,8 @@ function parseWorkers(v: string): number {
 /**
  * Forks `n` workers that serve the same port (node:cluster shares the socket); says once on stderr
  * when all of them listen; restarts one that dies unexpectedly, and stops them all on SIGINT/SIGTERM.
- * Each worker is told the configured count (SITO_CLUSTER_WORKERS, set only here); a scrape of /metrics taken by any worker
- * is answered with the figures of every listening worker, combined here.
+ * Each worker is told the configured count (SITO_CLUSTER_WORKERS, set only here); a scrape of
+ * /metrics taken by any worker is answered with the figures of every listening worker, combined here.
  */
 async function runPrimary(n: number): Promise<number> {
   let stopping = false;

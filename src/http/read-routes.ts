@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ErrorSchema } from './errors.js';
 import { ScoreResultSchema } from '../decision/result.js';
 import type { Store } from '../storage/store.js';
+import { DEFAULT_TOTAL_CAP } from '../storage/listing-total.js';
 import { ensureCampaignNames } from '../track/campaign-names.js';
 import { listByDeadline, standings, trackFields } from '../track/petition-track.js';
 
@@ -78,10 +79,11 @@ export const CampaignSchema = z.object({
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
 
-/** Petitions are counted up to 10 000: past it `total` is 10 000 and `total_exact` false. */
+/** Petitions are counted up to the cap: past it `total` is the cap and `total_exact` false. */
+const CAP = DEFAULT_TOTAL_CAP.toLocaleString('en-US').replace(/,/g, ' ');
 const petitionPage = page(PetitionSummarySchema).extend({
-  total: z.number().int().describe('the number of matching petitions, exact up to 10 000; when more match, 10 000 (total_exact: false)'),
-  total_exact: z.boolean().describe('false: more petitions than `total` match (the count stops at 10 000); the pages still reach every one'),
+  total: z.number().int().describe(`the number of matching petitions, exact up to ${CAP}; when more match, ${CAP} (total_exact: false)`),
+  total_exact: z.boolean().describe(`false: more petitions than \`total\` match (the count stops at ${CAP}); the pages still reach every one`),
 });
 
 const Paging = {
