@@ -74,8 +74,12 @@ describe('HTTP API without keys (loopback, single user)', () => {
     const search = (await (await fetch(`${s.url}/v1/petitions?q=${encodeURIComponent('piekarnię')}`)).json()) as { items: Array<{ id: string; level: string }>; total: number; total_exact: boolean };
     expect(search.items.map((i) => i.id)).toEqual(['list-b']);
     expect(search).toMatchObject({ total: 1, total_exact: true });
-    const byDeadline = (await (await fetch(`${s.url}/v1/petitions?order=deadline&limit=1`)).json()) as { total_exact: boolean };
+    const byDeadline = (await (await fetch(`${s.url}/v1/petitions?order=deadline&limit=1`)).json()) as { total: number; total_exact: boolean };
     expect(byDeadline.total_exact).toBe(true);
+    // a page past the last (or past the 10 000 a total counts to) is an empty page, not an error
+    const past = await fetch(`${s.url}/v1/petitions?order=deadline&limit=5&offset=50000`);
+    expect(past.status).toBe(200);
+    expect(await past.json()).toMatchObject({ items: [], total: byDeadline.total, total_exact: true, offset: 50000 });
     const bad = await fetch(`${s.url}/v1/petitions?level=urgent`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/level/);

@@ -10,6 +10,9 @@ import { normalise } from '../src/normalise/normalise.js';
 import { bandKeys, fingerprint } from '../src/signals/fingerprint/minhash.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
 import type { NewKnownCampaign, NewPetition, Store } from '../src/storage/store.js';
+import { deadlineOf, isOverdue } from '../src/track/deadlines.js';
+import { listByDeadline, type DeadlineQuery } from '../src/track/petition-track.js';
+import { CLOSED } from '../src/track/status.js';
 import { thresholds } from './helpers/engine.js';
 
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
@@ -774,23 +777,128 @@ export function storeContract(backend: string, open: StoreFactory) {
         expect([...(await ts.allLatestStatus()).keys()].sort()).toEqual(['t1', 't3']);
       });
 
-      it('petition dates for the inbox: filters like the listing, q as a substring (ASCII case folded) or an exact id', async () => {
+      it('dated rows for the inbox by deadline: filters and q like the listing, ordered windows, joint members apart, counted to a limit', async () => {
         const ts = store.track;
-        const dates = async (f: object) => (await ts.petitionDates(f)).map((r) => r.id).sort();
+        const dates = async (f: object) => (await ts.datedRows(f, { order: 'received', limit: Infinity })).map((r) => r.id).sort();
         expect(await dates({})).toEqual(['t1', 't2', 't3', 't4', 't5']);
         expect(await dates({ level: 'high' })).toEqual(['t1', 't2']);
         expect(await dates({ track: 'standard' })).toEqual(['t3', 't4', 't5']);
         expect(await dates({ from: '2026-01-10', to: '2026-01-20' })).toEqual(['t1', 't5']);
         expect(await dates({ campaign: 'kmp-t' })).toEqual(['t1', 't5']);
+        // the full-text words (folded, as prefixes) or the exact id, as listPetitions reads q
         expect(await dates({ q: 'CHODNIK' })).toEqual(['t3']);
-        expect(await dates({ q: '100%' })).toEqual(['t3']);
-        expect(await dates({ q: '_' })).toEqual([]);
-        expect(await dates({ q: 'a@x.pl' })).toEqual(['t1']);
+        expect(await dates({ q: 'chodn' })).toEqual(['t3']);
         expect(await dates({ q: 't4' })).toEqual(['t4']);
-        const rows = await ts.petitionDates({});
-        const byId = new Map(rows.map((r) => [r.id, r]));
+        expect(await dates({ q: 'hodnik' })).toEqual([]);
+        const all = await ts.datedRows({}, { order: 'received', limit: Infinity });
+        const byId = new Map(all.map((r) => [r.id, r]));
         expect(byId.get('t1')).toMatchObject({ received_at: '2026-01-10' });
         expect(byId.get('t5')!.seq).toBeGreaterThan(byId.get('t1')!.seq);
+        // by receipt (or storage) as text, then seq; a window after a row; newest stored first
+        const received = all.map((r) => r.id);
+        expect(received.slice(0, 4)).toEqual(['t2', 't1', 't5', 't3']);
+        const t1 = byId.get('t1')!;
+        expect((await ts.datedRows({}, { order: 'received', after: { key: '2026-01-10', seq: t1.seq }, limit: 2 })).map((r) => r.id)).toEqual(['t5', 't3']);
+        const newest = (await ts.datedRows({}, { order: 'newest', limit: 3 })).map((r) => r.id);
+        expect(newest).toEqual([...all].sort((a, b) => (a.stored_at < b.stored_at ? 1 : a.stored_at > b.stored_at ? -1 : b.seq - a.seq)).slice(0, 3).map((r) => r.id));
+        expect((await ts.datedRows({}, { order: 'received', range: { from: '2026-01-10', before: '2026-01-20' }, limit: Infinity })).map((r) => r.id)).toEqual(['t1']);
+        // members of a petycja wielokrotna are listed apart (a rejected member is not one)
+        const j = await ts.createJoint({ campaign_id: 'kmp-t', subject: 's', ordered_by: 'k', ordered_at: '2026-02-01', announced_on: '2026-02-01', waiting_end: '2026-03-01', deadline: '2026-06-01' });
+        await ts.setMember(j, 't1', 'member', 'k');
+        await ts.setMember(j, 't5', 'rejected', 'k');
+        expect(await dates({})).toEqual(['t2', 't3', 't4', 't5']);
+        expect((await ts.datedRows({}, { order: 'received', limit: 1 }, true)).map((r) => r.id)).toEqual(['t1']);
+        expect(await ts.countDated({}, undefined, 100)).toBe(4);
+        expect(await ts.countDated({}, undefined, 2)).toBe(2);
+        // overdue (received before hi, not closed) and not overdue (received on or after lo, or closed)
+        await ts.addStatus({ petition_id: 't2', status: 'rozpatrzona', note: null, login: 'k', at: '2026-03-01' });
+        const overdue = { overdue: true, lo: '2026-01-18', hi: '2026-01-22' };
+        expect((await ts.datedRows({}, { order: 'received', open: overdue, limit: Infinity })).map((r) => r.id)).toEqual(['t5']);
+        expect(await ts.countDated({}, overdue, 100)).toBe(1);
+        const notOverdue = { ...overdue, overdue: false };
+        expect((await ts.datedRows({}, { order: 'received', open: notOverdue, limit: Infinity })).map((r) => r.id).sort()).toEqual(['t2', 't3', 't4', 't5']);
+        await ts.addStatus({ petition_id: 't2', status: 'w_toku', note: null, login: 'k', at: '2026-03-02' });
+        expect((await ts.datedRows({}, { order: 'received', open: overdue, limit: Infinity })).map((r) => r.id)).toEqual(['t2', 't5']);
+      });
+
+      it('the inbox by deadline and overdue lists the same pages as sorting every petition in the process, with totals capped and no page past the cap', async () => {
+        const ts = store.track;
+        // regular petitions around month ends (31 Aug/30 Nov + 3 months clamp to one day), near
+        // midnight in Poland, without a date of receipt, stored at one instant, of either level
+        const received: Array<string | null> = [
+          '2025-08-29', '2025-08-31', '2025-08-30T21:30:00Z', '2025-11-28', '2025-11-29T10:00:00Z', '2025-11-30T23:30:00Z', '2025-11-30',
+          '2025-11-27T23:10:00Z', '2025-11-26T22:59:00Z', '2025-11-26T23:00:00Z', '2025-11-28T12:00:00+02:00', null, null, '2025-12-01',
+          '2025-10-31T23:30:00Z', '2025-12-02', '2025-11-29', '2025-12-31T23:00:00Z', '2026-01-31', '2025-09-15', '2025-11-28', '2026-02-20',
+        ];
+        const sameInstant = '2026-03-01T08:30:00.000Z';
+        const ps = received.map((r, i) =>
+          petition(`d${String(i).padStart(2, '0')}`, `${LOCAL[i % LOCAL.length]!} ${i % 3 === 0 ? 'Latarnia przy szkole.' : ''} Numer ${i}.`, { receivedAt: r, ...(i >= 12 && i <= 14 ? { storedAt: sameInstant } : {}) }, { level: i % 2 ? 'high' : 'low' }),
+        );
+        for (const p of ps) await put([p, null]);
+        // petycja wielokrotna: members, a rejected one, one whose joint is answered
+        const j1 = await ts.createJoint({ campaign_id: 'kmp-t', subject: 's', ordered_by: 'k', ordered_at: '2025-11-01', announced_on: '2025-11-01', waiting_end: '2025-11-30', deadline: '2026-02-28' });
+        const j2 = await ts.createJoint({ campaign_id: 'kmp-t', subject: 's', ordered_by: 'k', ordered_at: '2025-12-01', announced_on: '2025-12-01', waiting_end: '2026-01-15', deadline: '2026-04-15' });
+        for (const id of ['d03', 'd06', 't1']) await ts.setMember(j1, id, 'member', 'k');
+        await ts.setMember(j1, 'd04', 'rejected', 'k');
+        for (const id of ['d16', 'd19', 't5']) await ts.setMember(j2, id, 'member', 'k');
+        await ts.setOutcome(j2, 'Rozpatrzona', 'k');
+        // answered, answered and reopened, in progress
+        for (const [id, status] of [['d00', 'rozpatrzona'], ['d05', 'przekazana'], ['d07', 'bez_rozpatrzenia'], ['d07', 'w_toku'], ['d09', 'w_toku'], ['d12', 'rozpatrzona'], ['d03', 'rozpatrzona']] as const) {
+          await ts.addStatus({ petition_id: id, status, note: null, login: 'k', at: '2026-02-01' });
+        }
+
+        // the reference: every matching petition's standing, sorted in the process (as the inbox once did)
+        const all = [...(await ts.datedRows({}, { order: 'received', limit: Infinity })), ...(await ts.datedRows({}, { order: 'received', limit: Infinity }, true))];
+        const joints = await ts.allJointMembers();
+        const statuses = await ts.allLatestStatus();
+        const reference = async (f: { level?: 'high'; q?: string }, q: DeadlineQuery, day: string) => {
+          const matching = new Set((await store.listPetitions({ ...f, limit: 1000, offset: 0 })).items.map((p) => p.id));
+          let items = all.filter((r) => matching.has(r.id)).map((r) => {
+            const joint = joints.get(r.id) ?? null;
+            const status = statuses.get(r.id) ?? null;
+            const deadline = deadlineOf(r, joint);
+            return { r, deadline: deadline.date, overdue: isOverdue(deadline.date, day, (status !== null && CLOSED.has(status.status)) || Boolean(joint?.outcome)) };
+          });
+          if (q.overdue !== undefined) items = items.filter((i) => i.overdue === q.overdue);
+          if (q.order === 'deadline') items.sort((a, b) => (a.deadline < b.deadline ? -1 : a.deadline > b.deadline ? 1 : a.r.seq - b.r.seq));
+          else items.sort((a, b) => (a.r.stored_at < b.r.stored_at ? 1 : a.r.stored_at > b.r.stored_at ? -1 : b.r.seq - a.r.seq));
+          return items.map((i) => i.r.id);
+        };
+        expect(all).toHaveLength(27);
+        let compared = 0;
+        for (const day of ['2026-02-28', '2026-03-01', '2026-03-02', '2026-02-26', '2026-04-16']) {
+          for (const f of [{}, { level: 'high' as const }, { q: 'latarnia' }]) {
+            for (const q of [{ order: 'deadline' }, { order: 'deadline', overdue: true }, { order: 'deadline', overdue: false }, { order: 'newest', overdue: true }, { order: 'newest', overdue: false }] as DeadlineQuery[]) {
+              const want = await reference(f, q, day);
+              // pages of several sizes, read from the database a few rows at a time (a page's last
+              // row then often shares its deadline with rows not read yet)
+              for (const [limit, step] of [[5, 3], [1, 1], [4, 2]] as const) {
+                const got: string[] = [];
+                for (let offset = 0; offset < want.length + limit; offset += limit) {
+                  const page = await listByDeadline(ts, { ...f, limit, offset }, q, day, step);
+                  expect(page).toMatchObject({ total: want.length, total_exact: true, limit, offset });
+                  got.push(...page.items.map((p) => p.id));
+                }
+                expect(got, `${day} ${JSON.stringify(f)} ${JSON.stringify(q)} ${limit}/${step}`).toEqual(want);
+              }
+              if (want.length) compared++;
+            }
+          }
+        }
+        expect(compared).toBeGreaterThan(60);
+        // the fixture's month ends: 29 November + 3 months is 28 February, overdue from 1 March
+        expect(await reference({}, { order: 'deadline', overdue: true }, '2026-02-28')).not.toContain('d04');
+        expect(await reference({}, { order: 'deadline', overdue: true }, '2026-03-01')).toContain('d04');
+
+        // totals capped like the other listings; a page at or past the cap is empty, not a wrong page
+        const want = await reference({}, { order: 'deadline' }, '2026-03-01');
+        const first = await listByDeadline(ts, { limit: 4, offset: 0, totalCap: 10 }, { order: 'deadline' }, '2026-03-01', 3);
+        expect(first).toMatchObject({ total: 10, total_exact: false });
+        expect(first.items.map((p) => p.id)).toEqual(want.slice(0, 4));
+        expect((await listByDeadline(ts, { limit: 4, offset: 8, totalCap: 10 }, { order: 'deadline' }, '2026-03-01', 3)).items.map((p) => p.id)).toEqual(want.slice(8, 12));
+        const past = await listByDeadline(ts, { limit: 4, offset: 10, totalCap: 10 }, { order: 'deadline' }, '2026-03-01', 3);
+        expect(past).toMatchObject({ items: [], total: 10, total_exact: false, offset: 10 });
+        expect((await listByDeadline(ts, { limit: 4, offset: 400 }, { order: 'deadline', overdue: true }, '2026-03-01', 3)).items).toEqual([]);
       });
 
       it('summaries in the order asked, unknown ids left out', async () => {

@@ -96,6 +96,39 @@ export interface PetitionFilter {
   totalCap?: number | undefined;
 }
 
+export type DatedFilter = Omit<PetitionFilter, 'limit' | 'offset' | 'totalCap'>;
+
+export interface DatedRow {
+  id: string;
+  received_at: string | null;
+  stored_at: string;
+  seq: number;
+}
+
+/**
+ * A superset, in SQL, of the petitions that are (or are not) overdue, for a petition outside a
+ * petycja wielokrotna: `COALESCE(received_at, stored_at)` compared as text with `lo`/`hi` (dates
+ * 'YYYY-MM-DD'), and whether its latest status closes it. Overdue: received before `hi` and not
+ * closed; not overdue: received on or after `lo`, or closed. Exact outside [lo, hi); the caller
+ * checks the rows within.
+ */
+export interface OpenFilter {
+  overdue: boolean;
+  lo: string;
+  hi: string;
+}
+
+export interface DatedWindow {
+  /** 'received': by COALESCE(received_at, stored_at) as text, then seq, ascending; 'newest': stored_at, then seq, descending */
+  order: 'received' | 'newest';
+  /** only rows after this one in `order` (its sort key and seq) */
+  after?: { key: string; seq: number } | undefined;
+  open?: OpenFilter | undefined;
+  /** only rows whose COALESCE(received_at, stored_at) is in [from, before) as text */
+  range?: { from: string; before: string } | undefined;
+  limit: number;
+}
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -288,12 +321,15 @@ export interface TrackStore {
   allLatestStatus(): Promise<Map<string, StatusEntry>>;
 
   /**
-   * id, dates and insertion order (`seq`, increasing with storage) of every petition matching the
-   * inbox filters, unordered. `q` here is a plain substring of the text, subject or sender address
-   * (SQLite's LIKE: ASCII letters compared case-insensitively, `%`/`_` taken literally), or the exact
-   * id — not the full-text search.
+   * A bounded window of petitions matching the inbox filters (`q` as in `listPetitions`: the
+   * full-text words, or the exact id), for listings by deadline: id, dates and insertion order
+   * (`seq`). `members` chooses petitions that are members of a petycja wielokrotna (few; all of
+   * them, unordered, `w` ignored but for `range`) or those that are not (ordered, at most `w.limit`).
+   * See `DatedWindow`.
    */
-  petitionDates(f: Omit<PetitionFilter, 'limit' | 'offset'>): Promise<Array<{ id: string; received_at: string | null; stored_at: string; seq: number }>>;
+  datedRows(f: DatedFilter, w: DatedWindow, members?: boolean): Promise<DatedRow[]>;
+  /** How many petitions that are not members of a petycja wielokrotna `datedRows` would list without a limit, counting at most `limit`. */
+  countDated(f: DatedFilter, open: OpenFilter | undefined, limit: number): Promise<number>;
   /** Summaries of these petitions in the order of `ids` (unknown ids left out; no `elsewhere`). */
   summaries(ids: readonly string[]): Promise<PetitionSummary[]>;
   /** Petitions received (or stored, when received_at is null) in [from, to) — ISO instants or dates, compared as text — oldest first, ties in storage order. */

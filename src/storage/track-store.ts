@@ -1,12 +1,16 @@
 import type Database from 'better-sqlite3';
 import type { ScoreResult } from '../decision/result.js';
 import { facade, type Run } from './async-lock.js';
-import type { CampaignName, Joint, JointMember, PetitionFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from './store.js';
+import type { CampaignName, DatedFilter, DatedRow, DatedWindow, Joint, JointMember, OpenFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from './store.js';
+import { searchQuery } from './sqlite-store.js';
+import { CLOSED } from '../track/status.js';
 import { summary, type SummaryRow } from './petition-rows.js';
 
 export type { CampaignName, Joint, JointMember, StatusEntry, TrackRow } from './store.js';
 
 const json = (v: unknown) => JSON.stringify(v);
+/** The statuses that close a petition, as SQL literals (fixed words, no quotes in them). */
+const CLOSED_SQL = [...CLOSED].map((c) => `'${c}'`).join(', ');
 
 /**
  * The tables of the mass track (migrations 40–42) in the office's SQLite file, synchronous: campaign
@@ -138,22 +142,55 @@ export class SqliteTrackSync {
   }
 
   // ── petitions as the track reads them ─────────────────────────────────────────
-  /** id and dates of every petition matching the inbox filters (for ordering by deadline). */
-  petitionDates(f: Omit<PetitionFilter, 'limit' | 'offset'>): Array<{ id: string; received_at: string | null; stored_at: string; seq: number }> {
+  /** The WHERE clause of `datedRows`/`countDated`: the inbox filters, membership and the window's bounds. */
+  private datedWhere(f: DatedFilter, members: boolean, open: OpenFilter | undefined, range: DatedWindow['range']): { where: string[]; params: Record<string, unknown> } {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
+    const at = 'COALESCE(p.received_at, p.stored_at)';
     if (f.level) (where.push('p.level = @level'), (params.level = f.level));
     if (f.track) (where.push('p.track = @track'), (params.track = f.track));
-    if (f.from) (where.push('COALESCE(p.received_at, p.stored_at) >= @from'), (params.from = f.from));
-    if (f.to) (where.push('COALESCE(p.received_at, p.stored_at) <= @to'), (params.to = f.to));
-    if (f.campaign) (where.push('c.id = @campaign'), (params.campaign = f.campaign));
+    if (f.from) (where.push(`${at} >= @from`), (params.from = f.from));
+    if (f.to) (where.push(`${at} <= @to`), (params.to = f.to));
+    if (f.campaign) (where.push('p.campaign_seq = (SELECT seq FROM campaigns WHERE id = @campaign)'), (params.campaign = f.campaign));
     if (f.q) {
-      where.push("(p.text LIKE @q ESCAPE '\\' OR p.subject LIKE @q ESCAPE '\\' OR p.sender_email LIKE @q ESCAPE '\\' OR p.id = @qExact)");
-      params.q = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // as the inbox's search: the full-text words (FTS5), or the exact id
+      const match = searchQuery(f.q);
+      where.push(match ? '(p.seq IN (SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH @match) OR p.id = @qExact)' : 'p.id = @qExact');
+      if (match) params.match = match;
       params.qExact = f.q;
     }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    return this.db.prepare(`SELECT p.id, p.received_at, p.stored_at, p.seq FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`).all(params) as Array<{ id: string; received_at: string | null; stored_at: string; seq: number }>;
+    where.push(`${members ? '' : 'NOT '}EXISTS (SELECT 1 FROM joint_members m WHERE m.petition_id = p.id AND m.state = 'member')`);
+    if (open) {
+      const closed = `EXISTS (SELECT 1 FROM petition_status s WHERE s.petition_id = p.id AND s.status IN (${CLOSED_SQL})
+        AND s.seq = (SELECT MAX(t.seq) FROM petition_status t WHERE t.petition_id = p.id))`;
+      where.push(open.overdue ? `${at} < @openHi AND NOT ${closed}` : `(${at} >= @openLo OR ${closed})`);
+      if (open.overdue) params.openHi = open.hi;
+      else params.openLo = open.lo;
+    }
+    if (range) (where.push(`${at} >= @rangeFrom AND ${at} < @rangeBefore`), (params.rangeFrom = range.from), (params.rangeBefore = range.before));
+    return { where, params };
+  }
+
+  datedRows(f: DatedFilter, w: DatedWindow, members = false): DatedRow[] {
+    if (members) {
+      const { where, params } = this.datedWhere(f, true, undefined, w.range);
+      return this.db.prepare(`SELECT p.id, p.received_at, p.stored_at, p.seq FROM petitions p WHERE ${where.join(' AND ')}`).all(params) as DatedRow[];
+    }
+    const { where, params } = this.datedWhere(f, false, w.open, w.range);
+    const key = w.order === 'received' ? 'COALESCE(p.received_at, p.stored_at)' : 'p.stored_at';
+    if (w.after) {
+      where.push(w.order === 'received' ? `(${key}, p.seq) > (@afterKey, @afterSeq)` : `(${key}, p.seq) < (@afterKey, @afterSeq)`);
+      params.afterKey = w.after.key;
+      params.afterSeq = w.after.seq;
+    }
+    params.limit = Number.isFinite(w.limit) ? w.limit : -1;
+    const order = w.order === 'received' ? `${key}, p.seq` : `${key} DESC, p.seq DESC`;
+    return this.db.prepare(`SELECT p.id, p.received_at, p.stored_at, p.seq FROM petitions p WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`).all(params) as DatedRow[];
+  }
+
+  countDated(f: DatedFilter, open: OpenFilter | undefined, limit: number): number {
+    const { where, params } = this.datedWhere(f, false, open, undefined);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM petitions p WHERE ${where.join(' AND ')} LIMIT @counted)`).get({ ...params, counted: limit }) as { n: number }).n;
   }
 
   summaries(ids: readonly string[]): PetitionSummary[] {
@@ -216,7 +253,7 @@ const TRACK_METHODS = [
   'campaignNames', 'setCampaignName', 'corpusTexts', 'unnamedCampaigns',
   'createJoint', 'joint', 'jointOfCampaign', 'joints', 'setOutcome', 'jointMembers', 'setMember', 'jointsOfPetitions', 'allJointMembers',
   'templates', 'setTemplate', 'addStatus', 'latestStatus', 'allLatestStatus',
-  'petitionDates', 'summaries', 'rows', 'levelsSince', 'campaignMemberDates', 'marksWithLevels',
+  'datedRows', 'countDated', 'summaries', 'rows', 'levelsSince', 'campaignMemberDates', 'marksWithLevels',
 ] as const satisfies ReadonlyArray<keyof TrackStore>;
 
 /** The track store over SQLite: each call runs `core`'s method through `run` (the store's lock, or its open transaction). */

@@ -3,8 +3,9 @@
  * wielokrotna's), whether it is overdue, its progress and its formal check. Reads the track store;
  * the rules are the pure functions beside this file.
  */
-import type { Joint, PetitionFilter, PetitionPage, StatusEntry, StoredPetition, TrackStore } from '../storage/store.js';
-import { deadlineOf, isOverdue, warsawDate, type Deadline, type IsoDate } from './deadlines.js';
+import type { DatedRow, Joint, OpenFilter, PetitionFilter, PetitionPage, StatusEntry, StoredPetition, TrackStore } from '../storage/store.js';
+import { cappedTotal, countLimit, totalCap } from '../storage/listing-total.js';
+import { addDays, addMonths, ANSWER_MONTHS, deadlineOf, isOverdue, warsawDate, type Deadline, type IsoDate } from './deadlines.js';
 import { checkFormal, formalFlags, type FormalCheck } from './formal.js';
 import { CLOSED, STATUSES, type Status } from './status.js';
 
@@ -36,17 +37,84 @@ export interface DeadlineQuery {
   overdue?: boolean | undefined;
 }
 
-/** The inbox ordered by deadline (soonest first) and/or only overdue petitions. */
-export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: DeadlineQuery, day = today()): Promise<PetitionPage> {
-  const rows = await ts.petitionDates(f);
-  const joints = await ts.allJointMembers();
-  const statuses = await ts.allLatestStatus();
-  let items = rows.map((r) => ({ r, s: standing(r, joints.get(r.id) ?? null, statuses.get(r.id) ?? null, day) }));
-  if (q.overdue !== undefined) items = items.filter((i) => i.s.overdue === q.overdue);
-  if (q.order === 'deadline') items.sort((a, b) => (a.s.deadline.date < b.s.deadline.date ? -1 : a.s.deadline.date > b.s.deadline.date ? 1 : a.r.seq - b.r.seq));
-  else items.sort((a, b) => (a.r.stored_at < b.r.stored_at ? 1 : a.r.stored_at > b.r.stored_at ? -1 : b.r.seq - a.r.seq));
-  const pageIds = items.slice(f.offset, f.offset + f.limit).map((i) => i.r.id);
-  return { items: await ts.summaries(pageIds), total: items.length, total_exact: true, limit: f.limit, offset: f.offset };
+/** The first day a petition can be received on and not be overdue `day` (its deadline, 3 months on, is `day` or later). */
+export function firstOpenDay(day: IsoDate): IsoDate {
+  // addMonths never decreases: step back 3 months and forward to the first day that reaches `day`
+  let d = addDays(addMonths(day, -ANSWER_MONTHS), -3);
+  while (addMonths(d, ANSWER_MONTHS) < day) d = addDays(d, 1);
+  return d;
+}
+
+/**
+ * The SQL superset of overdue (or not overdue) petitions outside a petycja wielokrotna. A petition
+ * received at an instant written 'YYYY-MM-DD…' was received in Poland on that day, the day before
+ * or the day after (whatever its UTC offset), so compared as text with two days' margin either side
+ * of `firstOpenDay` the SQL bounds are exact outside [lo, hi); the rows within are checked here.
+ */
+function openFilter(overdue: boolean | undefined, day: IsoDate): OpenFilter | undefined {
+  if (overdue === undefined) return undefined;
+  const first = firstOpenDay(day);
+  return { overdue, lo: addDays(first, -2), hi: addDays(first, 2) };
+}
+
+type Item = { r: DatedRow; s: PetitionStanding };
+
+const byDeadline = (a: Item, b: Item) => (a.s.deadline.date < b.s.deadline.date ? -1 : a.s.deadline.date > b.s.deadline.date ? 1 : a.r.seq - b.r.seq);
+const byNewest = (a: Item, b: Item) => (a.r.stored_at < b.r.stored_at ? 1 : a.r.stored_at > b.r.stored_at ? -1 : b.r.seq - a.r.seq);
+
+/** Rows read from the database per step of a listing by deadline. */
+const STEP = 500;
+
+/**
+ * The inbox ordered by deadline (soonest first; ties in storage order) and/or only overdue (or not
+ * overdue) petitions, newest first otherwise. Bounded: the database walks petitions in the order of
+ * receipt (index petitions_received) or storage, a step at a time, and stops once the page is
+ * certain; members of a petycja wielokrotna (whose deadline runs from the joint's waiting period,
+ * not their receipt) are few and merged in. The total is counted to the cap like the other
+ * listings (listing-total.ts); a page starting at or past the cap is empty — the listing pages
+ * through the first `cap` petitions only.
+ */
+export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: DeadlineQuery, day = today(), step = STEP): Promise<PetitionPage> {
+  const cap = totalCap(f.totalCap);
+  const { limit, offset, totalCap: _cap, ...filter } = f;
+  const open = openFilter(q.overdue, day);
+  const keep = (s: PetitionStanding) => q.overdue === undefined || s.overdue === q.overdue;
+  const items = async (rows: DatedRow[]): Promise<Item[]> => {
+    const st = await standings(ts, rows, day);
+    return rows.map((r) => ({ r, s: st.get(r.id)! })).filter((i) => keep(i.s));
+  };
+  const joint = await items(await ts.datedRows(filter, { order: 'received', limit: Infinity }, true));
+
+  // the total: the SQL superset counted, less the rows near the bound that the exact rule leaves out
+  let misses = 0;
+  if (open) {
+    const band = await ts.datedRows(filter, { order: 'received', open, range: { from: open.lo, before: open.hi }, limit: Infinity });
+    misses = band.length - (await items(band)).length;
+  }
+  const counted = (await ts.countDated(filter, open, countLimit(cap) + misses)) - misses;
+  const total = cappedTotal(counted + joint.length, cap);
+  const page = { total: total.total, total_exact: total.total_exact, limit, offset };
+  if (offset >= total.total || limit === 0) return { items: [], ...page };
+
+  const end = offset + limit;
+  const order = q.order === 'deadline' ? byDeadline : byNewest;
+  const found: Item[] = [];
+  let after: { key: string; seq: number } | undefined;
+  for (;;) {
+    const rows = await ts.datedRows(filter, { order: q.order === 'deadline' ? 'received' : 'newest', open, after, limit: step });
+    found.push(...(await items(rows)));
+    if (rows.length < step) break;
+    const last = rows[rows.length - 1]!;
+    after = { key: q.order === 'deadline' ? (last.received_at ?? last.stored_at) : last.stored_at, seq: last.seq };
+    if (found.length < end) continue;
+    if (q.order === 'newest') break;
+    // every petition not read yet was received on the last one's day (as written) or later, so in
+    // Poland no earlier than the day before: its deadline is at least that day's plus 3 months
+    found.sort(order);
+    if (addMonths(addDays(after.key.slice(0, 10), -1), ANSWER_MONTHS) > found[end - 1]!.s.deadline.date) break;
+  }
+  const ids = [...found, ...joint].sort(order).slice(offset, end).map((i) => i.r.id);
+  return { items: await ts.summaries(ids), ...page };
 }
 
 /** What GET /v1/petitions/:id adds: `deadline` and `formal` (CONTRACTS), with the details behind them. */

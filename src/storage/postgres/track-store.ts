@@ -1,7 +1,14 @@
 import type { ScoreResult } from '../../decision/result.js';
-import type { CampaignName, Joint, JointMember, PetitionFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from '../store.js';
+import type { CampaignName, DatedFilter, DatedRow, DatedWindow, Joint, JointMember, OpenFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from '../store.js';
+import { CLOSED } from '../../track/status.js';
+import { searchTsQuery } from './search.js';
 import { summary, type SummaryRow } from '../petition-rows.js';
 import { params, type Queryable } from './connection.js';
+
+/** When a petition was received (or stored), compared byte by byte as the index petitions_received holds it. */
+const AT = 'COALESCE(p.received_at, p.stored_at) COLLATE "C"';
+/** The statuses that close a petition, as SQL literals (fixed words, no quotes in them). */
+const CLOSED_SQL = [...CLOSED].map((c) => `'${c}'`).join(', ');
 
 const JOINT = 'seq, campaign_id, subject, ordered_by, ordered_at, announced_on, waiting_end, deadline, outcome, outcome_by, outcome_at';
 
@@ -117,22 +124,44 @@ export class PostgresTrackStore implements TrackStore {
     return new Map(rows.map((r) => [r.petition_id, r]));
   }
 
-  petitionDates(f: Omit<PetitionFilter, 'limit' | 'offset'>): Promise<Array<{ id: string; received_at: string | null; stored_at: string; seq: number }>> {
-    const { values, p } = params();
+  /** The WHERE clause of `datedRows`/`countDated`: the inbox filters, membership and the window's bounds. */
+  private datedWhere(f: DatedFilter, members: boolean, open: OpenFilter | undefined, range: DatedWindow['range'], p: (v: unknown) => string): string[] {
     const where: string[] = [];
     if (f.level) where.push(`p.level = ${p(f.level)}`);
     if (f.track) where.push(`p.track = ${p(f.track)}`);
-    if (f.from) where.push(`COALESCE(p.received_at, p.stored_at) >= ${p(f.from)}`);
-    if (f.to) where.push(`COALESCE(p.received_at, p.stored_at) <= ${p(f.to)}`);
-    if (f.campaign) where.push(`c.id = ${p(f.campaign)}`);
+    if (f.from) where.push(`${AT} >= ${p(f.from)}`);
+    if (f.to) where.push(`${AT} <= ${p(f.to)}`);
+    if (f.campaign) where.push(`p.campaign_seq = (SELECT seq FROM campaigns WHERE id = ${p(f.campaign)})`);
     if (f.q) {
-      // SQLite's LIKE: ASCII letters without regard to case, % and _ literal
-      const like = p(`%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`).replace(/[A-Z]/g, (ch) => ch.toLowerCase())}%`);
-      const ascii = (col: string) => `translate(${col}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE ${like} ESCAPE '\\'`;
-      where.push(`(${ascii('p.text')} OR ${ascii('p.subject')} OR ${ascii('p.sender_email')} OR p.id = ${p(f.q)})`);
+      // as the inbox's search: the full-text words, or the exact id
+      const match = searchTsQuery(f.q);
+      const id = p(f.q);
+      where.push(match ? `(p.search @@ to_tsquery('simple', ${p(match)}) OR p.id = ${id})` : `p.id = ${id}`);
     }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    return this.all(`SELECT p.id, p.received_at, p.stored_at, p.seq FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq ${clause}`, values);
+    where.push(`${members ? '' : 'NOT '}EXISTS (SELECT 1 FROM joint_members m WHERE m.petition_id = p.id AND m.state = 'member')`);
+    if (open) {
+      const closed = `EXISTS (SELECT 1 FROM (SELECT s.status FROM petition_status s WHERE s.petition_id = p.id ORDER BY s.seq DESC LIMIT 1) l WHERE l.status IN (${CLOSED_SQL}))`;
+      where.push(open.overdue ? `${AT} < ${p(open.hi)} AND NOT ${closed}` : `(${AT} >= ${p(open.lo)} OR ${closed})`);
+    }
+    if (range) where.push(`${AT} >= ${p(range.from)} AND ${AT} < ${p(range.before)}`);
+    return where;
+  }
+
+  datedRows(f: DatedFilter, w: DatedWindow, members = false): Promise<DatedRow[]> {
+    const { values, p } = params();
+    if (members) return this.all(`SELECT p.id, p.received_at, p.stored_at, p.seq::int AS seq FROM petitions p WHERE ${this.datedWhere(f, true, undefined, w.range, p).join(' AND ')}`, values);
+    const where = this.datedWhere(f, false, w.open, w.range, p);
+    const key = w.order === 'received' ? AT : 'p.stored_at';
+    if (w.after) where.push(w.order === 'received' ? `(${key}, p.seq) > (${p(w.after.key)}, ${p(w.after.seq)})` : `(${key}, p.seq) < (${p(w.after.key)}, ${p(w.after.seq)})`);
+    const order = w.order === 'received' ? `${key}, p.seq` : `${key} DESC, p.seq DESC`;
+    const limit = Number.isFinite(w.limit) ? `LIMIT ${p(w.limit)}` : '';
+    return this.all(`SELECT p.id, p.received_at, p.stored_at, p.seq::int AS seq FROM petitions p WHERE ${where.join(' AND ')} ORDER BY ${order} ${limit}`, values);
+  }
+
+  async countDated(f: DatedFilter, open: OpenFilter | undefined, limit: number): Promise<number> {
+    const { values, p } = params();
+    const where = this.datedWhere(f, false, open, undefined, p);
+    return (await this.q.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM (SELECT 1 FROM petitions p WHERE ${where.join(' AND ')} LIMIT ${p(limit)}) x`, values)).rows[0]!.n;
   }
 
   async summaries(ids: readonly string[]): Promise<PetitionSummary[]> {

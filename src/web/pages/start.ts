@@ -9,7 +9,7 @@ import type { TrackStore } from '../../storage/store.js';
 import { ensureCampaignNames } from '../../track/campaign-names.js';
 import { growth, markAgreement, weekStart, weeklyByLevel, type MarkAgreement, type WeekCounts } from '../../track/dashboard.js';
 import { addDays, daysBetween } from '../../track/deadlines.js';
-import { standings, today } from '../../track/petition-track.js';
+import { firstOpenDay, listByDeadline, standings, today } from '../../track/petition-track.js';
 import { html, type SafeHtml } from '../html.js';
 import { badge, page } from '../layout.js';
 import type { WebHelpers } from './track-routes.js';
@@ -85,7 +85,7 @@ function marksTable(m: MarkAgreement): SafeHtml {
 </section>`;
 }
 
-function startPage(user: Session, weeks: WeekCounts[], series: Array<{ id: string; name: string; size: number; values: number[] }>, due: Array<{ id: string; subject: string; deadline: string; overdue: boolean }>, overdueTotal: number, marks: MarkAgreement): string {
+function startPage(user: Session, weeks: WeekCounts[], series: Array<{ id: string; name: string; size: number; values: number[] }>, due: Array<{ id: string; subject: string; deadline: string; overdue: boolean }>, overdueTotal: string, marks: MarkAgreement): string {
   const thisWeek = weeks.at(-1)!;
   return page(
     'Start',
@@ -114,17 +114,19 @@ export function registerStartPage(app: FastifyInstance, store: Store, ts: TrackS
     const names = await ensureCampaignNames(ts, top.map((c) => c.id));
     const dates = await ts.campaignMemberDates(top.map((c) => c.id));
     const series = top.map((c) => ({ id: c.id, name: names.get(c.id)?.name ?? c.family ?? c.id, size: c.size, values: growth(dates.get(c.id) ?? [], weeks.map((w) => w.week)) }));
-    // every petition's deadline from its dates alone; text only for the few due this week
-    const all = await ts.petitionDates({});
-    const st = await standings(ts, all, day);
+    // deadlines due this week: petitions received in the matching days (with two days' margin for
+    // the time of day, checked exactly here) and the few in a petycja wielokrotna; text only for those
     const monday = weekStart(day);
     const weekEnd = addDays(monday, 6);
-    const open = all.filter((r) => !st.get(r.id)!.closed);
-    const dueIds = open.filter((r) => st.get(r.id)!.deadline.date <= weekEnd && daysBetween(monday, st.get(r.id)!.deadline.date) >= 0).map((r) => r.id);
+    const received = { from: addDays(firstOpenDay(monday), -2), before: addDays(firstOpenDay(addDays(weekEnd, 1)), 2) };
+    const candidates = [...(await ts.datedRows({}, { order: 'received', range: received, limit: Infinity })), ...(await ts.datedRows({}, { order: 'received', limit: Infinity }, true))];
+    const st = await standings(ts, candidates, day);
+    const dueIds = candidates.filter((r) => !st.get(r.id)!.closed && st.get(r.id)!.deadline.date <= weekEnd && daysBetween(monday, st.get(r.id)!.deadline.date) >= 0).map((r) => r.id);
     const due = (await ts.summaries(dueIds))
       .map((p) => ({ id: p.id, subject: p.subject ?? p.excerpt.split('\n').find((l) => l.trim())?.slice(0, 100) ?? p.id, deadline: st.get(p.id)!.deadline.date, overdue: st.get(p.id)!.overdue }))
       .sort((a, b) => a.deadline.localeCompare(b.deadline));
-    const overdueTotal = open.filter((r) => st.get(r.id)!.overdue).length;
+    const overdue = await listByDeadline(ts, { limit: 0, offset: 0 }, { order: 'deadline', overdue: true }, day);
+    const overdueTotal = overdue.total_exact === false ? `ponad ${overdue.total.toLocaleString('pl-PL')}` : String(overdue.total);
     return h.sendHtml(reply, startPage(req.user!, weeks, series, due, overdueTotal, markAgreement(await ts.marksWithLevels())));
   });
 }
