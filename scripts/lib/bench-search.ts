@@ -1,5 +1,5 @@
 /**
- * npm run bench -- search [--sizes=10000,100000,1000000] [--store=sqlite|postgres|both] [--runs=N] [--seconds=S] [--data-dir=DIR]
+ * npm run bench -- search [--sizes=10000,100000,1000000] [--store=sqlite|postgres|both] [--runs=N] [--seconds=S] [--data-dir=DIR] [--only=deadline]
  *
  * Listing and full-text search of stored petitions as the store grows: the inbox page (newest
  * first, 50 a page, with its total) unfiltered and by level, and searches for words of known
@@ -10,6 +10,11 @@
  *   - "hipopotam" in none, the pool's most common word (4+ letters) in most.
  * The rows carry what listings and search read (level, track, dates, subject, excerpt, and the
  * full-text index: FTS5 rows in SQLite, the tsvector column in PostgreSQL).
+ *
+ * The inbox by deadline and the overdue views (`listByDeadline`, 50 a page) are timed too, on a
+ * store where every 7th petition is answered and 300 are members of a petycja wielokrotna, on the day
+ * the petitions stored halfway through the store fall due (so about half are overdue); with their
+ * CPU time per listing (the SQLite store runs in this process). `--only=deadline` times only those.
  *
  * A terminal gets progress lines; a pipe gets one JSON line per measurement (and the tables).
  * Bounded: each query runs at most --runs times (default 30) and at most --seconds (default 6).
@@ -22,6 +27,8 @@ import { SqliteStore, searchableText } from '../../src/storage/sqlite-store.js';
 import { PostgresStore } from '../../src/storage/postgres/store.js';
 import { searchWords } from '../../src/storage/postgres/search.js';
 import type { PetitionFilter, Store } from '../../src/storage/store.js';
+import { addMonths, warsawDate } from '../../src/track/deadlines.js';
+import { listByDeadline, type DeadlineQuery } from '../../src/track/petition-track.js';
 import { table } from './corpus.js';
 import { EDITS, makeLocal, makeTemplate, makeVariant, pick, rng } from './generate-petitions.js';
 import { startPostgres } from './throwaway-postgres.js';
@@ -33,6 +40,8 @@ export interface SearchBenchOptions {
   seconds: number;
   /** SQLite: the store is kept here (and goes on from its size when filled before) */
   dataDir: string | undefined;
+  /** 'deadline': only the inbox by deadline and overdue (listByDeadline) */
+  only: 'all' | 'deadline';
 }
 
 export function searchBenchOptions(argv: string[]): SearchBenchOptions {
@@ -51,6 +60,7 @@ export function searchBenchOptions(argv: string[]): SearchBenchOptions {
     runs: Number(get('runs', '30')),
     seconds: Number(get('seconds', '6')),
     dataDir: get('data-dir', '') || undefined,
+    only: get('only', 'all') === 'deadline' ? 'deadline' : 'all',
   };
 }
 
@@ -162,22 +172,51 @@ export async function postgresPool(store: PostgresStore, entries: PoolEntry[]) {
 interface Measure {
   name: string;
   filter: Omit<PetitionFilter, 'limit' | 'offset'>;
+  /** the inbox by deadline / overdue (listByDeadline on this day), else listPetitions */
+  deadline?: DeadlineQuery;
+  offset?: number;
 }
 
-async function measure(store: Store, m: Measure, o: SearchBenchOptions) {
+/** The day the petitions stored halfway through a store of `size` fall due (the fill's dates). */
+const dueDay = (size: number) => addMonths(warsawDate(new Date((1704067200 + Math.floor(size / 2) * 30) * 1000)), 3);
+
+async function measure(store: Store, m: Measure, o: SearchBenchOptions, size: number) {
   const times: number[] = [];
+  const cpu: number[] = [];
   let total = 0;
   let exact: boolean | undefined;
+  let first = '';
+  const list = () =>
+    m.deadline ? listByDeadline(store.track, { ...m.filter, limit: 50, offset: m.offset ?? 0 }, m.deadline, dueDay(size)) : store.listPetitions({ ...m.filter, limit: 50, offset: m.offset ?? 0 });
   const start = performance.now();
-  await store.listPetitions({ ...m.filter, limit: 50, offset: 0 }); // warm-up
+  await list(); // warm-up
   for (let i = 0; i < o.runs && (i < 3 || ms(start) < o.seconds * 1000); i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const page = await store.listPetitions({ ...m.filter, limit: 50, offset: 0 });
+    const page = await list();
     times.push(ms(t0));
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
     total = page.total;
     exact = (page as { total_exact?: boolean }).total_exact;
+    first = page.items[0]?.id ?? '';
   }
-  return { p50: pctl(times, 50), p99: pctl(times, 99), runs: times.length, total, exact };
+  return { p50: pctl(times, 50), p99: pctl(times, 99), cpu50: pctl(cpu, 50), runs: times.length, total, exact, first };
+}
+
+/** Track rows for the deadline views (SQLite): every 7th petition answered, 300 in a petycja wielokrotna. */
+function fillTrack(db: Database.Database, from: number, to: number) {
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO petition_status (petition_id, status, note, login, at)
+       SELECT id, 'rozpatrzona', NULL, 'bench', stored_at FROM petitions WHERE seq > ? AND seq <= ? AND seq % 7 = 0`,
+    ).run(from, to);
+    if (from > 0) return;
+    const joint = db
+      .prepare(`INSERT INTO joint_considerations (campaign_id, subject, ordered_by, ordered_at, announced_on, waiting_end, deadline) VALUES ('bench', 'bench', 'bench', '2024-01-10', '2024-01-10', '2024-03-01', '2024-06-01')`)
+      .run().lastInsertRowid;
+    db.prepare(`INSERT INTO joint_members (joint_seq, petition_id, state, decided_by, decided_at) SELECT ?, id, 'member', 'bench', '2024-01-10' FROM petitions WHERE seq % 3331 = 1 AND seq <= ? LIMIT 300`).run(joint, to);
+  })();
 }
 
 export async function benchSearch(o: SearchBenchOptions) {
@@ -197,6 +236,16 @@ export async function benchSearch(o: SearchBenchOptions) {
     { name: 'prefix "remon"', filter: { q: 'remon' } },
     { name: `frequent word + level=high`, filter: { q: frequent.word, level: 'high' } },
   ];
+  const deadlineMeasures: Measure[] = [
+    { name: 'by deadline, unfiltered', filter: {}, deadline: { order: 'deadline' } },
+    { name: 'by deadline, overdue only', filter: {}, deadline: { order: 'deadline', overdue: true } },
+    { name: 'by deadline, not overdue', filter: {}, deadline: { order: 'deadline', overdue: false } },
+    { name: 'overdue, newest first', filter: {}, deadline: { order: 'newest', overdue: true } },
+    { name: 'by deadline, level=review', filter: { level: 'review' }, deadline: { order: 'deadline' } },
+    { name: `by deadline, word in ~3 % ("${WORD_3}")`, filter: { q: WORD_3 }, deadline: { order: 'deadline' } },
+    { name: 'by deadline, page 100 (offset 4 950)', filter: {}, deadline: { order: 'deadline' }, offset: 4950 },
+  ];
+  const timed = o.only === 'deadline' ? deadlineMeasures : [...measures, ...deadlineMeasures];
   const rows: Array<Array<string | number>> = [];
   const fills: Array<Array<string | number>> = [];
   for (const kind of o.stores) {
@@ -216,7 +265,10 @@ export async function benchSearch(o: SearchBenchOptions) {
         db.exec('CREATE TEMP TABLE bench_pool (k INTEGER PRIMARY KEY, subject TEXT, text TEXT, folded TEXT)');
         const ins = db.prepare('INSERT INTO bench_pool VALUES (?, ?, ?, ?)');
         db.transaction(() => entries.forEach((e, k) => ins.run(k, e.subject, e.text, e.folded)))();
-        fill = async (from, to) => fillSqlite(db, from, to, (n) => tty && process.stderr.write(`\r  sqlite: filled ${n}/${to} (${load()})   `));
+        fill = async (from, to) => {
+          fillSqlite(db, from, to, (n) => tty && process.stderr.write(`\r  sqlite: filled ${n}/${to} (${load()})   `));
+          fillTrack(db, from, to);
+        };
         closeFill = () => db.close();
         store = SqliteStore.open(dir);
       } else {
@@ -235,12 +287,12 @@ export async function benchSearch(o: SearchBenchOptions) {
         fills.push([kind, `${have} → ${size}`, secs.toFixed(1), loadBefore]);
         if (!tty) console.log(JSON.stringify({ bench: 'search', store: kind, event: 'filled', from: have, to: size, seconds: +secs.toFixed(1), load: loadBefore }));
         have = size;
-        for (const m of measures) {
-          const r = await measure(store, m, o);
+        for (const m of kind === 'sqlite' ? timed : measures) {
+          const r = await measure(store, m, o, size);
           const total = r.exact === false ? `${r.total}+` : String(r.total);
-          rows.push([kind, size, m.name, total, r.p50.toFixed(2), r.p99.toFixed(2), r.runs]);
-          if (tty) process.stderr.write(`  ${kind} ${size} ${m.name}: total ${total}, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms\n`);
-          else console.log(JSON.stringify({ bench: 'search', store: kind, size, query: m.name, total: r.total, total_exact: r.exact ?? null, p50_ms: +r.p50.toFixed(2), p99_ms: +r.p99.toFixed(2), runs: r.runs, load: load() }));
+          rows.push([kind, size, m.name, total, r.p50.toFixed(2), r.p99.toFixed(2), r.cpu50.toFixed(2), r.runs]);
+          if (tty) process.stderr.write(`  ${kind} ${size} ${m.name}: total ${total}, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, CPU p50 ${r.cpu50.toFixed(1)} ms, first ${r.first}\n`);
+          else console.log(JSON.stringify({ bench: 'search', store: kind, size, query: m.name, total: r.total, total_exact: r.exact ?? null, first: r.first, p50_ms: +r.p50.toFixed(2), p99_ms: +r.p99.toFixed(2), cpu_p50_ms: +r.cpu50.toFixed(2), runs: r.runs, load: load() }));
         }
       }
       closeFill();
@@ -252,6 +304,6 @@ export async function benchSearch(o: SearchBenchOptions) {
   }
   console.log('\nFills (plain SQL, generated petitions)');
   console.log(table(['store', 'rows', 'seconds', 'load before'], fills));
-  console.log(`\nListing and search through listPetitions (50 a page, newest first, with the total; "N+": more than N), load at the end ${load()}`);
-  console.log(table(['store', 'petitions', 'query', 'total', 'p50 ms', 'p99 ms', 'runs'], rows));
+  console.log(`\nListing and search through listPetitions, and the inbox by deadline through listByDeadline (50 a page, with the total; "N+": more than N; CPU: this process's per listing), load at the end ${load()}`);
+  console.log(table(['store', 'petitions', 'query', 'total', 'p50 ms', 'p99 ms', 'CPU p50 ms', 'runs'], rows));
 }

@@ -103,6 +103,8 @@ export interface DatedRow {
   received_at: string | null;
   stored_at: string;
   seq: number;
+  /** with an `OpenFilter` (not for members): whether its latest status closes it */
+  closed?: boolean | number;
 }
 
 /**

@@ -11,6 +11,9 @@ export type { CampaignName, Joint, JointMember, StatusEntry, TrackRow } from './
 const json = (v: unknown) => JSON.stringify(v);
 /** The statuses that close a petition, as SQL literals (fixed words, no quotes in them). */
 const CLOSED_SQL = [...CLOSED].map((c) => `'${c}'`).join(', ');
+/** Whether petition p's latest status closes it. */
+const closed = `EXISTS (SELECT 1 FROM petition_status s WHERE s.petition_id = p.id AND s.status IN (${CLOSED_SQL})
+  AND s.seq = (SELECT MAX(t.seq) FROM petition_status t WHERE t.petition_id = p.id))`;
 
 /**
  * The tables of the mass track (migrations 40–42) in the office's SQLite file, synchronous: campaign
@@ -159,10 +162,9 @@ export class SqliteTrackSync {
       if (match) params.match = match;
       params.qExact = f.q;
     }
-    where.push(`${members ? '' : 'NOT '}EXISTS (SELECT 1 FROM joint_members m WHERE m.petition_id = p.id AND m.state = 'member')`);
+    // members: read from the (small) table of members, not by testing every petition
+    where.push(members ? `p.id IN (SELECT m.petition_id FROM joint_members m WHERE m.state = 'member')` : `NOT EXISTS (SELECT 1 FROM joint_members m WHERE m.petition_id = p.id AND m.state = 'member')`);
     if (open) {
-      const closed = `EXISTS (SELECT 1 FROM petition_status s WHERE s.petition_id = p.id AND s.status IN (${CLOSED_SQL})
-        AND s.seq = (SELECT MAX(t.seq) FROM petition_status t WHERE t.petition_id = p.id))`;
       where.push(open.overdue ? `${at} < @openHi AND NOT ${closed}` : `(${at} >= @openLo OR ${closed})`);
       if (open.overdue) params.openHi = open.hi;
       else params.openLo = open.lo;
@@ -179,13 +181,15 @@ export class SqliteTrackSync {
     const { where, params } = this.datedWhere(f, false, w.open, w.range);
     const key = w.order === 'received' ? 'COALESCE(p.received_at, p.stored_at)' : 'p.stored_at';
     if (w.after) {
-      where.push(w.order === 'received' ? `(${key}, p.seq) > (@afterKey, @afterSeq)` : `(${key}, p.seq) < (@afterKey, @afterSeq)`);
+      // the key's bound apart from the seq's, so the walk starts in the index, not at its beginning
+      where.push(w.order === 'received' ? `${key} >= @afterKey AND (${key} > @afterKey OR p.seq > @afterSeq)` : `${key} <= @afterKey AND (${key} < @afterKey OR p.seq < @afterSeq)`);
       params.afterKey = w.after.key;
       params.afterSeq = w.after.seq;
     }
     params.limit = Number.isFinite(w.limit) ? w.limit : -1;
     const order = w.order === 'received' ? `${key}, p.seq` : `${key} DESC, p.seq DESC`;
-    return this.db.prepare(`SELECT p.id, p.received_at, p.stored_at, p.seq FROM petitions p WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`).all(params) as DatedRow[];
+    const columns = `p.id, p.received_at, p.stored_at, p.seq${w.open ? `, ${closed} AS closed` : ''}`;
+    return this.db.prepare(`SELECT ${columns} FROM petitions p WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`).all(params) as DatedRow[];
   }
 
   countDated(f: DatedFilter, open: OpenFilter | undefined, limit: number): number {

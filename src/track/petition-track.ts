@@ -59,11 +59,34 @@ function openFilter(overdue: boolean | undefined, day: IsoDate): OpenFilter | un
 
 type Item = { r: DatedRow; s: PetitionStanding };
 
+const HOUR = 3_600_000;
+
+/**
+ * `deadlineOf` without a joint, for the thousands of rows a listing may read: the day in Poland is
+ * the same through a whole UTC hour (its offsets are whole hours), so it is computed once an hour.
+ */
+function regularDeadlines(): (p: { received_at: string | null; stored_at: string }) => Deadline {
+  const days = new Map<number, Deadline['date']>();
+  const due = new Map<IsoDate, IsoDate>();
+  return (p) => {
+    const at = p.received_at ?? p.stored_at;
+    const t = /^\d{4}-\d{2}-\d{2}$/.test(at) ? NaN : Date.parse(at);
+    if (Number.isNaN(t)) return deadlineOf(p, null);
+    const hour = Math.floor(t / HOUR);
+    let from = days.get(hour);
+    if (from === undefined) days.set(hour, (from = warsawDate(new Date(hour * HOUR))));
+    let date = due.get(from);
+    if (date === undefined) due.set(from, (date = addMonths(from, ANSWER_MONTHS)));
+    return { date, basis: p.received_at ? 'received' : 'stored', from };
+  };
+}
+
 const byDeadline = (a: Item, b: Item) => (a.s.deadline.date < b.s.deadline.date ? -1 : a.s.deadline.date > b.s.deadline.date ? 1 : a.r.seq - b.r.seq);
 const byNewest = (a: Item, b: Item) => (a.r.stored_at < b.r.stored_at ? 1 : a.r.stored_at > b.r.stored_at ? -1 : b.r.seq - a.r.seq);
 
-/** Rows read from the database per step of a listing by deadline. */
+/** Rows read from the database at the first step of a listing by deadline; each next step reads twice as many, up to MAX_STEP. */
 const STEP = 500;
+const MAX_STEP = 8000;
 
 /**
  * The inbox ordered by deadline (soonest first; ties in storage order) and/or only overdue (or not
@@ -79,17 +102,26 @@ export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: Deadl
   const { limit, offset, totalCap: _cap, ...filter } = f;
   const open = openFilter(q.overdue, day);
   const keep = (s: PetitionStanding) => q.overdue === undefined || s.overdue === q.overdue;
-  const items = async (rows: DatedRow[]): Promise<Item[]> => {
-    const st = await standings(ts, rows, day);
-    return rows.map((r) => ({ r, s: st.get(r.id)! })).filter((i) => keep(i.s));
-  };
-  const joint = await items(await ts.datedRows(filter, { order: 'received', limit: Infinity }, true));
+  // members of a petycja wielokrotna: their joint's deadline and outcome, their latest status
+  const members = await ts.datedRows(filter, { order: 'received', limit: Infinity }, true);
+  const st = await standings(ts, members, day);
+  const joint = members.map((r) => ({ r, s: st.get(r.id)! })).filter((i) => keep(i.s));
+  // the others: the deadline from their dates, closed as the database says (read with `open` only)
+  const deadline = regularDeadlines();
+  const items = (rows: DatedRow[]): Item[] =>
+    rows
+      .map((r) => {
+        const d = deadline(r);
+        const closed = Boolean(r.closed);
+        return { r, s: { deadline: d, overdue: isOverdue(d.date, day, closed), status: null, joint: null, closed } };
+      })
+      .filter((i) => keep(i.s));
 
   // the total: the SQL superset counted, less the rows near the bound that the exact rule leaves out
   let misses = 0;
   if (open) {
     const band = await ts.datedRows(filter, { order: 'received', open, range: { from: open.lo, before: open.hi }, limit: Infinity });
-    misses = band.length - (await items(band)).length;
+    misses = band.length - items(band).length;
   }
   const counted = (await ts.countDated(filter, open, countLimit(cap) + misses)) - misses;
   const total = cappedTotal(counted + joint.length, cap);
@@ -100,10 +132,10 @@ export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: Deadl
   const order = q.order === 'deadline' ? byDeadline : byNewest;
   const found: Item[] = [];
   let after: { key: string; seq: number } | undefined;
-  for (;;) {
-    const rows = await ts.datedRows(filter, { order: q.order === 'deadline' ? 'received' : 'newest', open, after, limit: step });
-    found.push(...(await items(rows)));
-    if (rows.length < step) break;
+  for (let n = step; ; n = Math.min(n * 2, MAX_STEP)) {
+    const rows = await ts.datedRows(filter, { order: q.order === 'deadline' ? 'received' : 'newest', open, after, limit: n });
+    found.push(...items(rows));
+    if (rows.length < n) break;
     const last = rows[rows.length - 1]!;
     after = { key: q.order === 'deadline' ? (last.received_at ?? last.stored_at) : last.stored_at, seq: last.seq };
     if (found.length < end) continue;

@@ -9,6 +9,8 @@ import { params, type Queryable } from './connection.js';
 const AT = 'COALESCE(p.received_at, p.stored_at) COLLATE "C"';
 /** The statuses that close a petition, as SQL literals (fixed words, no quotes in them). */
 const CLOSED_SQL = [...CLOSED].map((c) => `'${c}'`).join(', ');
+/** Whether petition p's latest status closes it. */
+const CLOSED_NOW = `EXISTS (SELECT 1 FROM (SELECT s.status FROM petition_status s WHERE s.petition_id = p.id ORDER BY s.seq DESC LIMIT 1) l WHERE l.status IN (${CLOSED_SQL}))`;
 
 const JOINT = 'seq, campaign_id, subject, ordered_by, ordered_at, announced_on, waiting_end, deadline, outcome, outcome_by, outcome_at';
 
@@ -138,10 +140,10 @@ export class PostgresTrackStore implements TrackStore {
       const id = p(f.q);
       where.push(match ? `(p.search @@ to_tsquery('simple', ${p(match)}) OR p.id = ${id})` : `p.id = ${id}`);
     }
-    where.push(`${members ? '' : 'NOT '}EXISTS (SELECT 1 FROM joint_members m WHERE m.petition_id = p.id AND m.state = 'member')`);
+    // members: read from the (small) table of members, not by testing every petition
+    where.push(members ? `p.id IN (SELECT m.petition_id FROM joint_members m WHERE m.state = 'member')` : `NOT EXISTS (SELECT 1 FROM joint_members m WHERE m.petition_id = p.id AND m.state = 'member')`);
     if (open) {
-      const closed = `EXISTS (SELECT 1 FROM (SELECT s.status FROM petition_status s WHERE s.petition_id = p.id ORDER BY s.seq DESC LIMIT 1) l WHERE l.status IN (${CLOSED_SQL}))`;
-      where.push(open.overdue ? `${AT} < ${p(open.hi)} AND NOT ${closed}` : `(${AT} >= ${p(open.lo)} OR ${closed})`);
+      where.push(open.overdue ? `${AT} < ${p(open.hi)} AND NOT ${CLOSED_NOW}` : `(${AT} >= ${p(open.lo)} OR ${CLOSED_NOW})`);
     }
     if (range) where.push(`${AT} >= ${p(range.from)} AND ${AT} < ${p(range.before)}`);
     return where;
@@ -155,7 +157,8 @@ export class PostgresTrackStore implements TrackStore {
     if (w.after) where.push(w.order === 'received' ? `(${key}, p.seq) > (${p(w.after.key)}, ${p(w.after.seq)})` : `(${key}, p.seq) < (${p(w.after.key)}, ${p(w.after.seq)})`);
     const order = w.order === 'received' ? `${key}, p.seq` : `${key} DESC, p.seq DESC`;
     const limit = Number.isFinite(w.limit) ? `LIMIT ${p(w.limit)}` : '';
-    return this.all(`SELECT p.id, p.received_at, p.stored_at, p.seq::int AS seq FROM petitions p WHERE ${where.join(' AND ')} ORDER BY ${order} ${limit}`, values);
+    const columns = `p.id, p.received_at, p.stored_at, p.seq::int AS seq${w.open ? `, ${CLOSED_NOW} AS closed` : ''}`;
+    return this.all(`SELECT ${columns} FROM petitions p WHERE ${where.join(' AND ')} ORDER BY ${order} ${limit}`, values);
   }
 
   async countDated(f: DatedFilter, open: OpenFilter | undefined, limit: number): Promise<number> {
