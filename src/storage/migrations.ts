@@ -296,8 +296,8 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'petitions in the order of their receipt, for listings by deadline',
     // a petition's deadline is 3 months from the day it was received (or stored): the inbox by
     // deadline walks this index from the oldest instead of sorting every petition in the process,
-    // reading what it needs (id and dates) from the index alone
-    sql: `CREATE INDEX petitions_received ON petitions (COALESCE(received_at, stored_at), seq, id, received_at, stored_at);`,
+    // reading what it needs (id, dates and the inbox's filters) from the index alone
+    sql: `CREATE INDEX petitions_received ON petitions (COALESCE(received_at, stored_at), seq, id, received_at, stored_at, level, track, campaign_seq);`,
   },
 ];
 

@@ -189,7 +189,10 @@ export class SqliteTrackSync {
     params.limit = Number.isFinite(w.limit) ? w.limit : -1;
     const order = w.order === 'received' ? `${key}, p.seq` : `${key} DESC, p.seq DESC`;
     const columns = `p.id, p.received_at, p.stored_at, p.seq${w.open ? `, ${closed} AS closed` : ''}`;
-    return this.db.prepare(`SELECT ${columns} FROM petitions p WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`).all(params) as DatedRow[];
+    // by receipt without words: walk petitions_received, which holds the filters too (by level the
+    // planner took petitions_level and sorted all of a level's petitions at every step: 1.8 s at 1 000 000)
+    const walk = w.order === 'received' && !f.q ? 'INDEXED BY petitions_received ' : '';
+    return this.db.prepare(`SELECT ${columns} FROM petitions p ${walk}WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`).all(params) as DatedRow[];
   }
 
   countDated(f: DatedFilter, open: OpenFilter | undefined, limit: number): number {
