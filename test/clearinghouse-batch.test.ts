@@ -1,0 +1,87 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { keyFingerprint } from '../src/clearinghouse/keyed-fingerprint.js';
+import { SqliteClearinghouseStore } from '../src/clearinghouse/sqlite-store.js';
+import type { IncomingReport } from '../src/clearinghouse/store.js';
+import { normalise } from '../src/normalise/normalise.js';
+import { fingerprint } from '../src/signals/fingerprint/minhash.js';
+import { tempDir } from './helpers/sito-process.js';
+
+// a batch reads the LSH index of all its reports at once: its grouping must be the one of
+// inserting the same reports one by one, in the same order
+const SECRET = 'sekret-partii-testowej-2025';
+let seed = 7;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const SYLLABLES = ['ka', 'mo', 'ra', 'we', 'li', 'sto', 'pra', 'dzie', 'nie', 'go', 'szcze', 'rzy', 'tu', 'ło', 'cha', 'bi', 'zy', 'pe'];
+const word = () => Array.from({ length: 2 + Math.floor(rand() * 3) }, () => SYLLABLES[Math.floor(rand() * SYLLABLES.length)]).join('');
+const sentence = (n: number) => Array.from({ length: n }, word).join(' ') + '.';
+// a formula most petitions share (its band keys become stop keys), texts of their own, and campaigns copied with small edits
+const FORMULA = Array.from({ length: 3 }, () => sentence(12)).join(' ');
+const ownText = () => `${FORMULA} ${Array.from({ length: 5 }, () => sentence(12)).join(' ')}`;
+const CAMPAIGNS = Array.from({ length: 6 }, () => Array.from({ length: 8 }, () => sentence(12)).join(' '));
+const copy = (c: number, i: number) => `Gmina ${word()} nr ${i}. ${CAMPAIGNS[c]} Podpisano ${word()} ${word()}.`;
+
+let n = 0;
+const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+const report = (text: string, id = uuid()): IncomingReport => ({ id, fingerprint: keyFingerprint(fingerprint(normalise(text).folded), SECRET), receivedDay: `2025-03-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}`, mark: rand() < 0.1 ? 'mass' : null });
+
+function dump(dir: string) {
+  const db = new Database(join(dir, 'clearinghouse.db'), { readonly: true });
+  const out = {
+    reports: db.prepare('SELECT seq, id, office, cluster, received_day, mark, signature, shingles FROM ch_reports ORDER BY seq').raw(true).all(),
+    clusters: db.prepare('SELECT * FROM ch_clusters ORDER BY id').raw(true).all(),
+    offices: db.prepare('SELECT * FROM ch_cluster_offices ORDER BY cluster, office').raw(true).all(),
+    lsh: db.prepare('SELECT * FROM ch_lsh ORDER BY key, cluster').raw(true).all(),
+    stops: db.prepare('SELECT key FROM ch_stop_keys ORDER BY key').pluck(true).all(),
+  };
+  db.close();
+  return out;
+}
+
+describe('clearinghouse batches on SQLite', () => {
+  const dirs: string[] = [];
+  const open = () => {
+    const dir = tempDir('sito-chb-');
+    dirs.push(dir);
+    return { dir, store: SqliteClearinghouseStore.open(dir) };
+  };
+
+  it('groups a batch exactly as its reports inserted one by one (copies in one batch, stop keys, retries in the batch)', async () => {
+    // batches of one office each: campaign copies interleaved with offices' own texts
+    const batches: Array<{ office: string; reports: IncomingReport[] }> = [];
+    for (let b = 0; b < 12; b++) {
+      const reports: IncomingReport[] = [];
+      for (let i = 0; i < 30; i++) reports.push(report(rand() < 0.5 ? ownText() : copy(Math.floor(rand() * CAMPAIGNS.length), b * 100 + i)));
+      // a retry of an id earlier in the same batch, and of an id of an earlier batch
+      reports.push({ ...reports[3]!, fingerprint: report(ownText()).fingerprint });
+      if (b > 0) reports.push(batches[b - 1]!.reports[0]!);
+      batches.push({ office: `office-${b % 5}`, reports });
+    }
+    const one = open();
+    const many = open();
+    const answersOne = [];
+    const answersMany = [];
+    for (const batch of batches) {
+      const answer = { accepted: 0, duplicates: 0, rejected: [] as Array<{ id: string; problem: string }> };
+      for (const r of batch.reports) {
+        const a = await one.store.addReports(batch.office, [r]);
+        answer.accepted += a.accepted;
+        answer.duplicates += a.duplicates;
+        answer.rejected.push(...a.rejected);
+      }
+      answersOne.push(answer);
+      answersMany.push(await many.store.addReports(batch.office, batch.reports));
+    }
+    await one.store.close();
+    await many.store.close();
+    expect(answersMany).toEqual(answersOne);
+    const a = dump(one.dir);
+    const b = dump(many.dir);
+    // the input exercises what could diverge: campaigns with several copies per batch, new stop keys, rejected retries
+    expect(a.stops.length).toBeGreaterThan(0);
+    expect(a.clusters.length).toBeLessThan(a.reports.length - 50);
+    expect(answersOne.some((x) => x.duplicates > 0) && answersOne.some((x) => x.rejected.length > 0)).toBe(true);
+    expect(b).toEqual(a);
+  }, 60_000);
+});
