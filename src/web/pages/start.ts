@@ -119,7 +119,10 @@ export function registerStartPage(app: FastifyInstance, store: Store, ts: TrackS
     const monday = weekStart(day);
     const weekEnd = addDays(monday, 6);
     const received = { from: addDays(firstOpenDay(monday), -2), before: addDays(firstOpenDay(addDays(weekEnd, 1)), 2) };
-    const candidates = [...(await ts.datedRows({}, { order: 'received', range: received, limit: Infinity })), ...(await ts.datedRows({}, { order: 'received', limit: Infinity }, true))];
+    const inRange = await ts.datedRows({}, { order: 'received', range: received, limit: Infinity });
+    const seen = new Set(inRange.map((r) => r.id));
+    // a member of a petycja wielokrotna received in the same days is in both lists: once here
+    const candidates = [...inRange, ...(await ts.datedRows({}, { order: 'received', limit: Infinity }, true)).filter((r) => !seen.has(r.id))];
     const st = await standings(ts, candidates, day);
     const dueIds = candidates.filter((r) => !st.get(r.id)!.closed && st.get(r.id)!.deadline.date <= weekEnd && daysBetween(monday, st.get(r.id)!.deadline.date) >= 0).map((r) => r.id);
     const due = (await ts.summaries(dueIds))
