@@ -3,14 +3,12 @@ import type { ScoreResult } from '../decision/result.js';
 import { facade, type Run } from './async-lock.js';
 import type { CampaignName, DatedFilter, DatedRow, DatedWindow, Joint, JointMember, OpenFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from './store.js';
 import { searchQuery } from './sqlite-store.js';
-import { CLOSED } from '../track/status.js';
+import { CLOSED_SQL } from '../track/status.js';
 import { summary, type SummaryRow } from './petition-rows.js';
 
 export type { CampaignName, Joint, JointMember, StatusEntry, TrackRow } from './store.js';
 
 const json = (v: unknown) => JSON.stringify(v);
-/** The statuses that close a petition, as SQL literals (fixed words, no quotes in them). */
-const CLOSED_SQL = [...CLOSED].map((c) => `'${c}'`).join(', ');
 /** Whether petition p's latest status closes it. */
 const closed = `EXISTS (SELECT 1 FROM petition_status s WHERE s.petition_id = p.id AND s.status IN (${CLOSED_SQL})
   AND s.seq = (SELECT MAX(t.seq) FROM petition_status t WHERE t.petition_id = p.id))`;

@@ -11,3 +11,5 @@ export type Status = keyof typeof STATUSES;
 export const isStatus = (s: unknown): s is Status => typeof s === 'string' && Object.hasOwn(STATUSES, s);
 /** Finished: no deadline runs any more. */
 export const CLOSED: ReadonlySet<string> = new Set<Status>(['rozpatrzona', 'bez_rozpatrzenia', 'przekazana']);
+/** The same statuses as SQL string literals, for the stores' "is it closed" test (fixed words, no quotes in them). */
+export const CLOSED_SQL = [...CLOSED].map((c) => `'${c}'`).join(', ');

@@ -1,14 +1,12 @@
 import type { ScoreResult } from '../../decision/result.js';
 import type { CampaignName, DatedFilter, DatedRow, DatedWindow, Joint, JointMember, OpenFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from '../store.js';
-import { CLOSED } from '../../track/status.js';
+import { CLOSED_SQL } from '../../track/status.js';
 import { searchTsQuery } from './search.js';
 import { summary, type SummaryRow } from '../petition-rows.js';
 import { params, type Queryable } from './connection.js';
 
 /** When a petition was received (or stored), compared byte by byte as the index petitions_received holds it. */
 const AT = 'COALESCE(p.received_at, p.stored_at) COLLATE "C"';
-/** The statuses that close a petition, as SQL literals (fixed words, no quotes in them). */
-const CLOSED_SQL = [...CLOSED].map((c) => `'${c}'`).join(', ');
 /** Whether petition p's latest status closes it. */
 const CLOSED_NOW = `EXISTS (SELECT 1 FROM (SELECT s.status FROM petition_status s WHERE s.petition_id = p.id ORDER BY s.seq DESC LIMIT 1) l WHERE l.status IN (${CLOSED_SQL}))`;
 
