@@ -84,4 +84,38 @@ describe('clearinghouse batches on SQLite', () => {
     expect(answersOne.some((x) => x.duplicates > 0) && answersOne.some((x) => x.rejected.length > 0)).toBe(true);
     expect(b).toEqual(a);
   }, 60_000);
+
+  it('stores batches that arrive together in one commit exactly as one after another, and a failing batch alone is undone', async () => {
+    const batches: Array<{ office: string; reports: IncomingReport[] }> = [];
+    for (let b = 0; b < 10; b++) {
+      const reports = Array.from({ length: 20 }, (_, i) => report(rand() < 0.5 ? ownText() : copy(Math.floor(rand() * CAMPAIGNS.length), 5000 + b * 100 + i)));
+      if (b > 0) reports.push(batches[b - 1]!.reports[1]!); // another office's report id
+      if (b >= 4) reports.push(batches[b - 4]!.reports[2]!); // a retry of the same office's report
+      batches.push({ office: `office-${b % 4}`, reports });
+    }
+    const apart = open();
+    const together = open();
+    const answersApart = [];
+    for (const batch of batches) answersApart.push(await apart.store.addReports(batch.office, batch.reports));
+    // all at once: one group commit, in the order the batches came
+    const answersTogether = await Promise.all(batches.map((batch) => together.store.addReports(batch.office, batch.reports)));
+    expect(answersTogether).toEqual(answersApart);
+    expect(answersApart.some((x) => x.rejected.length > 0) && answersApart.some((x) => x.duplicates > 0)).toBe(true);
+
+    // a batch whose last report breaks a constraint (a mark the schema refuses) fails alone, in the middle of a group
+    const good1 = [report(ownText()), report(copy(0, 9001))];
+    const bad = [report(ownText()), { ...report(ownText()), mark: 'spam' as unknown as IncomingReport['mark'] }];
+    const good2 = [report(ownText())];
+    const apartBefore = dump(together.dir).reports.length;
+    const outcomes = await Promise.allSettled([together.store.addReports('office-1', good1), together.store.addReports('office-2', bad), together.store.addReports('office-3', good2)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    for (const r of [...good1, ...good2]) await apart.store.addReports(r === good2[0] ? 'office-3' : 'office-1', [r]);
+    await apart.store.close();
+    await together.store.close();
+    const a = dump(apart.dir);
+    const b = dump(together.dir);
+    expect(b.reports.length).toBe(apartBefore + 3);
+    expect(b.reports.map((r) => (r as unknown[])[1])).not.toContain(bad[0]!.id);
+    expect(b).toEqual(a);
+  }, 60_000);
 });

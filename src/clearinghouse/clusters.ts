@@ -69,6 +69,9 @@ export class MemberCache {
     }
     return m;
   }
+  clear() {
+    this.map.clear();
+  }
   set(report: number, m: ClusterCandidate) {
     this.map.set(report, m);
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);

@@ -10,6 +10,7 @@ import type { ClearinghouseStore, IncomingReport, OwnReport } from './store.js';
 import { preparedStatements } from '../storage/prepared.js';
 import { applyMigrations } from '../storage/migrations.js';
 import { retryWhileBusy } from '../storage/sqlite-busy.js';
+import { startWalCheckpointer, type WalCheckpointer } from '../storage/wal-checkpointer.js';
 
 const KEY_PARAMS = Array.from({ length: BANDS }, () => '?').join(', ');
 const EMPTY = Buffer.alloc(0);
@@ -34,9 +35,16 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
       this.db.pragma('synchronous = NORMAL');
       // the LSH index of a million reports is hundreds of MB, read and written at random: keep the hot part in memory
       this.db.pragma('cache_size = -262144');
+      // checkpoints run on their own thread (startWalCheckpointer); the writer's own is the backstop
+      // that lets the log start again once the thread has copied it
+      this.db.pragma('wal_autocheckpoint = 8000');
+      this.db.pragma('journal_size_limit = 67108864');
       this.migrate();
     });
+    this.checkpointer = startWalCheckpointer(path, { onProblem: (m) => process.emitWarning(`clearinghouse checkpoint: ${m}`) });
   }
+
+  private checkpointer: WalCheckpointer | null = null;
 
   private migrate() {
     applyMigrations(this.db, 'ch_schema_migrations', CLEARINGHOUSE_MIGRATIONS.map((m) => ({ version: m.version, name: m.name, sql: m.sqlite })), `clearinghouse database ${this.path}`);
@@ -138,30 +146,69 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     }
   }
 
-  async addReports(office: string, reports: readonly IncomingReport[]): Promise<ReportBatchAnswer> {
+  /** Batches waiting for the next group commit (see addReports). */
+  private waiting: Array<{ office: string; reports: readonly IncomingReport[]; done: (a: ReportBatchAnswer) => void; failed: (e: unknown) => void }> = [];
+
+  /**
+   * Batches that arrive together are stored in one write transaction (a group commit): each commit
+   * writes every page it changed to the log, and batches of one moment share the hot pages (the
+   * tail of the reports, the campaigns' clusters, the indexes' upper levels). Each batch is a
+   * savepoint of its own, so one batch's failure leaves the others stored.
+   */
+  addReports(office: string, reports: readonly IncomingReport[]): Promise<ReportBatchAnswer> {
+    return new Promise((done, failed) => {
+      this.waiting.push({ office, reports, done, failed });
+      if (this.waiting.length === 1) setImmediate(() => this.commitWaiting());
+    });
+  }
+
+  private commitWaiting() {
+    const group = this.waiting;
+    this.waiting = [];
     const now = new Date().toISOString();
-    return this.db
-      .transaction(() => {
-        const answer: ReportBatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
-        // which ids are stored already (retries), in one query
-        const known = new Map(
-          (this.sql('SELECT id, office FROM ch_reports WHERE id IN (SELECT value FROM json_each(?))').raw(true).all(JSON.stringify(reports.map((r) => r.id))) as Array<[string, string]>).map(
-            ([id, owner]) => [id, owner],
-          ),
-        );
-        for (const r of reports) {
-          const owner = known.get(r.id);
-          if (owner === office) answer.duplicates++;
-          else if (owner !== undefined) answer.rejected.push({ id: r.id, problem: 'this report id is already used' });
-          else {
-            this.insertOne(office, r, now);
-            known.set(r.id, office);
-            answer.accepted++;
-          }
-        }
-        return answer;
-      })
-      .immediate();
+    const outcomes: Array<{ answer?: ReportBatchAnswer; error?: unknown }> = group.map(() => ({}));
+    const one = this.db.transaction((office: string, reports: readonly IncomingReport[]) => this.storeBatch(office, reports, now));
+    try {
+      this.db
+        .transaction(() => {
+          group.forEach((g, i) => {
+            try {
+              outcomes[i]!.answer = one(g.office, g.reports);
+            } catch (e) {
+              // rolled back to its savepoint: cached members it added may name rows that are not stored
+              this.members.clear();
+              outcomes[i] = { error: e };
+            }
+          });
+        })
+        .immediate();
+    } catch (e) {
+      this.members.clear();
+      for (const g of group) g.failed(e);
+      return;
+    }
+    group.forEach((g, i) => (outcomes[i]!.error !== undefined ? g.failed(outcomes[i]!.error) : g.done(outcomes[i]!.answer!)));
+  }
+
+  private storeBatch(office: string, reports: readonly IncomingReport[], now: string): ReportBatchAnswer {
+    const answer: ReportBatchAnswer = { accepted: 0, duplicates: 0, rejected: [] };
+    // which ids are stored already (retries), in one query
+    const known = new Map(
+      (this.sql('SELECT id, office FROM ch_reports WHERE id IN (SELECT value FROM json_each(?))').raw(true).all(JSON.stringify(reports.map((r) => r.id))) as Array<[string, string]>).map(
+        ([id, owner]) => [id, owner],
+      ),
+    );
+    for (const r of reports) {
+      const owner = known.get(r.id);
+      if (owner === office) answer.duplicates++;
+      else if (owner !== undefined) answer.rejected.push({ id: r.id, problem: 'this report id is already used' });
+      else {
+        this.insertOne(office, r, now);
+        known.set(r.id, office);
+        answer.accepted++;
+      }
+    }
+    return answer;
   }
 
   async setMark(office: string, reportId: string, mark: Mark): Promise<boolean> {
@@ -205,6 +252,9 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   }
 
   async close() {
+    if (this.waiting.length) this.commitWaiting();
+    await this.checkpointer?.close();
+    this.checkpointer = null;
     if (this.db.open) this.db.close();
   }
 }
