@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   SITO_TRAINING_CONCURRENCY: z.coerce.number().int().min(1).default(1),
   /** A training over HTTP is stopped after this many seconds. */
   SITO_TRAINING_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(1800),
+  /** Scorings that may wait for their turn in one process (src/http/fair-queue.ts); one more is answered 503. */
+  SITO_SCORING_QUEUE: z.coerce.number().int().min(1).default(512),
   /** Seconds a client has to send a whole request, body included (slow or trickling uploads are cut off). */
   SITO_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
   /**
@@ -94,6 +96,8 @@ export interface Config {
   retentionDays: number | undefined;
   vectorIndexSize: number;
   requestTimeoutSeconds: number;
+  /** scorings waiting for their turn, at most (one scoring per event-loop iteration) */
+  scoringQueue: number;
   trustProxy: boolean | string[];
   trainingConcurrency: number;
   trainingTimeoutSeconds: number;
@@ -145,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     retentionDays: e.SITO_RETENTION_DAYS,
     vectorIndexSize: e.SITO_VECTOR_INDEX_SIZE,
     requestTimeoutSeconds: e.SITO_REQUEST_TIMEOUT_SECONDS,
+    scoringQueue: e.SITO_SCORING_QUEUE,
     trustProxy: parseTrustProxy(e.SITO_TRUST_PROXY),
     trainingConcurrency: e.SITO_TRAINING_CONCURRENCY,
     trainingTimeoutSeconds: e.SITO_TRAINING_TIMEOUT_SECONDS,

@@ -7,7 +7,9 @@
  * worker, no redis, and every module that asks the network (DNS lists, SPF/DKIM/DMARC, fuzzy, remote
  * maps, neural…) switched off; its resolver points at a closed loopback port so a stray query fails
  * at once instead of leaving the machine. `wrk` posts the raw e-mail to Rspamd's /checkv2 and the
- * same text, as JSON, to Sito's POST /v1/petitions/score (stored and not stored); best of 2 rounds.
+ * same text, as JSON, to Sito's POST /v1/petitions/score (stored and not stored). Each server gets a
+ * 2 s warm-up run first (not counted), then 2 measured runs, the better one shown. Every run is a new
+ * wrk that opens its connections at once: the measured p99 includes opening them, as a client sees it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -30,6 +30,7 @@ import { registerAuditRoutes } from './audit-routes.js';
 import { findSession, SESSION_COOKIE } from '../auth/sessions.js';
 import { registerWebRoutes } from '../web/routes.js';
 import { registerMetrics } from '../operations/metrics.js';
+import { FairQueue } from './fair-queue.js';
 
 export interface AppDeps {
   config: Config;
@@ -138,6 +139,9 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   const r = app.withTypeProvider<ZodTypeProvider>();
   const guard = apiKeyGuard(config.apiKeys);
   const ch = runtime?.clearinghouse;
+  // one scoring per event-loop iteration, first come first served, so that a busy process still
+  // accepts connections and reads requests between two scorings (src/http/fair-queue.ts)
+  const scoring = new FairQueue({ limit: config.scoringQueue });
   const metrics = registerMetrics(app, { engine, apiKeys: config.apiKeys, stats: store ? () => store.stats() : null, clearinghouse: ch ? () => ch.health() : null });
 
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -190,16 +194,15 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
         description: DOCUMENTS_OPENAPI_NOTE,
         body: PetitionInputSchema,
         security: [{ apiKey: [] }],
-        response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema },
+        response: { 200: ScoreResultSchema, 400: ErrorSchema, 401: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (req) => {
-      let result;
-      if (!runtime) result = await engine.score(req.body);
-      else {
+      const result = await scoring.run(async () => {
+        if (!runtime) return engine.score(req.body);
         const { analysis, vector, consulted } = await prepareScoring(runtime, req.body);
-        result = await engine.score(req.body, vector, analysis, consulted);
-      }
+        return engine.score(req.body, vector, analysis, consulted);
+      });
       metrics.recordVerdict(result.level);
       return result;
     },
@@ -209,13 +212,13 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   const documents = documentSettings(process.env, config.documents);
   const pool = new ExtractionPool(documents.pool);
   app.addHook('onClose', () => pool.close());
-  await registerDocumentRoutes(app, { engine, runtime, settings: documents, pool, keeper: engine.store, guard });
+  await registerDocumentRoutes(app, { engine, runtime, settings: documents, pool, keeper: engine.store, guard, scoring });
 
   if (engine.store) {
     registerReadRoutes(app, engine.store, guard);
     registerDocumentDownload(app, engine.store, guard);
     registerAuditRoutes(app, engine.store, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
-    await registerWebRoutes(app, engine, engine.store, runtime, { pool, settings: documents });
+    await registerWebRoutes(app, engine, engine.store, runtime, { pool, settings: documents }, undefined, scoring);
   }
   if (runtime) registerModelRoutes(app, runtime, config, apiKeyGuard(config.apiKeys, ['analyst'], ['analyst']));
 

@@ -11,6 +11,7 @@ import type { DocumentSettings } from '../ingest/documents/settings.js';
 import type { Runtime } from '../runtime.js';
 import { ErrorSchema } from './errors.js';
 import type { Store } from '../storage/store.js';
+import type { FairQueue } from './fair-queue.js';
 
 export const DocumentPartSchema = z.object({
   name: z.string().describe('file name, or "treść wiadomości" for an e-mail body; nested parts as "outer › inner"'),
@@ -52,6 +53,8 @@ export interface DocumentRouteDeps {
   pool: ExtractionPool;
   keeper: DocumentKeeper | null;
   guard: preHandlerHookHandler;
+  /** the scoring step takes its turn here (one per event-loop iteration); reading the document does not */
+  scoring?: FairQueue;
 }
 
 const sendError = (reply: FastifyReply, e: DocumentError) => reply.code(e.status).send({ error: e.code, message: e.message });
@@ -103,7 +106,7 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Documen
         reply.raw.once('close', onClose);
         try {
           return await scoreDocument(
-            { engine: deps.engine, embedder: deps.runtime?.embedder ?? null, pool, settings, keeper: deps.keeper, signal: abort.signal },
+            { engine: deps.engine, embedder: deps.runtime?.embedder ?? null, pool, settings, keeper: deps.keeper, signal: abort.signal, ...(deps.scoring ? { scoring: deps.scoring } : {}) },
             { ...got, id: req.query.id, store: req.query.store },
           );
         } catch (e) {

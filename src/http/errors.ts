@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PetitionConflictError } from '../engine.js';
+import { QueueFullError } from './fair-queue.js';
 
 /** The body of every error answer. */
 export const ErrorSchema = z.object({ error: z.string(), message: z.string() });
@@ -49,6 +50,13 @@ export function storageProblem(err: { code?: string | undefined }): { status: nu
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if ((err as unknown) instanceof PetitionConflictError) {
     return reply.code(409).send({ error: 'conflict', message: err.message });
+  }
+  if ((err as unknown) instanceof QueueFullError) {
+    const full = err as unknown as QueueFullError;
+    return reply
+      .code(503)
+      .header('retry-after', String(full.retryAfter))
+      .send({ error: 'overloaded', message: `${full.waiting} scorings are waiting in this process (SITO_SCORING_QUEUE): nothing was scored or stored; send again in ${full.retryAfter} s` });
   }
   if (err.validation) {
     const message = (err.validation as ValidationItem[])

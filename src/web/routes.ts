@@ -8,6 +8,7 @@ import type { Engine } from '../engine.js';
 import { auditRequest } from '../audit/audit-trail.js';
 import { DEFAULT_THROTTLE, recordFailure, recordSuccess, throttledFor, type ThrottlePolicy } from '../auth/login-throttle.js';
 import { requestOrigin } from '../http/api-protection.js';
+import type { FairQueue } from '../http/fair-queue.js';
 import { prepareScoring, type Runtime } from '../runtime.js';
 import { MAX_TEXT_LENGTH } from '../ingest/petition-input.js';
 import type { Store } from '../storage/store.js';
@@ -36,7 +37,7 @@ const safeNext = (n: string | undefined) => (n && /^\/[a-zA-Z0-9/_?=&%.-]*$/.tes
  * The clerks' pages: server-rendered Polish HTML, no script at all, one stylesheet. Every page
  * needs a signed-in clerk or analyst; every form carries the session's CSRF token.
  */
-export async function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store, runtime?: Runtime, documents?: { pool: ExtractionPool; settings: DocumentSettings }, throttle: ThrottlePolicy = DEFAULT_THROTTLE): Promise<void> {
+export async function registerWebRoutes(app: FastifyInstance, engine: Engine, store: Store, runtime?: Runtime, documents?: { pool: ExtractionPool; settings: DocumentSettings }, throttle: ThrottlePolicy = DEFAULT_THROTTLE, scoring?: FairQueue): Promise<void> {
   // checked against when the login is unknown, so the answer takes as long as for a known one
   const decoy = hashPassword(randomBytes(16).toString('hex'));
   const css = readFileSync(`${STATIC}sito.css`, 'utf8');
@@ -198,8 +199,12 @@ export async function registerWebRoutes(app: FastifyInstance, engine: Engine, st
     if (!text.trim()) return sendHtml(reply, checkPage(req.user!, text, null, 'Wklej treść albo wybierz plik.'), 400);
     if (text.length > MAX_TEXT_LENGTH) return sendHtml(reply, checkPage(req.user!, '', null, 'Tekst jest za długi.'), 413);
     const petition = { text, store: false };
-    const prepared = runtime ? await prepareScoring(runtime, petition) : null;
-    const result = await engine.score(petition, prepared?.vector, prepared?.analysis, prepared?.consulted);
+    // the same turn as the API's scorings (one per event-loop iteration)
+    const score = async () => {
+      const prepared = runtime ? await prepareScoring(runtime, petition) : null;
+      return engine.score(petition, prepared?.vector, prepared?.analysis, prepared?.consulted);
+    };
+    const result = await (scoring ? scoring.run(score) : score());
     const name = result.campaign ? ((await campaignNames(store, [result.campaign.id])).get(result.campaign.id)?.name ?? null) : null;
     return sendHtml(reply, checkPage(req.user!, text, result, null, fileText ? doc : null, name));
   });

@@ -8,6 +8,7 @@ import type { ExtractionPool } from './isolate.js';
 import { readDocument } from './read-document.js';
 import type { DocumentSettings } from './settings.js';
 import type { ReadDocument } from './types.js';
+import type { FairQueue } from '../../http/fair-queue.js';
 
 export interface IncomingDocument {
   bytes: Uint8Array;
@@ -30,7 +31,7 @@ export type DocumentScore = ScoreResult & { document: Pick<ReadDocument, 'text' 
  * kept beside it (up to the store limit). Evidence offsets index `document.text`.
  */
 export async function scoreDocument(
-  deps: { engine: Engine; embedder?: Embedder | null; pool?: ExtractionPool | null; settings: DocumentSettings; keeper?: DocumentKeeper | null; signal?: AbortSignal },
+  deps: { engine: Engine; embedder?: Embedder | null; pool?: ExtractionPool | null; settings: DocumentSettings; keeper?: DocumentKeeper | null; signal?: AbortSignal; scoring?: FairQueue },
   input: IncomingDocument,
 ): Promise<DocumentScore> {
   const doc = await readDocument(input.bytes, input.contentType, input.filename, { limits: deps.settings.limits, pool: deps.pool ?? null, ...(deps.signal ? { signal: deps.signal } : {}) });
@@ -42,8 +43,12 @@ export async function scoreDocument(
   });
   if (!parsed.success) throw new DocumentError('corrupt', `the document's ${describeIssues(parsed.error)}`);
   const petition = parsed.data;
-  const { analysis, vector } = await prepareScoring({ engine: deps.engine, embedder: deps.embedder ?? null }, petition);
-  const result = await deps.engine.score(petition, vector, analysis);
+  // the CPU-bound step takes its turn in the server's queue (one scoring per event-loop iteration)
+  const score = async () => {
+    const { analysis, vector } = await prepareScoring({ engine: deps.engine, embedder: deps.embedder ?? null }, petition);
+    return deps.engine.score(petition, vector, analysis);
+  };
+  const result = await (deps.scoring ? deps.scoring.run(score) : score());
   if (petition.store && deps.keeper) {
     const keep = input.bytes.byteLength <= deps.settings.storeLimit;
     await deps.keeper.putDocument({
