@@ -81,18 +81,52 @@ export function makeTemplate(r: Rng): string[] {
   return paragraphs;
 }
 
+/**
+ * Residents write about their own matters in their own words: the phrase pools' vocabulary (a few
+ * hundred words), a long tail of words of their own (pseudo-words from Polish syllables, fixed for
+ * a run), and their request put in one of several ways. Built from the pools and one fixed opening
+ * sentence alone, two unrelated residents' petitions shared far more word pairs than two real
+ * regular petitions do (Jaccard of word-pair shingles, median 0.019 and p99 0.066, against 0.005
+ * and 0.032 over the real corpus's 30 regular petitions; 3 of 4.5 million generated pairs at 0.2 or
+ * more), and among 200 000 of them some pairs shared 36–40 %: texts the clearinghouse rightly calls
+ * alike. Now: median 0.013, p99 0.053, none of 4.5 million pairs at 0.2.
+ */
+const SYLLABLES = ['ba', 'ce', 'dro', 'gi', 'ka', 'le', 'mi', 'no', 'pa', 'ra', 'se', 'to', 'wy', 'za', 'ży', 'ło', 'szcz', 'prze', 'krą', 'śnie', 'dzia', 'ję', 'chu', 'bór', 'nik', 'ska', 'wie', 'sło', 'rę', 'ty'];
+const TAIL = Array.from(new Set(Array.from({ length: 40_000 }, (_, i) => {
+  const r = rng(900_000 + i);
+  return Array.from({ length: 2 + Math.floor(r() * 3) }, () => pick(r, SYLLABLES)).join('');
+})));
+
+const capital = (w: string) => `${w[0]!.toUpperCase()}${w.slice(1)}`;
+
+function localSentence(r: Rng): string {
+  const n = 7 + Math.floor(r() * 12);
+  const words = Array.from({ length: n }, () => (r() < 0.5 ? pick(r, TAIL) : zipfWord(r)));
+  return `${words[0]![0]!.toUpperCase()}${words.join(' ').slice(1)}.`;
+}
+
 /** A one-off local petition. */
 export function makeLocal(r: Rng): string {
   const town = pick(r, TOWNS);
   const street = pick(r, STREETS);
   const lines = [`${town}, ${1 + Math.floor(r() * 28)}.${1 + Math.floor(r() * 12)}.2024`, `Wójt Gminy ${town}`, ''];
   const paras = 2 + Math.floor(r() * 5);
-  lines.push(`${pick(r, SUBJECTS)} ${street} w miejscowości ${town} wnoszą o ${pick(r, NEEDS)}, ponieważ ${pick(r, REASONS)}.`);
+  // residents put the same request in many ways
+  const opening = pick(r, [
+    () => `${pick(r, SUBJECTS)} ${street} w miejscowości ${town} wnoszą o ${pick(r, NEEDS)}, ponieważ ${pick(r, REASONS)}.`,
+    () => `Zwracamy się z prośbą o ${pick(r, NEEDS)} przy ulicy ${street}. ${capital(pick(r, REASONS))}.`,
+    () => `Jako ${pick(r, SUBJECTS).toLowerCase()} prosimy o ${pick(r, NEEDS)}.`,
+    () => `Od dawna ${pick(r, REASONS)}, dlatego składamy petycję w sprawie ${pick(r, NEEDS)}.`,
+    () => `Petycja dotyczy ulicy ${street}: ${pick(r, REASONS)}.`,
+    () => `W imieniu sąsiadów z ul. ${street} ${1 + Math.floor(r() * 60)} piszę w sprawie, która nas niepokoi.`,
+  ]);
+  lines.push(opening());
   for (let i = 0; i < paras; i++) {
     const n = 1 + Math.floor(r() * 3);
-    lines.push(Array.from({ length: n }, () => sentence(r)).join(' '));
+    lines.push(Array.from({ length: n }, () => localSentence(r)).join(' '));
   }
-  lines.push('', pick(r, CLOSINGS), `${pick(r, ['Anna', 'Jan', 'Ewa', 'Piotr', 'Maria', 'Tomasz'])} ${pick(r, ['Nowak', 'Kowalska', 'Wiśniewski', 'Wójcik', 'Kamińska', 'Lewandowski'])}`);
+  const closing = r() < 0.6 ? pick(r, CLOSINGS) : localSentence(r);
+  lines.push('', closing, `${pick(r, ['Anna', 'Jan', 'Ewa', 'Piotr', 'Maria', 'Tomasz', 'Zofia', 'Krzysztof', 'Barbara', 'Marek', 'Jadwiga', 'Andrzej'])} ${capital(pick(r, TAIL))}${pick(r, ['ski', 'ska', 'czyk', 'ak', 'ewicz', ''])}`);
   return lines.join('\n');
 }
 
