@@ -58,8 +58,13 @@ export function startWalCheckpointer(path: string, opts: WalCheckpointerOptions 
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async close() {
+      // held by the thread until it has closed its connection (unreferenced, a process whose last
+      // work is this close would end with the promise unsettled)
+      worker.ref();
       worker.postMessage('close');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+      clearTimeout(timer);
       await worker.terminate();
     },
   };
