@@ -118,4 +118,15 @@ describe('clearinghouse batches on SQLite', () => {
     expect(b.reports.map((r) => (r as unknown[])[1])).not.toContain(bad[0]!.id);
     expect(b).toEqual(a);
   }, 60_000);
+
+  it('close() stores the batches still waiting for their commit', async () => {
+    const { dir, store } = open();
+    const reports = [report(ownText()), report(copy(1, 7001))];
+    const stored = store.addReports('office-1', reports);
+    await store.close();
+    expect(await stored).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    // the turn scheduled for that commit comes after close: nothing is stored twice or lost
+    await new Promise((r) => setImmediate(r));
+    expect(dump(dir).reports.length).toBe(2);
+  });
 });

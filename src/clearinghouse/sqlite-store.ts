@@ -165,6 +165,8 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   private commitWaiting() {
     const group = this.waiting;
     this.waiting = [];
+    // close() commits what waits, and the turn scheduled for it then finds nothing
+    if (!group.length) return;
     const now = new Date().toISOString();
     const outcomes: Array<{ answer?: ReportBatchAnswer; error?: unknown }> = group.map(() => ({}));
     const one = this.db.transaction((office: string, reports: readonly IncomingReport[]) => this.storeBatch(office, reports, now));
