@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyFingerprint, type KeyedFingerprint } from '../src/clearinghouse/keyed-fingerprint.js';
+import { FIRST_BANDS } from '../src/clearinghouse/clusters.js';
 import { PostgresClearinghouseStore } from '../src/clearinghouse/postgres-store.js';
 import { SqliteClearinghouseStore } from '../src/clearinghouse/sqlite-store.js';
 import type { ClearinghouseStore, IncomingReport } from '../src/clearinghouse/store.js';
@@ -170,6 +171,29 @@ for (const backend of backends) {
       expect((await store.lookup('q', keyed(airCampaign(edit(999))))).offices).toBe(3 + 3);
       expect((await store.stats()).clusters).toBe(before.clusters);
     }, 30_000);
+
+    it('joins a full cluster by its first band keys, and by the others when only they match', async () => {
+      // signatures made by hand: a text of 400 shingles, its copies differing in a few slots
+      let seed = 7;
+      const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed);
+      const base = Uint32Array.from({ length: 256 }, random);
+      const copy = (changed: (slot: number) => boolean): IncomingReport => ({
+        id: uuid(),
+        fingerprint: { signature: base.map((v, slot) => (changed(slot) ? random() : v)), shingles: 400 },
+        receivedDay: '2024-09-01',
+        mark: null,
+      });
+      // 20 members fill the cluster's index (each differs from the text in 4 slots)
+      for (let i = 0; i < 20; i++) await store.addReports(`full-${i}`, [copy((slot) => slot % 64 === i)]);
+      const before = (await store.stats()).clusters;
+      // equal to the text in the first bands: found by them
+      await store.addReports('first-bands', [copy((slot) => slot >= FIRST_BANDS * 3 && slot % 5 === 0)]);
+      // different in every slot of the first bands, equal in 184 of 256: found only by the later bands
+      await store.addReports('later-bands', [copy((slot) => slot < FIRST_BANDS * 3)]);
+      expect((await store.stats()).clusters).toBe(before);
+      const answer = await store.lookup('asking', { signature: base, shingles: 400 });
+      expect(answer.offices).toBe(22);
+    }, 30_000);
   });
 }
 
@@ -205,6 +229,23 @@ describe('clearinghouse API: report batches', () => {
     } finally {
       await app.close();
       await store.close();
+    }
+  });
+});
+
+describe('opening the clearinghouse store', () => {
+  it('takes the SQLite page cache from SITO_CLEARINGHOUSE_CACHE_MB, and refuses a value that is not a size', async () => {
+    const { openClearinghouseStore } = await import('../src/clearinghouse/open-store.js');
+    const dir = tempDir('sito-ch-cache-');
+    const store = await openClearinghouseStore({ SITO_DATA_DIR: dir, SITO_CLEARINGHOUSE_CACHE_MB: '64' });
+    try {
+      const db = (store as unknown as { db: { pragma: (p: string, o: { simple: true }) => number } }).db;
+      expect(db.pragma('cache_size', { simple: true })).toBe(-64 * 1024);
+    } finally {
+      await store.close();
+    }
+    for (const bad of ['1', '64MB', '0.5', '-8']) {
+      await expect(openClearinghouseStore({ SITO_DATA_DIR: dir, SITO_CLEARINGHOUSE_CACHE_MB: bad })).rejects.toThrow(/SITO_CLEARINGHOUSE_CACHE_MB/);
     }
   });
 });

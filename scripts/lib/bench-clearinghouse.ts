@@ -2,6 +2,7 @@
  * npm run bench -- clearinghouse [--offices 2500] [--campaigns 300] [--residents 200000]
  *                                [--reports 1000000] [--store sqlite|postgres] [--batch 500] [--probes 1000]
  *                                [--profile DIR]  (the clearinghouse's CPU profile, node --cpu-prof)
+ *                                [--pg name=value …]  (PostgreSQL server settings, e.g. --pg shared_buffers=2GB)
  *
  * A clearinghouse as its own process (`sito clearinghouse serve`), fed through the HTTP API:
  * campaigns reaching 20–2 500 offices each (log-uniform sizes, scaled so that campaigns and
@@ -39,6 +40,8 @@ export interface ClearinghouseBenchOptions {
   concurrency: number;
   /** a folder for the clearinghouse process's V8 CPU profile (node --cpu-prof), or null */
   profile: string | null;
+  /** PostgreSQL server settings beyond initdb's defaults */
+  pgSettings: Record<string, string>;
 }
 
 export function clearinghouseOptions(argv: string[]): ClearinghouseBenchOptions {
@@ -65,6 +68,15 @@ export function clearinghouseOptions(argv: string[]): ClearinghouseBenchOptions 
     probes: num('probes', 1000),
     concurrency: num('concurrency', 4),
     profile: get('profile', '') || null,
+    pgSettings: Object.fromEntries(
+      argv
+        .flatMap((a, i) => (a === '--pg' ? [argv[i + 1] ?? ''] : a.startsWith('--pg=') ? [a.slice(5)] : []))
+        .map((kv) => {
+          const m = /^([a-z_]+)=([A-Za-z0-9.]+)$/.exec(kv);
+          if (!m) throw new Error(`--pg: expected name=value (e.g. shared_buffers=2GB), got "${kv}"`);
+          return [m[1]!, m[2]!];
+        }),
+    ),
   };
 }
 
@@ -177,7 +189,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     SITO_DATABASE_URL: '',
   };
   if (o.store === 'postgres') {
-    pg = await startPostgres();
+    pg = await startPostgres(o.pgSettings);
     env.SITO_DATABASE_URL = pg.url;
   }
   const ch = await startClearinghouse(env, o.profile);
@@ -188,7 +200,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
   };
 
   try {
-    console.log(`\nClearinghouse (${o.store}): ${o.offices} offices, ${o.campaigns} campaigns (${Math.min(...sizes)}–${Math.max(...sizes)} copies each), ${o.residents} residents' petitions: ${total} reports`);
+    console.log(`\nClearinghouse (${o.store}${Object.keys(o.pgSettings).length ? `, ${Object.entries(o.pgSettings).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}): ${o.offices} offices, ${o.campaigns} campaigns (${Math.min(...sizes)}–${Math.max(...sizes)} copies each), ${o.residents} residents' petitions: ${total} reports`);
     // requests: per-office batches, offices taken round-robin
     const requests: Array<{ office: number; items: Planned[] }> = [];
     for (let round = 0; ; round++) {

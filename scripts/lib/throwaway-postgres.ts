@@ -22,8 +22,8 @@ export interface ThrowawayPostgres {
 /** initdb refuses root: as root the cluster runs as the postgres user. */
 const asOwner = (cmd: string, args: string[]): [string, string[]] => (process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
 
-/** A throwaway PostgreSQL cluster on a free loopback port, in a temporary folder; stop() removes it. */
-export async function startPostgres(): Promise<ThrowawayPostgres> {
+/** A throwaway PostgreSQL cluster on a free loopback port, in a temporary folder; stop() removes it. `settings`: server settings beyond the defaults (-c name=value). */
+export async function startPostgres(settings: Record<string, string> = {}): Promise<ThrowawayPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'sito-pg-'));
   chmodSync(dir, 0o777);
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres:', dir]);
@@ -34,7 +34,7 @@ export async function startPostgres(): Promise<ThrowawayPostgres> {
     execFileSync(c, a, { stdio: ['ignore', 'ignore', 'pipe'] });
   };
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'sito', '--no-sync']);
-  run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(dir, 'log'), '-w', 'start']);
+  run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off${Object.entries(settings).map(([k, v]) => ` -c ${k}=${v}`).join('')}`, '-l', join(dir, 'log'), '-w', 'start']);
   return {
     url: `postgres://sito@127.0.0.1:${port}/postgres`,
     dataDir: data,

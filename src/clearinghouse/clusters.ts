@@ -25,6 +25,35 @@ export const CANDIDATES = 32;
 export const MAX_PER_KEY = 32;
 
 /**
+ * A report is first looked for by its first FIRST_BANDS band keys alone. Most reports are copies
+ * of a campaign whose cluster is full (its first INDEXED_PER_CLUSTER members are indexed, so a
+ * copy adds no band key); a copy shares a band with one of those members in the first bands as
+ * good as always (a pair at Jaccard 0.5 misses all 24 bands with probability 0.875²⁴ ≈ 4 %, and a
+ * full cluster holds 20 members' keys). When those keys find a verified near-duplicate in a full
+ * cluster, the report joins it and its other band keys are never read; otherwise (a new text, a
+ * campaign's first copies, a copy found only by later bands) every key is read, as before. So a
+ * copy may join a full cluster that the later bands would have ranked second: a look-up counts
+ * every matching cluster, so the answer is the same.
+ */
+export const FIRST_BANDS = 24;
+
+/** Clusters known to be full (their size only grows, so this stays true whatever other processes write). */
+export class FullClusters {
+  private readonly ids = new Set<number>();
+  constructor(private readonly max = 1_000_000) {}
+  has(id: number) {
+    return this.ids.has(id);
+  }
+  add(id: number) {
+    if (this.ids.size >= this.max) this.ids.clear();
+    this.ids.add(id);
+  }
+  clear() {
+    this.ids.clear();
+  }
+}
+
+/**
  * The reports to verify a signature against, from the raw LSH rows of its band keys (cluster,
  * report per matching row): hits counted per indexed report, the HITS best, of which the best
  * PER_CLUSTER per cluster (members of one cluster say the same), at most CANDIDATES — most shared

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import { FIRST_BANDS, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
@@ -98,6 +98,8 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   }
 
   private readonly members = new MemberCache();
+  /** Clusters known to be full; a cluster id is committed before any process can read it, and a rolled-back one is never reused (sequences). */
+  private readonly full = new FullClusters();
 
   /** The LSH rows of these band keys, by key. */
   private async lshRows(c: pg.ClientBase | pg.Pool, keys: number[]): Promise<Map<number, Array<[number, number]>>> {
@@ -211,20 +213,19 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
         else answer.rejected.push({ id: k.r.id, problem: 'this report id is already used' });
       }
       if (!fresh.length) return [];
-      const rows = await this.lshRows(c, [...new Set(fresh.flatMap((k) => k.keys))]);
-      const candidates = await this.candidatesOf(c, fresh.map((k) => k.keys), rows);
+      // copies of full clusters are found by their first band keys alone (FIRST_BANDS); the rest read every key under the locks
+      const first = fresh.map((k) => k.keys.slice(0, FIRST_BANDS));
+      const rows = await this.lshRows(c, [...new Set(first.flat())]);
+      const candidates = await this.candidatesOf(c, first, rows);
       const joined = fresh.map((k, i) => verifiedClusters(k.r.fingerprint, candidates[i]!)[0]);
-      const joinedIds = [...new Set(joined.filter((x): x is number => x !== undefined))];
-      const full = new Set(
-        joinedIds.length
-          ? (
-              await c.query<[number]>({ text: 'SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) AND reports >= $2', values: [joinedIds, INDEXED_PER_CLUSTER], rowMode: 'array' })
-            ).rows.map((x) => x[0])
-          : [],
-      );
+      const unknown = [...new Set(joined.filter((x): x is number => x !== undefined && !this.full.has(x)))];
+      if (unknown.length) {
+        const found = await c.query<[number]>({ text: 'SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) AND reports >= $2', values: [unknown, INDEXED_PER_CLUSTER], rowMode: 'array' });
+        for (const [id] of found.rows) this.full.add(id);
+      }
       const settled: Array<{ r: IncomingReport; cluster: number }> = [];
       const later: typeof keyed = [];
-      fresh.forEach((k, i) => (joined[i] !== undefined && full.has(joined[i]) ? settled.push({ r: k.r, cluster: joined[i] }) : later.push(k)));
+      fresh.forEach((k, i) => (joined[i] !== undefined && this.full.has(joined[i]) ? settled.push({ r: k.r, cluster: joined[i] }) : later.push(k)));
       if (settled.length) {
         const seqs = await this.nextSeqs(c, settled.length);
         await this.writeReports(c, office, now, settled.map((x, i) => ({ ...x, seq: seqs[i]!, keep: false })));

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BANDS, bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import { FIRST_BANDS, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
@@ -12,8 +12,17 @@ import { applyMigrations } from '../storage/migrations.js';
 import { retryWhileBusy } from '../storage/sqlite-busy.js';
 import { startWalCheckpointer, type WalCheckpointer } from '../storage/wal-checkpointer.js';
 
-const KEY_PARAMS = Array.from({ length: BANDS }, () => '?').join(', ');
+const params = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+const LSH_SQL = new Map([FIRST_BANDS, BANDS - FIRST_BANDS, BANDS].map((n) => [n, `SELECT key, cluster, report FROM ch_lsh WHERE key IN (${params(n)})`]));
 const EMPTY = Buffer.alloc(0);
+/** SQLite's page cache of the clearinghouse's connection, in MB (SITO_CLEARINGHOUSE_CACHE_MB). */
+export const DEFAULT_CACHE_MB = 256;
+
+interface LshRows {
+  key: number[];
+  cluster: number[];
+  report: number[];
+}
 
 /** The clearinghouse's embedded store: SITO_DATA_DIR/clearinghouse.db (WAL). */
 export class SqliteClearinghouseStore implements ClearinghouseStore {
@@ -21,20 +30,21 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   readonly path: string;
   private readonly db: Database.Database;
 
-  static open(dataDir: string): SqliteClearinghouseStore {
+  static open(dataDir: string, cacheMb = DEFAULT_CACHE_MB): SqliteClearinghouseStore {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
-    return new SqliteClearinghouseStore(join(dir, 'clearinghouse.db'));
+    return new SqliteClearinghouseStore(join(dir, 'clearinghouse.db'), cacheMb);
   }
 
-  private constructor(path: string) {
+  private constructor(path: string, cacheMb: number) {
     this.path = path;
     this.db = new Database(path, { timeout: 5000 });
     retryWhileBusy(() => {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
-      // the LSH index of a million reports is hundreds of MB, read and written at random: keep the hot part in memory
-      this.db.pragma('cache_size = -262144');
+      // the LSH index of a million reports is hundreds of MB, read and written at random: keep it in memory
+      // (pages are allocated as they are read: a small clearinghouse uses little of it)
+      this.db.pragma(`cache_size = ${-Math.round(cacheMb * 1024)}`);
       // checkpoints run on their own thread (startWalCheckpointer); the writer's own is the backstop
       // that lets the log start again once the thread has copied it
       this.db.pragma('wal_autocheckpoint = 8000');
@@ -62,16 +72,30 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
 
   private readonly members = new MemberCache();
 
-  /** The LSH rows of these band keys, as parallel arrays (raw rows: no object per row). */
-  private lshRows(keys: number[]): { key: number[]; cluster: number[]; report: number[] } {
-    const rows = this.sql(`SELECT key, cluster, report FROM ch_lsh WHERE key IN (${KEY_PARAMS})`).raw(true).all(...keys) as Array<[number, number, number]>;
-    const out = { key: new Array<number>(rows.length), cluster: new Array<number>(rows.length), report: new Array<number>(rows.length) };
-    rows.forEach((r, i) => {
-      out.key[i] = r[0];
-      out.cluster[i] = r[1];
-      out.report[i] = r[2];
-    });
-    return out;
+  private readonly full = new FullClusters();
+
+  /** The LSH rows of these band keys (all of them, the first FIRST_BANDS or the rest), as parallel arrays (raw rows: no object per row). */
+  private lshRows(keys: number[], into: LshRows = { key: [], cluster: [], report: [] }): LshRows {
+    const rows = this.sql(LSH_SQL.get(keys.length)!).raw(true).all(...keys) as Array<[number, number, number]>;
+    for (const r of rows) {
+      into.key.push(r[0]);
+      into.cluster.push(r[1]);
+      into.report.push(r[2]);
+    }
+    return into;
+  }
+
+  /** The full cluster this report joins, found by its first band keys alone (FIRST_BANDS), or undefined; the rows read are kept in `rows`. */
+  private fullClusterByFirstBands(r: IncomingReport, keys: number[], rows: LshRows): number | undefined {
+    this.lshRows(keys.slice(0, FIRST_BANDS), rows);
+    const [best] = verifiedClusters(r.fingerprint, this.candidates(rows));
+    if (best === undefined) return undefined;
+    if (!this.full.has(best)) {
+      const { reports } = this.sql('SELECT reports FROM ch_clusters WHERE id = ?').get(best) as { reports: number };
+      if (reports < INDEXED_PER_CLUSTER) return undefined;
+      this.full.add(best);
+    }
+    return best;
   }
 
   /** The chosen candidates' clusters and signatures: from the cache, else one query for the rest. */
@@ -87,8 +111,10 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
 
   private insertOne(office: string, r: IncomingReport, now: string): void {
     const keys = bandKeys(r.fingerprint.signature);
-    const rows = this.lshRows(keys);
-    const [joined] = verifiedClusters(r.fingerprint, this.candidates(rows));
+    const rows: LshRows = { key: [], cluster: [], report: [] };
+    const settled = this.fullClusterByFirstBands(r, keys, rows);
+    if (settled === undefined) this.lshRows(keys.slice(FIRST_BANDS), rows);
+    const joined = settled ?? verifiedClusters(r.fingerprint, this.candidates(rows))[0];
     let cluster: number;
     let indexed: boolean;
     if (joined === undefined) {
@@ -101,6 +127,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
            first_seen = CASE WHEN first_seen > @day THEN @day ELSE first_seen END WHERE id = @cluster RETURNING reports`,
       ).get({ cluster, day: r.receivedDay, max: INDEXED_PER_CLUSTER }) as { reports: number };
       indexed = row.reports <= INDEXED_PER_CLUSTER;
+      if (row.reports >= INDEXED_PER_CLUSTER) this.full.add(cluster);
     }
     // band keys this report brings to its cluster's index, and how many clusters each key reaches then
     const perKey = new Map<number, number>();
@@ -177,8 +204,9 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
             try {
               outcomes[i]!.answer = one(g.office, g.reports);
             } catch (e) {
-              // rolled back to its savepoint: cached members it added may name rows that are not stored
+              // rolled back to its savepoint: cached members and full clusters it added may name rows that are not stored
               this.members.clear();
+              this.full.clear();
               outcomes[i] = { error: e };
             }
           });
@@ -186,6 +214,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
         .immediate();
     } catch (e) {
       this.members.clear();
+      this.full.clear();
       for (const g of group) g.failed(e);
       return;
     }
