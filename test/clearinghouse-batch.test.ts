@@ -1,11 +1,15 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { keyFingerprint } from '../src/clearinghouse/keyed-fingerprint.js';
 import { SqliteClearinghouseStore } from '../src/clearinghouse/sqlite-store.js';
 import type { IncomingReport } from '../src/clearinghouse/store.js';
 import { normalise } from '../src/normalise/normalise.js';
 import { fingerprint } from '../src/signals/fingerprint/minhash.js';
+import { repoRoot } from './helpers/paths.js';
 import { tempDir } from './helpers/sito-process.js';
 
 // a batch reads the LSH index of all its reports at once: its grouping must be the one of
@@ -117,6 +121,96 @@ describe('clearinghouse batches on SQLite', () => {
     expect(b.reports.length).toBe(apartBefore + 3);
     expect(b.reports.map((r) => (r as unknown[])[1])).not.toContain(bad[0]!.id);
     expect(b).toEqual(a);
+  }, 60_000);
+
+  it('groups the same whether the newest index rows are merged often, in small chunks between batches, or only at close', async () => {
+    const batches: Array<{ office: string; reports: IncomingReport[] }> = [];
+    for (let b = 0; b < 16; b++) {
+      const reports = Array.from({ length: 15 }, (_, i) => report(rand() < 0.5 ? ownText() : copy(Math.floor(rand() * CAMPAIGNS.length), 20000 + b * 100 + i)));
+      batches.push({ office: `office-${b % 6}`, reports });
+    }
+    const never = open();
+    const oftenDir = tempDir('sito-chb-');
+    dirs.push(oftenDir);
+    const often = { dir: oftenDir, store: SqliteClearinghouseStore.open(oftenDir, undefined, { mergeRows: 200, mergeChunk: 50 }) };
+    let mergedMidway = 0;
+    for (const [i, batch] of batches.entries()) {
+      expect(await often.store.addReports(batch.office, batch.reports)).toEqual(await never.store.addReports(batch.office, batch.reports));
+      // a merge's chunks run on later turns: let some of them run, and the next batch come in the middle
+      for (let t = 0; t < i % 3; t++) await new Promise((r) => setImmediate(r));
+      if (i === 10) {
+        const peek = new Database(join(oftenDir, 'clearinghouse.db'), { readonly: true });
+        mergedMidway = (peek.prepare('SELECT COUNT(*) FROM ch_lsh').pluck().get() as number) ?? 0;
+        peek.close();
+        // never merged yet: its index rows are all still in the process
+        const peekNever = new Database(join(never.dir, 'clearinghouse.db'), { readonly: true });
+        expect(peekNever.prepare('SELECT COUNT(*) FROM ch_lsh').pluck().get()).toBe(0);
+        peekNever.close();
+      }
+    }
+    expect(mergedMidway).toBeGreaterThan(0);
+    await never.store.close();
+    await often.store.close();
+    expect(dump(often.dir)).toEqual(dump(never.dir));
+  }, 60_000);
+
+  it('keeps the index rows a killed process had not merged yet: they are made again from the stored signatures', async () => {
+    const dir = tempDir('sito-chb-');
+    dirs.push(dir);
+    const texts = [copy(2, 30001), copy(2, 30002), ownText()];
+    // a real process stores three reports (their index rows only in its memory) and is killed
+    const script = join(dir, 'crash.mts');
+    const src = (f: string) => JSON.stringify(pathToFileURL(join(repoRoot, 'src', f)).href);
+    writeFileSync(
+      script,
+      `import { SqliteClearinghouseStore } from ${src('clearinghouse/sqlite-store.ts')};
+       import { keyFingerprint } from ${src('clearinghouse/keyed-fingerprint.ts')};
+       import { normalise } from ${src('normalise/normalise.ts')};
+       import { fingerprint } from ${src('signals/fingerprint/minhash.ts')};
+       const store = SqliteClearinghouseStore.open(${JSON.stringify(dir)});
+       const texts = ${JSON.stringify(texts)};
+       for (const [i, t] of texts.entries())
+         await store.addReports('office-' + i, [{ id: '00000000-0000-4000-9000-00000000000' + i, fingerprint: keyFingerprint(fingerprint(normalise(t).folded), ${JSON.stringify(SECRET)}), receivedDay: '2025-04-0' + (i + 1), mark: null }]);
+       process.kill(process.pid, 'SIGKILL');`,
+    );
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(child.signal).toBe('SIGKILL');
+    const after = dump(dir);
+    expect(after.reports.length).toBe(3);
+    expect(after.lsh.length).toBe(0);
+    const store = SqliteClearinghouseStore.open(dir);
+    try {
+      // found by a look-up, and a further copy joins the campaign's cluster instead of starting one
+      expect((await store.lookup('office-9', report(copy(2, 30003)).fingerprint)).offices).toBe(2);
+      expect((await store.lookup('office-9', report(texts[2]!).fingerprint)).offices).toBe(1);
+      await store.addReports('office-8', [report(copy(2, 30004))]);
+      expect(dump(dir).clusters.length).toBe(2);
+    } finally {
+      await store.close();
+    }
+    expect(dump(dir).lsh.length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("sees the rows another process buffered or merged, whichever it did last", async () => {
+    const dir = tempDir('sito-chb-');
+    dirs.push(dir);
+    const buffering = SqliteClearinghouseStore.open(dir);
+    const merging = SqliteClearinghouseStore.open(dir, undefined, { mergeRows: 1 });
+    try {
+      for (let i = 0; i < 3; i++) await buffering.addReports(`b-${i}`, [report(copy(3, 40000 + i))]);
+      // the other process reads those reports' rows before its own write, and merges everything after it
+      await merging.addReports('m-0', [report(ownText())]);
+      for (let t = 0; t < 5; t++) await new Promise((r) => setImmediate(r));
+      expect(dump(dir).lsh.length).toBeGreaterThan(0);
+      // the first process's buffer now repeats what the index holds: still one cluster, each office once
+      await buffering.addReports('b-9', [report(copy(3, 40009))]);
+      expect(dump(dir).clusters.length).toBe(2);
+      expect((await buffering.lookup('q', report(copy(3, 40010)).fingerprint)).offices).toBe(4);
+      expect((await merging.lookup('q', report(copy(3, 40011)).fingerprint)).offices).toBe(4);
+    } finally {
+      await buffering.close();
+      await merging.close();
+    }
   }, 60_000);
 
   it('close() stores the batches still waiting for their commit', async () => {

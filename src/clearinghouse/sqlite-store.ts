@@ -11,12 +11,28 @@ import { preparedStatements } from '../storage/prepared.js';
 import { applyMigrations } from '../storage/migrations.js';
 import { retryWhileBusy } from '../storage/sqlite-busy.js';
 import { startWalCheckpointer, type WalCheckpointer } from '../storage/wal-checkpointer.js';
+import { LshBuffer } from './index-buffer.js';
 
 const params = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 const LSH_SQL = new Map([FIRST_BANDS, BANDS - FIRST_BANDS, BANDS].map((n) => [n, `SELECT key, cluster, report FROM ch_lsh WHERE key IN (${params(n)})`]));
 const EMPTY = Buffer.alloc(0);
 /** SQLite's page cache of the clearinghouse's connection, in MB (SITO_CLEARINGHOUSE_CACHE_MB). */
 export const DEFAULT_CACHE_MB = 256;
+/** LSH rows kept in the process before they are merged into the index (LshBuffer): ~100 MB of memory. */
+export const MERGE_ROWS = 1_000_000;
+/**
+ * A merge writes one chunk per event-loop turn, each its own transaction, so reports and look-ups
+ * go on between them: at most this many rows, and no more than MERGE_SLICE_MS of work (a chunk of
+ * 5 000 rows took ~40 ms at a million reports stored, and look-ups waiting behind it made their p99).
+ */
+export const MERGE_CHUNK = 5_000;
+const MERGE_SLICE_MS = 4;
+
+/** How the index's newest rows are buffered (tests make merges small and frequent). */
+export interface IndexBufferOptions {
+  mergeRows?: number;
+  mergeChunk?: number;
+}
 
 interface LshRows {
   key: number[];
@@ -30,13 +46,18 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   readonly path: string;
   private readonly db: Database.Database;
 
-  static open(dataDir: string, cacheMb = DEFAULT_CACHE_MB): SqliteClearinghouseStore {
+  static open(dataDir: string, cacheMb = DEFAULT_CACHE_MB, buffer: IndexBufferOptions = {}): SqliteClearinghouseStore {
     const dir = resolve(dataDir);
     mkdirSync(dir, { recursive: true });
-    return new SqliteClearinghouseStore(join(dir, 'clearinghouse.db'), cacheMb);
+    return new SqliteClearinghouseStore(join(dir, 'clearinghouse.db'), cacheMb, buffer.mergeRows ?? MERGE_ROWS, buffer.mergeChunk ?? MERGE_CHUNK);
   }
 
-  private constructor(path: string, cacheMb: number) {
+  private constructor(
+    path: string,
+    cacheMb: number,
+    private readonly mergeRows: number,
+    private readonly mergeChunk: number,
+  ) {
     this.path = path;
     this.db = new Database(path, { timeout: 5000 });
     retryWhileBusy(() => {
@@ -61,6 +82,91 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     this.db.prepare("INSERT OR IGNORE INTO ch_meta (key, value) VALUES ('fingerprint_scheme', ?)").run(SCHEME);
     const stored = (this.db.prepare("SELECT value FROM ch_meta WHERE key = 'fingerprint_scheme'").get() as { value: string }).value;
     if (stored !== SCHEME) throw new Error(`clearinghouse database ${this.path} holds fingerprints of scheme ${stored}, this Sito computes ${SCHEME}`);
+    // every report up to this one has its band keys in ch_lsh; later ones' may still be in a
+    // process's buffer only (a database written before the buffer has all of them in the index)
+    this.db.prepare("INSERT OR IGNORE INTO ch_meta (key, value) SELECT 'lsh_merged_seq', COALESCE(MAX(seq), 0) FROM ch_reports").run();
+  }
+
+  /**
+   * The index's newest rows are held here and merged into ch_lsh in key order (LshBuffer). Nothing
+   * is lost with the process: a report that brought band keys keeps its signature, so the rows of
+   * every report after lsh_merged_seq are made again from ch_reports — on opening, after a failed
+   * batch, and when another process writing the same file has merged. Reports other processes
+   * store are read the same way before each write and each look-up (`refresh`), so every process
+   * sees every text.
+   */
+  private readonly buffer = new LshBuffer();
+  /** lsh_merged_seq as this process last read or wrote it */
+  private merged = -1;
+  /** the newest report whose rows are in the buffer or the index */
+  private seen = 0;
+  private stopKeys = new Set<number>();
+  private stale = true;
+  private merging: { rows: ReturnType<LshBuffer['sorted']>; next: number; upTo: number } | null = null;
+
+  private refresh() {
+    const merged = Number((this.sql("SELECT value FROM ch_meta WHERE key = 'lsh_merged_seq'").get() as { value: string }).value);
+    if (this.stale || merged > this.merged) {
+      this.merging = null;
+      this.merged = merged;
+      this.buffer.clear();
+      this.stopKeys = new Set(this.sql('SELECT key FROM ch_stop_keys').pluck(true).all() as number[]);
+      this.seen = merged;
+      this.stale = false;
+    }
+    const rows = this.sql('SELECT seq, cluster, signature FROM ch_reports WHERE seq > ? ORDER BY seq').raw(true).all(this.seen) as Array<[number, number, Buffer]>;
+    for (const [seq, cluster, signature] of rows) {
+      if (signature.length) for (const k of bandKeys(signatureFromBuffer(signature))) if (!this.stopKeys.has(k)) this.buffer.add(k, cluster, seq);
+      this.seen = seq;
+    }
+  }
+
+  /** Writes one chunk of the merge under way, in key order; the last chunk moves lsh_merged_seq. */
+  private mergeStep(): boolean {
+    const m = this.merging;
+    if (!m) return false;
+    const limit = Math.min(m.rows.key.length, m.next + this.mergeChunk);
+    let end = m.next;
+    // a key another process made a stop key since this one read them is left out too
+    const insert = this.sql('INSERT OR IGNORE INTO ch_lsh (key, cluster, report) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys WHERE key = ?)');
+    try {
+      this.db
+        .transaction(() => {
+          const deadline = performance.now() + MERGE_SLICE_MS;
+          for (; end < limit; end++) {
+            if ((end - m.next) % 64 === 63 && performance.now() > deadline) break;
+            if (!this.stopKeys.has(m.rows.key[end]!)) insert.run(m.rows.key[end], m.rows.cluster[end], m.rows.report[end], m.rows.key[end]);
+          }
+          if (end === m.rows.key.length) this.sql("UPDATE ch_meta SET value = ? WHERE key = 'lsh_merged_seq' AND CAST(value AS INTEGER) < ?").run(String(m.upTo), m.upTo);
+        })
+        .immediate();
+    } catch (e) {
+      // the rows stay in the buffer; the next merge writes them
+      this.merging = null;
+      this.stale = true;
+      process.emitWarning(`clearinghouse index merge: ${(e as Error).message}`);
+      return false;
+    }
+    for (let i = m.next; i < end; i++) this.buffer.remove(m.rows.key[i]!, m.rows.cluster[i]!);
+    m.next = end;
+    if (end < m.rows.key.length) return true;
+    this.merged = Math.max(this.merged, m.upTo);
+    this.merging = null;
+    return false;
+  }
+
+  /** The whole buffer merged before returning (closing). */
+  private startMergeNow() {
+    this.merging = { rows: this.buffer.sorted(), next: 0, upTo: this.seen };
+    while (this.mergeStep());
+  }
+
+  private startMerge() {
+    this.merging = { rows: this.buffer.sorted(), next: 0, upTo: this.seen };
+    const step = () => {
+      if (this.db.open && this.mergeStep()) setImmediate(step);
+    };
+    setImmediate(step);
   }
 
   private sql(text: string): Database.Statement {
@@ -82,6 +188,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
       into.cluster.push(r[1]);
       into.report.push(r[2]);
     }
+    this.buffer.rows(keys, into);
     return into;
   }
 
@@ -151,6 +258,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
         now,
       ).lastInsertRowid,
     );
+    this.seen = seq;
     if (brings.length) this.members.set(seq, { cluster, signature: r.fingerprint.signature, shingles: r.fingerprint.shingles });
     this.sql(
       `INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports) VALUES (?, ?, ?, ?, 1)
@@ -159,10 +267,8 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
          mark = COALESCE(excluded.mark, mark)`,
     ).run(cluster, office, r.receivedDay, r.mark);
     if (!brings.length) return;
-    const added = this.sql(
-      `INSERT OR IGNORE INTO ch_lsh (key, cluster, report) SELECT j.value, @cluster, @seq FROM json_each(@keys) AS j
-       WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = j.value)`,
-    ).run({ keys: JSON.stringify(brings), seq, cluster }).changes;
+    let added = 0;
+    for (const k of brings) if (!this.stopKeys.has(k) && this.buffer.add(k, cluster, seq)) added++;
     if (added === 0) return;
     // a key that now reaches MAX_PER_KEY clusters becomes a stop key (stop keys have no rows, so a key counted here is not one)
     const stop = brings.filter((k) => (perKey.get(k) ?? 0) + 1 >= MAX_PER_KEY);
@@ -170,6 +276,10 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
       const json = JSON.stringify(stop);
       this.sql('INSERT OR IGNORE INTO ch_stop_keys (key) SELECT value FROM json_each(?)').run(json);
       this.sql('DELETE FROM ch_lsh WHERE key IN (SELECT value FROM json_each(?))').run(json);
+      for (const k of stop) {
+        this.stopKeys.add(k);
+        this.buffer.dropKey(k);
+      }
     }
   }
 
@@ -200,13 +310,16 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     try {
       this.db
         .transaction(() => {
+          this.refresh();
           group.forEach((g, i) => {
             try {
               outcomes[i]!.answer = one(g.office, g.reports);
             } catch (e) {
-              // rolled back to its savepoint: cached members and full clusters it added may name rows that are not stored
+              // rolled back to its savepoint: cached members, full clusters and buffered rows it added may name rows that are not stored
               this.members.clear();
               this.full.clear();
+              this.stale = true;
+              this.refresh();
               outcomes[i] = { error: e };
             }
           });
@@ -215,9 +328,11 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     } catch (e) {
       this.members.clear();
       this.full.clear();
+      this.stale = true;
       for (const g of group) g.failed(e);
       return;
     }
+    if (!this.merging && this.buffer.size >= this.mergeRows) this.startMerge();
     group.forEach((g, i) => (outcomes[i]!.error !== undefined ? g.failed(outcomes[i]!.error) : g.done(outcomes[i]!.answer!)));
   }
 
@@ -263,6 +378,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   }
 
   async lookup(office: string, fp: KeyedFingerprint): Promise<LookupAnswer> {
+    this.refresh();
     const clusters = verifiedClusters(fp, this.candidates(this.lshRows(bandKeys(fp.signature))));
     if (!clusters.length) return { offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } };
     const row = this.sql(
@@ -284,6 +400,11 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
 
   async close() {
     if (this.waiting.length) this.commitWaiting();
+    // a clean stop leaves the whole index in the file
+    if (this.db.open && (this.merging || this.buffer.size)) {
+      this.refresh();
+      this.startMergeNow();
+    }
     await this.checkpointer?.close();
     this.checkpointer = null;
     if (this.db.open) this.db.close();
