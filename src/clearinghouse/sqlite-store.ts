@@ -97,10 +97,11 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
    */
   private readonly buffer = new LshBuffer();
   /** lsh_merged_seq as this process last read or wrote it */
-  private merged = -1;
+  private merged = 0;
   /** the newest report whose rows are in the buffer or the index */
   private seen = 0;
   private stopKeys = new Set<number>();
+  /** the buffer must be made again from the stored reports (on opening, after a failure) */
   private stale = true;
   private merging: { rows: ReturnType<LshBuffer['sorted']>; next: number; upTo: number } | null = null;
 
@@ -155,18 +156,16 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     return false;
   }
 
-  /** The whole buffer merged before returning (closing). */
-  private startMergeNow() {
+  /** Merges the whole buffer: a chunk per event-loop turn, or all of it before returning (closing). */
+  private merge(now: boolean) {
     this.merging = { rows: this.buffer.sorted(), next: 0, upTo: this.seen };
-    while (this.mergeStep());
-  }
-
-  private startMerge() {
-    this.merging = { rows: this.buffer.sorted(), next: 0, upTo: this.seen };
-    const step = () => {
-      if (this.db.open && this.mergeStep()) setImmediate(step);
-    };
-    setImmediate(step);
+    if (now) while (this.mergeStep());
+    else {
+      const step = () => {
+        if (this.db.open && this.mergeStep()) setImmediate(step);
+      };
+      setImmediate(step);
+    }
   }
 
   private sql(text: string): Database.Statement {
@@ -332,7 +331,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
       for (const g of group) g.failed(e);
       return;
     }
-    if (!this.merging && this.buffer.size >= this.mergeRows) this.startMerge();
+    if (!this.merging && this.buffer.size >= this.mergeRows) this.merge(false);
     group.forEach((g, i) => (outcomes[i]!.error !== undefined ? g.failed(outcomes[i]!.error) : g.done(outcomes[i]!.answer!)));
   }
 
@@ -403,7 +402,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     // a clean stop leaves the whole index in the file
     if (this.db.open && (this.merging || this.buffer.size)) {
       this.refresh();
-      this.startMergeNow();
+      this.merge(true);
     }
     await this.checkpointer?.close();
     this.checkpointer = null;
