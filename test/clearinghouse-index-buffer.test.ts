@@ -31,22 +31,26 @@ describe('the buffer of the newest LSH rows', () => {
     ]);
   });
 
-  it('drops a stop key whole, a merged row alone, and lists the rest in key order for a merge', () => {
+  it('drops a stop key whole, a merged row alone, and lists the rest band by band in key order for a merge', () => {
     const b = new LshBuffer();
+    const band = (n: number, k: number) => n * 0x100000000 + k;
     for (const [k, c, r] of [
-      [30, 1, 1],
-      [5, 2, 2],
-      [5, 3, 3],
-      [20, 1, 1],
-      [11, 4, 4],
+      [band(2, 30), 1, 1],
+      [band(0, 5), 2, 2],
+      [band(0, 5), 3, 3],
+      [band(0, 20), 1, 1],
+      [band(2, 11), 4, 4],
+      [band(0, 0xfffffff0), 5, 5],
     ] as const)
       b.add(k, c, r);
-    b.dropKey(20);
-    b.remove(5, 2);
-    expect(b.size).toBe(3);
-    const s = b.sorted();
-    expect([...s.key]).toEqual([5, 11, 30]);
-    expect([...s.cluster]).toEqual([3, 4, 1]);
-    expect(rowsOf(b, [20])).toEqual([]);
+    b.dropKey(band(0, 20));
+    b.remove(band(0, 5), 2);
+    expect(b.size).toBe(4);
+    expect(b.bandsHeld()).toEqual([0, 2]);
+    const first = b.sortedBand(0);
+    expect([...first.key]).toEqual([band(0, 5), band(0, 0xfffffff0)]);
+    expect([...first.cluster]).toEqual([3, 5]);
+    expect([...b.sortedBand(2).key]).toEqual([band(2, 11), band(2, 30)]);
+    expect(rowsOf(b, [band(0, 20)])).toEqual([]);
   });
 });

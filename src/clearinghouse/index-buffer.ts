@@ -8,12 +8,23 @@
  *
  * Rows are (band key, cluster, report), each (key, cluster) once — the index's own primary key —
  * so a row that is also in the index already (a merge another process made, or one cut short) is
- * told apart by `rows`, which leaves out what the index gave.
+ * told apart by `rows`, which leaves out what the index gave. They are kept per band (a band key's
+ * high 32 bits), so a merge sorts one band at a time: sorting a million keys at once held the
+ * process for a second.
  */
 export class LshBuffer {
-  /** key → [cluster, report, cluster, report, …] */
-  private readonly byKey = new Map<number, number[]>();
+  /** band → key → [cluster, report, cluster, report, …] */
+  private readonly bands = new Map<number, Map<number, number[]>>();
   private count = 0;
+
+  private band(key: number, create: true): Map<number, number[]>;
+  private band(key: number, create?: false): Map<number, number[]> | undefined;
+  private band(key: number, create = false) {
+    const b = Math.floor(key / 0x100000000);
+    let m = this.bands.get(b);
+    if (!m && create) this.bands.set(b, (m = new Map()));
+    return m;
+  }
 
   get size() {
     return this.count;
@@ -21,9 +32,10 @@ export class LshBuffer {
 
   /** Adds the row unless its (key, cluster) is here already; says whether it was added. */
   add(key: number, cluster: number, report: number): boolean {
-    const list = this.byKey.get(key);
+    const band = this.band(key, true);
+    const list = band.get(key);
     if (!list) {
-      this.byKey.set(key, [cluster, report]);
+      band.set(key, [cluster, report]);
       this.count++;
       return true;
     }
@@ -35,27 +47,27 @@ export class LshBuffer {
 
   /** Drops every row of this key (it became a stop key). */
   dropKey(key: number) {
-    const list = this.byKey.get(key);
+    const list = this.band(key)?.get(key);
     if (!list) return;
     this.count -= list.length / 2;
-    this.byKey.delete(key);
+    this.band(key)!.delete(key);
   }
 
   /** Drops one row (it is in the index now). */
   remove(key: number, cluster: number) {
-    const list = this.byKey.get(key);
+    const list = this.band(key)?.get(key);
     if (!list) return;
     for (let i = 0; i < list.length; i += 2) {
       if (list[i] !== cluster) continue;
       list.splice(i, 2);
       this.count--;
-      if (!list.length) this.byKey.delete(key);
+      if (!list.length) this.band(key)!.delete(key);
       return;
     }
   }
 
   clear() {
-    this.byKey.clear();
+    this.bands.clear();
     this.count = 0;
   }
 
@@ -67,7 +79,7 @@ export class LshBuffer {
     if (!this.count) return;
     const fromIndex = into.key.length;
     for (const k of keys) {
-      const list = this.byKey.get(k);
+      const list = this.band(k)?.get(k);
       if (!list) continue;
       for (let i = 0; i < list.length; i += 2) {
         let known = false;
@@ -80,13 +92,22 @@ export class LshBuffer {
     }
   }
 
-  /** Every row, in key order (then cluster), as parallel arrays: what a merge writes. */
-  sorted(): { key: Float64Array; cluster: Float64Array; report: Float64Array } {
-    const keys = [...this.byKey.keys()].sort((a, b) => a - b);
-    const out = { key: new Float64Array(this.count), cluster: new Float64Array(this.count), report: new Float64Array(this.count) };
+  /** The bands that hold rows, in order. */
+  bandsHeld(): number[] {
+    return [...this.bands.keys()].sort((a, b) => a - b);
+  }
+
+  /** The rows of one band, in key order, as parallel arrays: what a merge writes next. */
+  sortedBand(band: number): SortedRows {
+    const rows = this.bands.get(band);
+    // a typed array sorts numerically, faster than with a compare function
+    const keys = Float64Array.from(rows?.keys() ?? []).sort();
+    let n0 = 0;
+    for (const list of rows?.values() ?? []) n0 += list.length / 2;
+    const out = { key: new Float64Array(n0), cluster: new Float64Array(n0), report: new Float64Array(n0) };
     let n = 0;
     for (const k of keys) {
-      const list = this.byKey.get(k)!;
+      const list = rows!.get(k)!;
       for (let i = 0; i < list.length; i += 2, n++) {
         out.key[n] = k;
         out.cluster[n] = list[i]!;
@@ -95,4 +116,10 @@ export class LshBuffer {
     }
     return out;
   }
+}
+
+export interface SortedRows {
+  key: Float64Array;
+  cluster: Float64Array;
+  report: Float64Array;
 }

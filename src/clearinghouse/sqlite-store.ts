@@ -11,7 +11,7 @@ import { preparedStatements } from '../storage/prepared.js';
 import { applyMigrations } from '../storage/migrations.js';
 import { retryWhileBusy } from '../storage/sqlite-busy.js';
 import { startWalCheckpointer, type WalCheckpointer } from '../storage/wal-checkpointer.js';
-import { LshBuffer } from './index-buffer.js';
+import { LshBuffer, type SortedRows } from './index-buffer.js';
 
 const params = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 const LSH_SQL = new Map([FIRST_BANDS, BANDS - FIRST_BANDS, BANDS].map((n) => [n, `SELECT key, cluster, report FROM ch_lsh WHERE key IN (${params(n)})`]));
@@ -103,7 +103,8 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
   private stopKeys = new Set<number>();
   /** the buffer must be made again from the stored reports (on opening, after a failure) */
   private stale = true;
-  private merging: { rows: ReturnType<LshBuffer['sorted']>; next: number; upTo: number } | null = null;
+  /** a merge under way: the bands still to write, the rows of the one being written */
+  private merging: { bands: number[]; rows: SortedRows; next: number; upTo: number } | null = null;
 
   private refresh() {
     const merged = Number((this.sql("SELECT value FROM ch_meta WHERE key = 'lsh_merged_seq'").get() as { value: string }).value);
@@ -122,10 +123,23 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     }
   }
 
-  /** Writes one chunk of the merge under way, in key order; the last chunk moves lsh_merged_seq. */
+  /**
+   * One step of the merge under way: sorts the next band's rows, or writes a chunk of them in key
+   * order, or, all bands written, moves lsh_merged_seq. Says whether steps remain.
+   */
   private mergeStep(): boolean {
     const m = this.merging;
     if (!m) return false;
+    if (m.next >= m.rows.key.length) {
+      const band = m.bands.shift();
+      if (band !== undefined) {
+        // rows added to this band since the merge began go with it: merged early, they are simply in the index
+        m.rows = this.buffer.sortedBand(band);
+        m.next = 0;
+        return true;
+      }
+      return this.finishMerge(m.upTo);
+    }
     const limit = Math.min(m.rows.key.length, m.next + this.mergeChunk);
     let end = m.next;
     // a key another process made a stop key since this one read them is left out too
@@ -138,27 +152,39 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
             if ((end - m.next) % 64 === 63 && performance.now() > deadline) break;
             if (!this.stopKeys.has(m.rows.key[end]!)) insert.run(m.rows.key[end], m.rows.cluster[end], m.rows.report[end], m.rows.key[end]);
           }
-          if (end === m.rows.key.length) this.sql("UPDATE ch_meta SET value = ? WHERE key = 'lsh_merged_seq' AND CAST(value AS INTEGER) < ?").run(String(m.upTo), m.upTo);
         })
         .immediate();
     } catch (e) {
-      // the rows stay in the buffer; the next merge writes them
-      this.merging = null;
-      this.stale = true;
-      process.emitWarning(`clearinghouse index merge: ${(e as Error).message}`);
-      return false;
+      return this.mergeFailed(e);
     }
     for (let i = m.next; i < end; i++) this.buffer.remove(m.rows.key[i]!, m.rows.cluster[i]!);
     m.next = end;
-    if (end < m.rows.key.length) return true;
-    this.merged = Math.max(this.merged, m.upTo);
+    return true;
+  }
+
+  private finishMerge(upTo: number): false {
+    try {
+      this.sql("UPDATE ch_meta SET value = ? WHERE key = 'lsh_merged_seq' AND CAST(value AS INTEGER) < ?").run(String(upTo), upTo);
+    } catch (e) {
+      return this.mergeFailed(e);
+    }
+    this.merged = Math.max(this.merged, upTo);
     this.merging = null;
     return false;
   }
 
-  /** Merges the whole buffer: a chunk per event-loop turn, or all of it before returning (closing). */
+  private mergeFailed(e: unknown): false {
+    // the rows not written stay in the buffer; the next merge writes them
+    this.merging = null;
+    this.stale = true;
+    process.emitWarning(`clearinghouse index merge: ${(e as Error).message}`);
+    return false;
+  }
+
+  /** Merges the whole buffer, band by band: a step per event-loop turn, or all of it before returning (closing). */
   private merge(now: boolean) {
-    this.merging = { rows: this.buffer.sorted(), next: 0, upTo: this.seen };
+    const none = new Float64Array(0);
+    this.merging = { bands: this.buffer.bandsHeld(), rows: { key: none, cluster: none, report: none }, next: 0, upTo: this.seen };
     if (now) while (this.mergeStep());
     else {
       const step = () => {
