@@ -140,7 +140,7 @@ describe('clearinghouse batches on SQLite', () => {
       for (let t = 0; t < i % 3; t++) await new Promise((r) => setImmediate(r));
       if (i === 10) {
         const peek = new Database(join(oftenDir, 'clearinghouse.db'), { readonly: true });
-        mergedMidway = (peek.prepare('SELECT COUNT(*) FROM ch_lsh').pluck().get() as number) ?? 0;
+        mergedMidway = peek.prepare('SELECT COUNT(*) FROM ch_lsh').pluck().get() as number;
         peek.close();
         // never merged yet: its index rows are all still in the process
         const peekNever = new Database(join(never.dir, 'clearinghouse.db'), { readonly: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LshBuffer } from '../src/clearinghouse/index-buffer.js';
+import { BANDS, bandKeys, bandOf } from '../src/signals/fingerprint/minhash.js';
 
 const rowsOf = (b: LshBuffer, keys: number[], fromIndex: Array<[number, number, number]> = []) => {
   const into = { key: fromIndex.map((r) => r[0]), cluster: fromIndex.map((r) => r[1]), report: fromIndex.map((r) => r[2]) };
@@ -33,6 +34,7 @@ describe('the buffer of the newest LSH rows', () => {
 
   it('drops a stop key whole, a merged row alone, and lists the rest band by band in key order for a merge', () => {
     const b = new LshBuffer();
+    // band keys as bandKeys makes them: the band in the high part
     const band = (n: number, k: number) => n * 0x100000000 + k;
     for (const [k, c, r] of [
       [band(2, 30), 1, 1],
@@ -52,5 +54,13 @@ describe('the buffer of the newest LSH rows', () => {
     expect([...first.cluster]).toEqual([3, 5]);
     expect([...b.sortedBand(2).key]).toEqual([band(2, 11), band(2, 30)]);
     expect(rowsOf(b, [band(0, 20)])).toEqual([]);
+  });
+
+  it('keeps the rows of one band together: the band of each key bandKeys makes is its place', () => {
+    const keys = bandKeys(Uint32Array.from({ length: 256 }, (_, i) => (i * 2654435761) >>> 0));
+    expect(keys.map(bandOf)).toEqual(Array.from({ length: BANDS }, (_, b) => b));
+    const b = new LshBuffer();
+    keys.forEach((k) => b.add(k, 1, 1));
+    expect(b.bandsHeld()).toHaveLength(BANDS);
   });
 });

@@ -1,3 +1,5 @@
+import { bandOf } from '../signals/fingerprint/minhash.js';
+
 /**
  * The newest LSH rows of the SQLite clearinghouse, kept in the process and written to the index in
  * key order, many at once (see SqliteClearinghouseStore). A new text brings 85 band keys, and each
@@ -8,8 +10,8 @@
  *
  * Rows are (band key, cluster, report), each (key, cluster) once — the index's own primary key —
  * so a row that is also in the index already (a merge another process made, or one cut short) is
- * told apart by `rows`, which leaves out what the index gave. They are kept per band (a band key's
- * high 32 bits), so a merge sorts one band at a time: sorting a million keys at once held the
+ * told apart by `rows`, which leaves out what the index gave. They are kept per band (bandOf), so a
+ * merge sorts one band at a time: sorting a million keys at once held the
  * process for a second.
  */
 export class LshBuffer {
@@ -20,7 +22,7 @@ export class LshBuffer {
   private band(key: number, create: true): Map<number, number[]>;
   private band(key: number, create?: false): Map<number, number[]> | undefined;
   private band(key: number, create = false) {
-    const b = Math.floor(key / 0x100000000);
+    const b = bandOf(key);
     let m = this.bands.get(b);
     if (!m && create) this.bands.set(b, (m = new Map()));
     return m;
@@ -47,21 +49,23 @@ export class LshBuffer {
 
   /** Drops every row of this key (it became a stop key). */
   dropKey(key: number) {
-    const list = this.band(key)?.get(key);
+    const band = this.band(key);
+    const list = band?.get(key);
     if (!list) return;
     this.count -= list.length / 2;
-    this.band(key)!.delete(key);
+    band!.delete(key);
   }
 
   /** Drops one row (it is in the index now). */
   remove(key: number, cluster: number) {
-    const list = this.band(key)?.get(key);
+    const band = this.band(key);
+    const list = band?.get(key);
     if (!list) return;
     for (let i = 0; i < list.length; i += 2) {
       if (list[i] !== cluster) continue;
       list.splice(i, 2);
       this.count--;
-      if (!list.length) this.band(key)!.delete(key);
+      if (!list.length) band!.delete(key);
       return;
     }
   }

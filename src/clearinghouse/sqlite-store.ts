@@ -18,7 +18,7 @@ const LSH_SQL = new Map([FIRST_BANDS, BANDS - FIRST_BANDS, BANDS].map((n) => [n,
 const EMPTY = Buffer.alloc(0);
 /** SQLite's page cache of the clearinghouse's connection, in MB (SITO_CLEARINGHOUSE_CACHE_MB). */
 export const DEFAULT_CACHE_MB = 256;
-/** LSH rows kept in the process before they are merged into the index (LshBuffer): ~110 MB of memory. */
+/** LSH rows kept in the process before they are merged into the index (LshBuffer): ~120 MB of memory. */
 export const MERGE_ROWS = 1_000_000;
 /**
  * A merge writes one chunk per event-loop turn, each its own transaction, so reports and look-ups

@@ -213,15 +213,21 @@ export function isNearDuplicateAtScale(a: Fingerprint, b: Fingerprint, s: Simila
  * LSH band keys: band b hashes slots [b·ROWS, (b+1)·ROWS). A key is a safe integer
  * (band · 2³² + hash), so it can be stored in an INTEGER column of SQLite or PostgreSQL (bigint).
  */
+/** A band key is its band times BAND_SPAN plus the band's 32-bit hash, so keys of one band sort together. */
+const BAND_SPAN = 0x100000000;
+
 export function bandKeys(sig: Uint32Array): number[] {
   const keys: number[] = [];
   for (let b = 0; b < BANDS; b++) {
     let h = 0x2545f491 ^ b;
     for (let r = 0; r < ROWS; r++) h = mix(h ^ sig[b * ROWS + r]!);
-    keys.push(b * 0x100000000 + h);
+    keys.push(b * BAND_SPAN + h);
   }
   return keys;
 }
+
+/** The band a band key belongs to. */
+export const bandOf = (key: number) => Math.floor(key / BAND_SPAN);
 
 export function signatureToBuffer(sig: Uint32Array): Buffer {
   return Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength);
