@@ -97,6 +97,34 @@ describe('server limits', () => {
     return { store, port, url: `http://127.0.0.1:${port}`, close: async () => (await a.close(), store.close()) };
   }
 
+  it("an idle keep-alive connection stays open past node's 5 s, so a client sending on it again is not reset", async () => {
+    const a = await app();
+    try {
+      const sock = connect(a.port, '127.0.0.1');
+      sock.on('error', () => {});
+      let answer = '';
+      let closed = false;
+      sock.on('data', (d) => (answer += d.toString()));
+      sock.on('close', () => (closed = true));
+      const get = () => sock.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((r) => sock.once('connect', r));
+      get();
+      while (!/\r\n\r\n[\s\S]*\}/.test(answer)) await new Promise((r) => setTimeout(r, 20));
+      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+      expect(answer.toLowerCase()).toContain('keep-alive: timeout=72');
+      // longer than node's default keep-alive (5 s), which the server had before: the socket was closed here
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(closed).toBe(false);
+      answer = '';
+      get();
+      while (!closed && !/\r\n\r\n[\s\S]*\}/.test(answer)) await new Promise((r) => setTimeout(r, 20));
+      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+      sock.destroy();
+    } finally {
+      await a.close();
+    }
+  }, 30_000);
+
   it('a body trickled slower than the request timeout is cut off', async () => {
     const a = await app({ requestTimeoutSeconds: 1 });
     try {

@@ -57,6 +57,9 @@ function requestForLog(req: { method: string; url: string; id: string; ip?: stri
   return { method: req.method, url: q === -1 ? req.url : `${req.url.slice(0, q)}?…`, id: req.id, remoteAddress: req.ip };
 }
 
+/** How long an idle keep-alive connection stays open. */
+export const KEEP_ALIVE_MS = 72_000;
+
 export async function buildApp({ config, engine, runtime, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger === false ? false : { ...(typeof logger === 'object' ? logger : { level: config.logLevel }), serializers: { req: requestForLog } },
@@ -70,12 +73,15 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
     // the whole request, body included, within this time (a trickled body is cut off)
     requestTimeout: config.requestTimeoutSeconds * 1000,
     // node checks request timeouts every connectionsCheckingInterval (30 s by default): often enough to honour the timeout
-    serverFactory: (handler) =>
-      createServer({ requestTimeout: config.requestTimeoutSeconds * 1000, connectionsCheckingInterval: Math.min(30_000, Math.max(250, (config.requestTimeoutSeconds * 1000) / 4)) }, handler),
+    // (a server of our own: fastify then applies none of its socket options, so they are set here)
+    serverFactory: (handler) => {
+      const server = createServer({ requestTimeout: config.requestTimeoutSeconds * 1000, connectionsCheckingInterval: Math.min(30_000, Math.max(250, (config.requestTimeoutSeconds * 1000) / 4)) }, handler);
+      // idle keep-alive sockets: longer than a client's or a proxy's own idle timeout (60 s is common),
+      // so that the server never closes a socket just as the client sends on it again (node's own is 5 s)
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
+      return server;
+    },
     connectionTimeout: config.requestTimeoutSeconds * 1000,
-    // idle keep-alive sockets: longer than a client's or a proxy's own idle timeout (60 s is common),
-    // so that the server never closes a socket just as the client sends on it again
-    keepAliveTimeout: 72_000,
     trustProxy: config.trustProxy,
     // repeated query parameters (?q=a&q=b): the first one counts, so every handler sees strings
     routerOptions: { querystringParser: (str: string) => firstValues(str) },
