@@ -175,8 +175,8 @@ async function sendProbes(url: string, probes: Array<{ key: string; body: string
     const child = spawn(process.execPath, ['-e', code, file, url], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const code_ = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    if (code_ !== 0) throw new Error(`look-up probes failed (exit ${code_})`);
+    const exit = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (exit !== 0) throw new Error(`look-up probes failed (exit ${exit})`);
     return JSON.parse(out) as Array<{ ms: number; offices: number }>;
   } finally {
     rmSync(dir, { recursive: true, force: true });

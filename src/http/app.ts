@@ -58,7 +58,7 @@ function requestForLog(req: { method: string; url: string; id: string; ip?: stri
 }
 
 /** How long an idle keep-alive connection stays open. */
-export const KEEP_ALIVE_MS = 72_000;
+const KEEP_ALIVE_MS = 72_000;
 
 export async function buildApp({ config, engine, runtime, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -73,7 +73,8 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
     // the whole request, body included, within this time (a trickled body is cut off)
     requestTimeout: config.requestTimeoutSeconds * 1000,
     // node checks request timeouts every connectionsCheckingInterval (30 s by default): often enough to honour the timeout
-    // (a server of our own: fastify then applies none of its socket options, so they are set here)
+    // (a server of our own: fastify then applies none of its socket options — keepAliveTimeout,
+    // connectionTimeout — so what is wanted of them is set here)
     serverFactory: (handler) => {
       const server = createServer({ requestTimeout: config.requestTimeoutSeconds * 1000, connectionsCheckingInterval: Math.min(30_000, Math.max(250, (config.requestTimeoutSeconds * 1000) / 4)) }, handler);
       // idle keep-alive sockets: longer than a client's or a proxy's own idle timeout (60 s is common),
@@ -81,7 +82,6 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
       server.keepAliveTimeout = KEEP_ALIVE_MS;
       return server;
     },
-    connectionTimeout: config.requestTimeoutSeconds * 1000,
     trustProxy: config.trustProxy,
     // repeated query parameters (?q=a&q=b): the first one counts, so every handler sees strings
     routerOptions: { querystringParser: (str: string) => firstValues(str) },
