@@ -11,8 +11,7 @@ import { bandOf } from '../signals/fingerprint/minhash.js';
  * Rows are (band key, cluster, report), each (key, cluster) once — the index's own primary key —
  * so a row that is also in the index already (a merge another process made, or one cut short) is
  * told apart by `rows`, which leaves out what the index gave. They are kept per band (bandOf), so a
- * merge sorts one band at a time: sorting a million keys at once held the
- * process for a second.
+ * merge sorts one band at a time: sorting a million keys at once held the process for a second.
  */
 export class LshBuffer {
   /** band → key → [cluster, report, cluster, report, …] */
@@ -103,15 +102,15 @@ export class LshBuffer {
 
   /** The rows of one band, in key order, as parallel arrays: what a merge writes next. */
   sortedBand(band: number): SortedRows {
-    const rows = this.bands.get(band);
+    const rows = this.bands.get(band) ?? new Map<number, number[]>();
     // a typed array sorts numerically, faster than with a compare function
-    const keys = Float64Array.from(rows?.keys() ?? []).sort();
+    const keys = Float64Array.from(rows.keys()).sort();
     let n0 = 0;
-    for (const list of rows?.values() ?? []) n0 += list.length / 2;
+    for (const list of rows.values()) n0 += list.length / 2;
     const out = { key: new Float64Array(n0), cluster: new Float64Array(n0), report: new Float64Array(n0) };
     let n = 0;
     for (const k of keys) {
-      const list = rows!.get(k)!;
+      const list = rows.get(k)!;
       for (let i = 0; i < list.length; i += 2, n++) {
         out.key[n] = k;
         out.cluster[n] = list[i]!;

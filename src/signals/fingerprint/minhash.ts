@@ -209,13 +209,13 @@ export function isNearDuplicateAtScale(a: Fingerprint, b: Fingerprint, s: Simila
   return s.jaccard >= MATCH_JACCARD + margin || (s.containment >= MATCH_CONTAINMENT && s.jaccard >= 0.1 + margin);
 }
 
+/** A band key is its band times BAND_SPAN plus the band's 32-bit hash, so keys of one band sort together. */
+const BAND_SPAN = 0x100000000;
+
 /**
  * LSH band keys: band b hashes slots [b·ROWS, (b+1)·ROWS). A key is a safe integer
  * (band · 2³² + hash), so it can be stored in an INTEGER column of SQLite or PostgreSQL (bigint).
  */
-/** A band key is its band times BAND_SPAN plus the band's 32-bit hash, so keys of one band sort together. */
-const BAND_SPAN = 0x100000000;
-
 export function bandKeys(sig: Uint32Array): number[] {
   const keys: number[] = [];
   for (let b = 0; b < BANDS; b++) {
