@@ -54,9 +54,9 @@ const weight = Number(args.find((a) => a.startsWith('--weight='))?.slice(9) ?? R
 const prepared = lofo ? await prepareTraining(new Engine({ rules, thresholds: config.thresholds }), embedder, docs) : [];
 
 /** A model trained like the default one, on data/ and the real corpus without `family`. */
-function modelWithout(family: string): Model {
+async function modelWithout(family: string): Promise<Model> {
   const examples = weighted(prepared.filter((e) => realFamily(e) !== family), weight);
-  const { artifact } = trainModel({ examples, sha256: '', file: 'lofo' }, {
+  const { artifact } = await trainModel({ examples, sha256: '', file: 'lofo' }, {
     ruleIds: rules.rules.map((r) => r.id),
     rulesFingerprint: rules.fingerprint,
     prior: priorWeights(rules, embedder?.dimension ?? 0),
@@ -82,7 +82,7 @@ for (const family of families) {
   }
   const byRules = new Engine({ rules, thresholds: config.thresholds, store });
   const byShipped = new Engine({ rules, thresholds: config.thresholds, store, model: shipped });
-  const byLofo = lofo ? new Engine({ rules, thresholds: config.thresholds, store, model: modelWithout(family) }) : null;
+  const byLofo = lofo ? new Engine({ rules, thresholds: config.thresholds, store, model: await modelWithout(family) }) : null;
   for (const [i, d] of docs.entries()) {
     if (d.family !== family) continue;
     const r = await byRules.score({ text: d.text, store: false });

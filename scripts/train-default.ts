@@ -27,7 +27,7 @@ const real = process.argv.includes('--project-only') ? null : realCorpus();
 if (!real) console.log(process.argv.includes('--project-only') ? 'real corpus left out (--project-only)' : 'real corpus not found (../shared/corpus/real-dev.jsonl): training from data/ alone');
 const { prepared, sources } = await trainingData(engine, embedder, real ?? []);
 console.log(`training data:\n${sources.map((s) => `  - ${s}`).join('\n')}`);
-const { artifact } = trainModel(prepared, {
+const { artifact } = await trainModel(prepared, {
   ruleIds: rules.rules.map((r) => r.id),
   rulesFingerprint: rules.fingerprint,
   prior: priorWeights(rules, embedder.dimension),

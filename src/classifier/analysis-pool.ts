@@ -6,6 +6,7 @@ import { withoutWrapper } from '../normalise/normalise.js';
 import type { Embedder } from '../signals/embedding/embedder.js';
 import type { Fingerprint } from '../signals/fingerprint/minhash.js';
 import type { RuleHit } from '../signals/rules/match-rules.js';
+import { ngramBuckets } from './features.js';
 
 /** Where a thread finds the rules and the embedding model the command uses. */
 export interface AnalysisSource {
@@ -21,10 +22,23 @@ export interface AnalysisSource {
 export interface PooledAnalysis {
   fingerprint: Fingerprint;
   hits: Array<Pick<RuleHit, 'id'>> | RuleHit[];
-  folded: string;
+  /** the folded text's hashed n-grams (`ngramBuckets`), for training (not `full`) */
+  ngrams: Uint32Array | null;
   /** the whole normalised text (without its bytes) when asked for */
   text: Omit<NormalisedText, 'bytes'> | null;
   vector: Float32Array | null;
+}
+
+/** What a thread sends back of one analysis (see PooledAnalysis). */
+export function pooledAnalysis(a: Analysis, full: boolean, vector: Float32Array | null): PooledAnalysis {
+  const { bytes: _bytes, ...text } = a.text;
+  return {
+    fingerprint: a.fingerprint,
+    hits: full ? a.hits : a.hits.map((h) => ({ id: h.id })),
+    ngrams: full ? null : ngramBuckets(a.text.folded),
+    text: full ? text : null,
+    vector,
+  };
 }
 
 /** Texts per message to a thread. */
@@ -53,7 +67,7 @@ export async function* analyseTexts<T>(
       const vectors = opts.embedder ? await opts.embedder.embed(pending.map((it, i) => withoutWrapper(textOf(it), analyses[i]!.text.wrapper))) : [];
       for (let i = 0; i < pending.length; i++) {
         const a = analyses[i]!;
-        yield { item: pending[i]!, analysis: { fingerprint: a.fingerprint, hits: a.hits, folded: a.text.folded, text: opts.full ? a.text : null, vector: vectors[i] ?? null } };
+        yield { item: pending[i]!, analysis: pooledAnalysis(a, opts.full, vectors[i] ?? null) };
       }
       pending = [];
     };

@@ -8,7 +8,7 @@ import { withoutWrapper } from '../normalise/normalise.js';
 import { loadEmbedder } from '../signals/embedding/embedder.js';
 import { loadRules } from '../signals/rules/load-rules.js';
 import { loadOfficeProfile } from '../signals/rules/office-profile.js';
-import type { AnalysisSource, PooledAnalysis } from './analysis-pool.js';
+import { pooledAnalysis, type AnalysisSource, type PooledAnalysis } from './analysis-pool.js';
 
 const source = workerData as AnalysisSource;
 const rules = loadRules(source.rulesFile, source.officeProfile ? loadOfficeProfile(source.officeProfile) : null);
@@ -23,13 +23,7 @@ parentPort!.on('message', (batch: { seq: number; texts: string[]; full: boolean 
       const { embedder } = await loading;
       const analyses = batch.texts.map((t) => engine.analyse({ text: t }));
       const vectors = embedder ? await embedder.embed(batch.texts.map((t, i) => withoutWrapper(t, analyses[i]!.text.wrapper))) : [];
-      const out: PooledAnalysis[] = analyses.map((a, i) => ({
-        fingerprint: a.fingerprint,
-        hits: batch.full ? a.hits : a.hits.map((h) => ({ id: h.id })),
-        folded: a.text.folded,
-        text: batch.full ? { ...a.text, bytes: undefined } : null,
-        vector: vectors[i] ?? null,
-      }));
+      const out: PooledAnalysis[] = analyses.map((a, i) => pooledAnalysis(a, batch.full, vectors[i] ?? null));
       parentPort!.postMessage({ seq: batch.seq, out });
     } catch (e) {
       parentPort!.postMessage({ seq: batch.seq, error: (e as Error).message });

@@ -3,10 +3,12 @@ import { Engine } from '../engine.js';
 import { readLabelledCsv } from '../ingest/labelled-csv.js';
 import type { RuleSet } from '../signals/rules/load-rules.js';
 import { metrics, type Metrics } from './metrics.js';
-import type { Model } from './model.js';
+import { embeddingDimension, type Model } from './model.js';
+import { TEMPLATE_FEATURES, type FeatureVector } from './features.js';
+import { sigmoid } from './logistic.js';
 import type { Embedder } from '../signals/embedding/embedder.js';
 import { analyseTexts, asAnalysis } from './analysis-pool.js';
-import type { Parallel } from './train.js';
+import type { Example, Parallel } from './train.js';
 
 export interface Evaluation {
   version: string;
@@ -41,24 +43,75 @@ export async function evaluateFile(
     engines.forEach((e, i) => scores[i]!.push(e.scoreAnalysis('', analysis, vector).score));
     parallel?.onRow?.();
   }
-  return engines.map((e, i) => {
-    const s = scores[i]!;
-    const byFamily = new Map<string, { family: string; label: 'mass' | 'regular'; n: number; high: number }>();
-    s.forEach((v, j) => {
-      const f = fams[j];
-      if (f === null || f === undefined) return;
-      const rec = byFamily.get(f) ?? { family: f, label: ys[j] === 1 ? 'mass' : 'regular', n: 0, high: 0 };
-      rec.n++;
-      if (v >= thresholds.high) rec.high++;
-      byFamily.set(f, rec);
-    });
-    return {
-      version: e.modelVersion,
-      atHigh: metrics(s, ys, thresholds.high),
-      atReview: metrics(s, ys, thresholds.review),
-      families: [...byFamily.values()].sort((a, b) => a.label.localeCompare(b.label) || a.family.localeCompare(b.family)),
-    };
+  return engines.map((e, i) => evaluation(e.modelVersion, scores[i]!, ys, fams, thresholds));
+}
+
+/** Metrics of one model's scores over the rows, at both thresholds and per family. */
+function evaluation(version: string, s: number[], ys: number[], fams: Array<string | null>, thresholds: Thresholds): Evaluation {
+  const byFamily = new Map<string, { family: string; label: 'mass' | 'regular'; n: number; high: number }>();
+  s.forEach((v, j) => {
+    const f = fams[j];
+    if (f === null || f === undefined) return;
+    const rec = byFamily.get(f) ?? { family: f, label: ys[j] === 1 ? 'mass' : 'regular', n: 0, high: 0 };
+    rec.n++;
+    if (v >= thresholds.high) rec.high++;
+    byFamily.set(f, rec);
   });
+  return {
+    version,
+    atHigh: metrics(s, ys, thresholds.high),
+    atReview: metrics(s, ys, thresholds.review),
+    families: [...byFamily.values()].sort((a, b) => a.label.localeCompare(b.label) || a.family.localeCompare(b.family)),
+  };
+}
+
+/**
+ * The score `Engine.scoreAnalysis` gives a petition on its own (no store: no template or
+ * neighbour), computed from its training features instead of a second analysis: the same reasons
+ * in the same order, each rounded as a reason's contribution is. One difference: the n-grams are
+ * summed in bucket order, not in order of first occurrence, so a sum within rounding error of a
+ * contribution's third decimal could round the other way.
+ */
+export function scoreFeatures(model: Model | null, rules: RuleSet, x: FeatureVector): number {
+  const nRules = rules.rules.length;
+  let logit: number;
+  if (!model) {
+    logit = rules.bias;
+    for (let j = 0; j < nRules; j++) if (x.dense[j]) logit += rules.rules[j]!.weight;
+    return combineLogit(logit);
+  }
+  const { a, b } = model.artifact.calibration;
+  const w = model.weights;
+  logit = a * w.bias + b;
+  for (let j = 0; j < nRules; j++) {
+    if (!x.dense[j]) continue;
+    const i = model.ruleIndex.get(rules.rules[j]!.id);
+    if (i !== undefined) logit += round3(a * w.dense[i]!);
+  }
+  const vectorAt = nRules + TEMPLATE_FEATURES.length;
+  const dims = embeddingDimension(model);
+  if (dims > 0 && x.dense.length - vectorAt === dims) {
+    const off = model.artifact.rules.ids.length + TEMPLATE_FEATURES.length;
+    let e = 0;
+    for (let i = 0; i < dims; i++) e += w.dense[off + i]! * x.dense[vectorAt + i]!;
+    logit += round3(a * e);
+  }
+  let ngramSum = 0;
+  for (let k = 0; k < x.ngrams.length; k++) ngramSum += w.ngram[x.ngrams[k]!]!;
+  logit += round3(a * (ngramSum * x.ngramValue));
+  return combineLogit(logit);
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+const combineLogit = (logit: number) => Math.round(sigmoid(logit) * 10000) / 10000;
+
+/**
+ * evaluateFile over a training file's examples (see `scoreFeatures`): the comparison after training
+ * reads the features training made instead of analysing every row again.
+ */
+export function evaluateExamples(examples: readonly Example[], rules: RuleSet, thresholds: Thresholds, models: Array<Model | null>): Evaluation[] {
+  const ys = examples.map((e) => e.y);
+  return models.map((m) => evaluation(m?.artifact.version ?? `rules-v${rules.version}-${rules.fingerprint}`, examples.map((e) => scoreFeatures(m, rules, e.x)), ys, examples.map((e) => e.family), thresholds));
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');

@@ -127,6 +127,17 @@ export function featureVector(
   folded: string,
   vector: Float32Array | null = null,
 ): FeatureVector {
+  return featureVectorOf(ruleIds, hits, template, ngramBuckets(folded), vector);
+}
+
+/** featureVector with the folded text's `ngramBuckets` already computed (training computes them where it analyses). */
+export function featureVectorOf(
+  ruleIds: readonly string[],
+  hits: readonly Pick<RuleHit, 'id'>[],
+  template: TemplateEvidence,
+  ngrams: Uint32Array,
+  vector: Float32Array | null = null,
+): FeatureVector {
   const dense = new Float64Array(ruleIds.length + TEMPLATE_FEATURES.length + (vector?.length ?? 0));
   const index = new Map(ruleIds.map((id, i) => [id, i]));
   for (const h of hits) {
@@ -138,6 +149,5 @@ export function featureVector(
   dense[t] = regular ? 0 : Math.log1p(template.repeats);
   dense[t + 1] = template.known === 'mass' ? 1 : 0;
   if (vector) dense.set(vector, t + TEMPLATE_FEATURES.length);
-  const ngrams = ngramBuckets(folded);
   return { dense, ngrams, ngramValue: ngrams.length ? 1 / Math.sqrt(ngrams.length) : 0 };
 }

@@ -8,8 +8,10 @@ import { analyseTexts, type AnalysisSource } from './analysis-pool.js';
 import type { Embedder } from '../signals/embedding/embedder.js';
 import { MemoryIndex } from '../signals/fingerprint/memory-index.js';
 import { seededRandom as rand } from '../random.js';
-import { featureVector, NGRAM_BITS, MAX_NGRAMS, NGRAM_SIZES, TEMPLATE_FEATURES, type FeatureVector } from './features.js';
-import { DEFAULT_TRAIN, fitPlatt, linear, sigmoid, trainLogistic, type TrainOptions } from './logistic.js';
+import { featureVectorOf, NGRAM_BITS, MAX_NGRAMS, NGRAM_SIZES, TEMPLATE_FEATURES, type FeatureVector } from './features.js';
+import { fitMany } from './fit-pool.js';
+import { SharedArena } from './shared-arena.js';
+import { DEFAULT_TRAIN, fitPlatt, linear, sigmoid, type TrainOptions } from './logistic.js';
 import { metrics, type Metrics } from './metrics.js';
 import { toArtifact, type ModelArtifact } from './model.js';
 
@@ -67,11 +69,14 @@ export async function prepareRows(
   parallel: Parallel | null = null,
 ): Promise<Example[]> {
   const ruleIds = engine.rules.rules.map((r) => r.id);
-  type Item = { fp: Fingerprint; hits: Array<{ id: string }>; folded: string; y: 0 | 1; family: string | null; id: string | null; vector: Float32Array | null };
+  type Item = { fp: Fingerprint; hits: Array<{ id: string }>; ngrams: Uint32Array; y: 0 | 1; family: string | null; id: string | null; vector: Float32Array | null };
   const items: Item[] = [];
+  // the vectors in shared memory, where threads fitting the models read them in place; each row's
+  // n-grams go there as they arrive, so a file's n-grams are held once
+  const arena = new SharedArena();
   const analysed = analyseTexts(rows, (row) => row.text, { engine, embedder, jobs: parallel?.jobs ?? 1, source: parallel?.source ?? null, full: false });
   for await (const { item: row, analysis: a } of analysed) {
-    items.push({ fp: a.fingerprint, hits: a.hits.map((h) => ({ id: h.id })), folded: a.folded, y: row.label === 'mass' ? 1 : 0, family: row.family, id: row.id, vector: a.vector });
+    items.push({ fp: a.fingerprint, hits: a.hits.map((h) => ({ id: h.id })), ngrams: arena.uint32(a.ngrams!), y: row.label === 'mass' ? 1 : 0, family: row.family, id: row.id, vector: a.vector });
     parallel?.onRow?.();
   }
   const r = rand(seed);
@@ -86,7 +91,7 @@ export async function prepareRows(
     const it = items[i]!;
     const earlier = it.fp.shingles > 0 ? index.nearDuplicates(it.fp) : [];
     const known = earlier.length > 0 && r() < 0.3 ? (items[earlier[0]!]!.y === 1 ? 'mass' : 'regular') : null;
-    examples[i] = { x: featureVector(ruleIds, it.hits, { repeats: Math.min(earlier.length, 50), known }, it.folded, it.vector), y: it.y, family: it.family, id: it.id };
+    examples[i] = { x: arena.adopt(featureVectorOf(ruleIds, it.hits, { repeats: Math.min(earlier.length, 50), known }, it.ngrams, it.vector)), y: it.y, family: it.family, id: it.id };
     index.add(it.fp, i);
   }
   return examples;
@@ -128,22 +133,35 @@ export interface TrainResult {
   outOfFold: number[];
 }
 
-/**
- * Stratified (or family-grouped) k-fold cross-validation for honest figures and the calibration,
- * then the final fit on every row.
- */
 /** The prior of the dense weights: the rules file's weights, and the template signal's fixed weights. */
 export function priorWeights(rules: { bias: number; rules: Array<{ weight: number }> }, embeddingDimension = 0): { bias: number; dense: Float64Array } {
   return { bias: rules.bias, dense: Float64Array.from([...rules.rules.map((r) => r.weight), 0.9, 3.5, ...new Array<number>(embeddingDimension).fill(0)]) };
 }
 
-export function trainModel(
+/**
+ * Stratified (or family-grouped) k-fold cross-validation for honest figures and the calibration,
+ * then the final fit on every row. The fits are independent and run on `ctx.jobs` threads.
+ */
+export async function trainModel(
   data: PreparedData,
-  ctx: { ruleIds: string[]; rulesFingerprint: string; prior: { bias: number; dense: Float64Array }; embedding: string | null; thresholds: Thresholds; version: string; k?: number; options?: Partial<TrainOptions> },
-): TrainResult {
+  ctx: {
+    ruleIds: string[];
+    rulesFingerprint: string;
+    prior: { bias: number; dense: Float64Array };
+    embedding: string | null;
+    thresholds: Thresholds;
+    version: string;
+    k?: number;
+    options?: Partial<TrainOptions>;
+    /** threads for the fits (the result does not depend on it) */
+    jobs?: number;
+    /** a progress bar over the fits, given their number */
+    fitProgress?: (fits: number) => { tick: () => void; done: () => void };
+  },
+): Promise<TrainResult> {
   const started = process.hrtime.bigint();
   const { examples } = data;
-  const ys = examples.map((e) => e.y);
+  const ys: Array<0 | 1> = examples.map((e) => e.y);
   const mass = ys.filter((y) => y === 1).length;
   if (mass === 0 || mass === ys.length) {
     throw new Error(`${data.file}: all ${ys.length} petitions are labelled ${mass ? 'mass' : 'regular'}; training needs both labels`);
@@ -152,17 +170,28 @@ export function trainModel(
   const opts = { ...optionsFor(examples.length), ...ctx.options };
   const { folds, groupedBy } = assignFolds(examples, k);
   const z = new Array<number>(examples.length).fill(0);
+  // the folds' fits and the final fit are independent: on `jobs` threads when given
+  const everyRow = Uint32Array.from(examples.keys());
+  const foldsFitted: number[] = [];
+  const fits = [];
   for (let f = 0; f < k; f++) {
-    const train = examples.filter((_, i) => folds[i] !== f);
-    if (!train.some((e) => e.y === 1) || !train.some((e) => e.y === 0)) continue;
-    const w = trainLogistic(train.map((e) => e.x), train.map((e) => e.y), opts, ctx.prior);
-    examples.forEach((e, i) => {
-      if (folds[i] === f) z[i] = linear(w, e.x);
-    });
+    const train = everyRow.filter((i) => folds[i] !== f);
+    if (!train.some((i) => ys[i] === 1) || !train.some((i) => ys[i] === 0)) continue;
+    foldsFitted.push(f);
+    fits.push({ rows: train, options: opts, prior: ctx.prior });
   }
+  fits.push({ rows: everyRow, options: opts, prior: ctx.prior });
+  const bar = ctx.fitProgress?.(fits.length);
+  const weights = await fitMany(examples.map((e) => e.x), ys, fits, ctx.jobs ?? 1, bar?.tick);
+  bar?.done();
+  foldsFitted.forEach((f, j) => {
+    examples.forEach((e, i) => {
+      if (folds[i] === f) z[i] = linear(weights[j]!, e.x);
+    });
+  });
   const calibration = fitPlatt(z, ys);
   const oof = z.map((v) => sigmoid(calibration.a * v + calibration.b));
-  const w = trainLogistic(examples.map((e) => e.x), ys, opts, ctx.prior);
+  const w = weights[weights.length - 1]!;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const clean = (m: Metrics) => Object.fromEntries(Object.entries(m).map(([key, v]) => [key, typeof v === 'number' && Number.isNaN(v) ? null : v])) as unknown as Metrics;
   const artifact = toArtifact(

@@ -149,7 +149,7 @@ function buildProgram(): Command {
     .argument('<file>', 'labelled CSV')
     .option('--activate', 'make the new version the active model')
     .option('--folds <k>', 'cross-validation folds', '5')
-    .addOption(new Option('-j, --jobs <n>', 'threads analysing the rows (default: every core)').argParser((v) => parseJobs(v)))
+    .addOption(new Option('-j, --jobs <n>', 'threads analysing the rows and fitting the models (default: every core)').argParser((v) => parseJobs(v)))
     .action(async (file: string, opts: { activate?: boolean; folds: string; jobs?: number }) => {
       await withRuntime(async (rt, config) => {
         const report = await trainCommand(rt, config, file, { activate: opts.activate ?? false, folds: Number(opts.folds), ...(opts.jobs ? { jobs: opts.jobs } : {}) });

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { evaluateFile, formatEvaluations } from '../classifier/evaluate.js';
+import { evaluateExamples, evaluateFile, formatEvaluations } from '../classifier/evaluate.js';
 import type { Model } from '../classifier/model.js';
 import { availableParallelism } from 'node:os';
 import { prepareData, priorWeights, trainModel, type Parallel } from '../classifier/train.js';
@@ -47,13 +47,15 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
   analysing.bar.done();
   const rules = rt.engine.rules;
   const version = opts.version ?? newVersion(data.sha256);
-  const { artifact } = trainModel(data, {
+  const { artifact } = await trainModel(data, {
     ruleIds: rules.rules.map((r) => r.id),
     rulesFingerprint: rules.fingerprint,
     prior: priorWeights(rules, rt.embedder?.dimension ?? 0),
     embedding: rt.embedder?.name ?? null,
     thresholds: config.thresholds,
     version,
+    jobs,
+    fitProgress: (fits) => progress(`fitting ${fits} models (cross-validation and the final one) on ${Math.min(jobs, fits)} threads`, fits),
     ...(opts.folds ? { k: opts.folds } : {}),
   });
   await rt.registry.save(artifact);
@@ -67,9 +69,8 @@ export async function trainCommand(rt: Runtime, config: Config, file: string, op
   ];
   const active = rt.engine.model;
   const fresh = await rt.registry.load(version);
-  const evaluating = parallelFor(rt, config, jobs, 'comparing with the active model');
-  const evals = await evaluateFile(file, rules, config.thresholds, [active, fresh].filter((m, i) => i === 1 || m !== null) as Array<Model | null>, rt.embedder, evaluating);
-  evaluating.bar.done();
+  // from the features training made: the file is not analysed again
+  const evals = evaluateExamples(data.examples, rules, config.thresholds, [active, fresh].filter((m, i) => i === 1 || m !== null) as Array<Model | null>);
   lines.push('', 'on the training file itself (in-sample for the new model; cross-validation above is the honest figure):', formatEvaluations(evals, config.thresholds));
   if (opts.activate) {
     await rt.registry.activate(version);

@@ -1,4 +1,4 @@
-import { bandKeys, compare, isNearDuplicate, type Fingerprint } from './minhash.js';
+import { bandKeys, isNearDuplicateEarly, type Fingerprint } from './minhash.js';
 
 /** An in-memory LSH index, for batch work (training, imports) where the database is not involved. */
 export class MemoryIndex<T> {
@@ -27,7 +27,7 @@ export class MemoryIndex<T> {
     const out: T[] = [];
     for (const i of seen) {
       const it = this.items[i]!;
-      if (isNearDuplicate(fp, it.fp, compare(fp, it.fp))) out.push(it.value);
+      if (isNearDuplicateEarly(fp, it.fp)) out.push(it.value);
     }
     return out;
   }

@@ -183,6 +183,47 @@ export function isNearDuplicate(a: Fingerprint, b: Fingerprint, s: Similarity = 
 }
 
 /**
+ * The fewest equal slots that make `isNearDuplicate` true for two texts of these shingle counts
+ * (SLOTS + 1 when none does). The decision only grows with the number of equal slots, so it is
+ * found by bisection over the very expressions isNearDuplicate evaluates.
+ */
+export function slotsNeeded(shinglesA: number, shinglesB: number): number {
+  if (Math.min(shinglesA, shinglesB) < MIN_SHINGLES) return SLOTS + 1;
+  const decide = (same: number) => {
+    const j = same / SLOTS;
+    return j >= MATCH_JACCARD || (containment(j, shinglesA, shinglesB) >= MATCH_CONTAINMENT && j >= 0.1);
+  };
+  let lo = 0;
+  let hi = SLOTS;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (decide(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return decide(lo) ? lo : SLOTS + 1;
+}
+
+/**
+ * isNearDuplicate(a, b), comparing slots only until the answer is known: a copy of a template is
+ * accepted once enough slots agree, an unrelated text rejected once too few are left to agree.
+ * For batch work comparing each text with many candidates (training's template simulation).
+ */
+export function isNearDuplicateEarly(a: Fingerprint, b: Fingerprint): boolean {
+  const need = slotsNeeded(a.shingles, b.shingles);
+  if (need > SLOTS) return false;
+  if (need === 0) return true;
+  const x = a.signature;
+  const y = b.signature;
+  let same = 0;
+  for (let i = 0; i < SLOTS; i++) {
+    if (x[i] === y[i]) {
+      if (++same >= need) return true;
+    } else if (same + SLOTS - 1 - i < need) return false;
+  }
+  return false;
+}
+
+/**
  * The standard error of the Jaccard estimate at the match threshold for a text of this many
  * shingles: a short text fills few of the SLOTS with its own values (the rest are copied from
  * neighbours by densification), so its estimate rests on fewer independent samples —
