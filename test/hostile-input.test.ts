@@ -93,7 +93,11 @@ describe('hostile texts: work grows linearly with the text', () => {
   };
 
   it('the motifs that were quadratic ("do:" header lines, runs of stars) scale linearly', () => {
-    for (const m of ['do:\n', '*', 'Do: x\nTemat: y\n', '-- \n', '> \n']) expect(ratio(m), JSON.stringify(m)).toBeLessThan(10);
+    for (const m of ['do:\n', '*', 'Do: x\nTemat: y\n', '-- \n', '> \n']) {
+      // one more look before failing, as below: a burst of load on a shared machine can hit one run
+      const r = ratio(m);
+      expect(r < 10 ? r : ratio(m), JSON.stringify(m)).toBeLessThan(10);
+    }
   });
 
   it('any generated hostile motif scales linearly', () => {
