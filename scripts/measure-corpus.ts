@@ -13,7 +13,7 @@
  *   npm run measure:corpus [-- path/to/corpus.jsonl] [--no-library] [--no-lofo] [--weight=N] [--no-embedding]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { metrics } from '../src/classifier/metrics.js';
@@ -63,6 +63,7 @@ async function modelWithout(family: string): Promise<Model> {
     embedding: embedder?.name ?? null,
     thresholds: config.thresholds,
     version: `lofo-${family.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 60)}`,
+    jobs: availableParallelism(),
   });
   return fromArtifact(artifact, { ruleIds: rules.rules.map((r) => r.id), embedding: embedder?.name ?? null });
 }

@@ -8,6 +8,7 @@
  * creation time, training time and memory in the card differ between runs).
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { priorWeights, trainModel } from '../src/classifier/train.js';
@@ -34,6 +35,7 @@ const { artifact } = await trainModel(prepared, {
   embedding: embedder.name,
   thresholds,
   version: `default-${prepared.sha256.slice(0, 8)}-${rules.fingerprint.slice(0, 6)}-${embedder.name}`,
+  jobs: availableParallelism(),
 });
 artifact.card.data.sources = sources;
 writeFileSync(out, `${JSON.stringify(artifact)}\n`);

@@ -1,8 +1,13 @@
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
 /**
- * A worker thread's module next to the calling one (`from`: its import.meta.url). Run from the
- * TypeScript sources (tests, scripts), the thread needs the same loader; from dist/, plain JS.
+ * Starts a worker thread on the module `name` next to the calling one (`from`: its import.meta.url).
+ * From dist/, the plain JS module. From the TypeScript sources (tests, scripts), the thread first
+ * registers tsx's loader itself: Node 20 does not carry `--import tsx` into a worker's module
+ * loading (the thread failed with "Unknown file extension .ts").
  */
-export function threadModule(from: string, name: string): { url: URL; execArgv: string[] } {
-  const ts = from.endsWith('.ts');
-  return { url: new URL(`./${name}.${ts ? 'ts' : 'js'}`, from), execArgv: ts ? ['--import', 'tsx'] : [] };
+export function startThread(from: string, name: string, options: WorkerOptions = {}): Worker {
+  if (!from.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, from), options);
+  const url = new URL(`./${name}.ts`, from).href;
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`, { ...options, eval: true });
 }

@@ -1,5 +1,4 @@
-import { Worker } from 'node:worker_threads';
-import { threadModule } from '../thread-module.js';
+import { startThread } from '../thread-module.js';
 import type { Analysis, Engine } from '../engine.js';
 import type { NormalisedText } from '../normalise/normalise.js';
 import { withoutWrapper } from '../normalise/normalise.js';
@@ -78,8 +77,7 @@ export async function* analyseTexts<T>(
     yield* flush();
     return;
   }
-  const { url, execArgv } = threadModule(import.meta.url, 'analysis-worker');
-  const workers = Array.from({ length: opts.jobs }, () => new Worker(url, { execArgv, workerData: opts.source }));
+  const workers = Array.from({ length: opts.jobs }, () => startThread(import.meta.url, 'analysis-worker', { workerData: opts.source }));
   const idle = [...workers];
   const answers = new Map<number, { out?: PooledAnalysis[]; error?: string }>();
   const sent = new Map<number, T[]>();

@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { threadModule } from '../thread-module.js';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../thread-module.js';
 import type { FeatureVector } from './features.js';
 import { trainLogistic, type LinearWeights, type TrainOptions } from './logistic.js';
 import { isShared, SharedArena } from './shared-arena.js';
@@ -29,8 +29,7 @@ export async function fitMany(xs: FeatureVector[], ys: readonly (0 | 1)[], jobs:
   }
   const arena = new SharedArena();
   const shared = xs.map((x) => (isShared(x) ? x : arena.adopt(x)));
-  const { url, execArgv } = threadModule(import.meta.url, 'fit-worker');
-  const workers = Array.from({ length: n }, () => new Worker(url, { execArgv, workerData: { xs: shared, ys } }));
+  const workers = Array.from({ length: n }, () => startThread(import.meta.url, 'fit-worker', { workerData: { xs: shared, ys } }));
   // the largest fits first, so the threads finish together
   const queue = jobs.map((j, id) => ({ ...j, id })).sort((a, b) => b.rows.length - a.rows.length);
   const out = new Array<LinearWeights>(jobs.length);

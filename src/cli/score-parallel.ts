@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
-import { threadModule } from '../thread-module.js';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../thread-module.js';
 import { PetitionConflictError, type Analysis, type Engine } from '../engine.js';
 import type { Consultation } from '../clearinghouse/consult.js';
 import { describeIssues, PetitionInputSchema, type Petition } from '../ingest/petition-input.js';
@@ -32,8 +32,7 @@ function revive(a: Analysis): Analysis {
  * stores in input order, so campaigns form exactly as in one thread.
  */
 export async function scoreStreamParallel(engine: Engine, input: Readable, output: Writable, opts: ParallelOptions): Promise<number> {
-  const { url, execArgv } = threadModule(import.meta.url, 'score-worker');
-  const workers = Array.from({ length: opts.jobs }, () => new Worker(url, { execArgv, workerData: { env: { ...process.env } } }));
+  const workers = Array.from({ length: opts.jobs }, () => startThread(import.meta.url, 'score-worker', { workerData: { env: { ...process.env } } }));
   const idle: Worker[] = [...workers];
   const waiting: Array<() => void> = [];
   const answers = new Map<number, WorkerAnswer>();
