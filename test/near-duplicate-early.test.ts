@@ -32,7 +32,7 @@ describe('the early-stopping near-duplicate decision', () => {
 
   it('the bound is exact: one equal slot fewer than needed is not a near-duplicate', () => {
     for (const [sa, sb] of [[25, 25], [30, 3000], [400, 500], [24, 1000], [5000, 5000], [60, 100]] as const) {
-      const need = slotsNeeded(sa, sb);
+      const need = slotsNeeded(...pair([], sa, sb));
       for (const same of [need - 1, need, need + 1]) {
         if (same < 0 || same > SLOTS) continue;
         // the equal slots last: the comparison cannot stop early and must count them all
@@ -40,6 +40,6 @@ describe('the early-stopping near-duplicate decision', () => {
         expect(isNearDuplicateEarly(a, b), `${sa}/${sb} shingles, ${same} equal slots`).toBe(isNearDuplicate(a, b));
       }
     }
-    expect(slotsNeeded(24, 1000)).toBe(SLOTS + 1);
+    expect(slotsNeeded(...pair([], 24, 1000))).toBe(SLOTS + 1);
   });
 });

@@ -183,15 +183,15 @@ export function isNearDuplicate(a: Fingerprint, b: Fingerprint, s: Similarity = 
 }
 
 /**
- * The fewest equal slots that make `isNearDuplicate` true for two texts of these shingle counts
- * (SLOTS + 1 when none does). The decision only grows with the number of equal slots, so it is
- * found by bisection over the very expressions isNearDuplicate evaluates.
+ * The fewest equal slots that make `isNearDuplicate(a, b)` true (SLOTS + 1 when none does). The
+ * decision only grows with the number of equal slots, so it is found by bisection, asking
+ * isNearDuplicate itself with the similarity that many equal slots give.
  */
-export function slotsNeeded(shinglesA: number, shinglesB: number): number {
-  if (Math.min(shinglesA, shinglesB) < MIN_SHINGLES) return SLOTS + 1;
+export function slotsNeeded(a: Fingerprint, b: Fingerprint): number {
   const decide = (same: number) => {
     const j = same / SLOTS;
-    return j >= MATCH_JACCARD || (containment(j, shinglesA, shinglesB) >= MATCH_CONTAINMENT && j >= 0.1);
+    const c = containment(j, a.shingles, b.shingles);
+    return isNearDuplicate(a, b, { jaccard: j, containment: c, similarity: Math.max(j, c) });
   };
   let lo = 0;
   let hi = SLOTS;
@@ -209,7 +209,7 @@ export function slotsNeeded(shinglesA: number, shinglesB: number): number {
  * For batch work comparing each text with many candidates (training's template simulation).
  */
 export function isNearDuplicateEarly(a: Fingerprint, b: Fingerprint): boolean {
-  const need = slotsNeeded(a.shingles, b.shingles);
+  const need = slotsNeeded(a, b);
   if (need > SLOTS) return false;
   if (need === 0) return true;
   const x = a.signature;
