@@ -41,7 +41,7 @@ describe('the comparison after training, from the features training made', () =>
       const analysis = engines[0]!.analyse({ text: row.text });
       const [vector] = await embedder!.embed([withoutWrapper(row.text, analysis.text.wrapper)]);
       models.forEach((model, m) => {
-        expect(scoreFeatures(model, rules, data.examples[i]!.x), `line of row ${i + 1}, model ${m}`).toBe(engines[m]!.scoreAnalysis('', analysis, vector).score);
+        expect(scoreFeatures(model, rules, data.examples[i]!.x), `row ${i + 1}, model ${m}`).toBe(engines[m]!.scoreAnalysis('', analysis, vector).score);
       });
       if (data.examples[i]!.y === 1) mass++;
       i++;
