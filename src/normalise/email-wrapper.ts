@@ -120,6 +120,6 @@ export function findWrapper(text: string): WrapperRange[] {
     quotes.push({ start: m.index, end: m.index + m[0].length, kind: 'quote' });
     quoted += m[0].length;
   }
-  if (quotes.length > 0 && text.trim().length - quoted >= 200) found.push(...quotes);
-  return mergeRanges(found);
+  // concatenated, not spread into push: a text of 200 000 quoted lines overflowed the call stack
+  return mergeRanges(quotes.length > 0 && text.trim().length - quoted >= 200 ? found.concat(quotes) : found);
 }
