@@ -74,6 +74,9 @@ const ruleReason = (h: RuleHit): Reason => ({ signal: 'rule', id: h.id, descript
  * transaction, so concurrent petitions with the same new template end up in one campaign.
  * The model can be swapped while requests run (`setModel`): each request reads it once.
  */
+/** The version a verdict names when the rules alone scored it. */
+export const rulesVersion = (rules: Pick<RuleSet, 'version' | 'fingerprint'>) => `rules-v${rules.version}-${rules.fingerprint}`;
+
 export class Engine {
   readonly rules: RuleSet;
   readonly thresholds: Thresholds;
@@ -89,7 +92,7 @@ export class Engine {
     this.thresholds = opts.thresholds;
     this.store = opts.store ?? null;
     this.current = opts.model ?? null;
-    this.rulesVersion = `rules-v${opts.rules.version}-${opts.rules.fingerprint}`;
+    this.rulesVersion = rulesVersion(opts.rules);
   }
 
   setSemantic(semantic: Semantic | null) {

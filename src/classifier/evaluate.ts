@@ -1,11 +1,12 @@
 import type { Thresholds } from '../config.js';
-import { Engine } from '../engine.js';
+import { Engine, rulesVersion } from '../engine.js';
 import { readLabelledCsv } from '../ingest/labelled-csv.js';
 import type { RuleSet } from '../signals/rules/load-rules.js';
 import { metrics, type Metrics } from './metrics.js';
-import { embeddingDimension, type Model } from './model.js';
+import { embeddingDimension, roundContribution, type Model } from './model.js';
 import { TEMPLATE_FEATURES, type FeatureVector } from './features.js';
-import { sigmoid } from './logistic.js';
+import { combine } from './combine.js';
+import type { Reason } from '../decision/result.js';
 import type { Embedder } from '../signals/embedding/embedder.js';
 import { analyseTexts, asAnalysis } from './analysis-pool.js';
 import type { Example, Parallel } from './train.js';
@@ -74,19 +75,17 @@ function evaluation(version: string, s: number[], ys: number[], fams: Array<stri
  */
 export function scoreFeatures(model: Model | null, rules: RuleSet, x: FeatureVector): number {
   const nRules = rules.rules.length;
-  let logit: number;
+  const contributions: number[] = [];
   if (!model) {
-    logit = rules.bias;
-    for (let j = 0; j < nRules; j++) if (x.dense[j]) logit += rules.rules[j]!.weight;
-    return combineLogit(logit);
+    for (let j = 0; j < nRules; j++) if (x.dense[j]) contributions.push(rules.rules[j]!.weight);
+    return combineContributions(rules.bias, contributions);
   }
   const { a, b } = model.artifact.calibration;
   const w = model.weights;
-  logit = a * w.bias + b;
   for (let j = 0; j < nRules; j++) {
     if (!x.dense[j]) continue;
     const i = model.ruleIndex.get(rules.rules[j]!.id);
-    if (i !== undefined) logit += round3(a * w.dense[i]!);
+    if (i !== undefined) contributions.push(roundContribution(a * w.dense[i]!));
   }
   const vectorAt = nRules + TEMPLATE_FEATURES.length;
   const dims = embeddingDimension(model);
@@ -94,16 +93,16 @@ export function scoreFeatures(model: Model | null, rules: RuleSet, x: FeatureVec
     const off = model.artifact.rules.ids.length + TEMPLATE_FEATURES.length;
     let e = 0;
     for (let i = 0; i < dims; i++) e += w.dense[off + i]! * x.dense[vectorAt + i]!;
-    logit += round3(a * e);
+    contributions.push(roundContribution(a * e));
   }
   let ngramSum = 0;
   for (let k = 0; k < x.ngrams.length; k++) ngramSum += w.ngram[x.ngrams[k]!]!;
-  logit += round3(a * (ngramSum * x.ngramValue));
-  return combineLogit(logit);
+  contributions.push(roundContribution(a * (ngramSum * x.ngramValue)));
+  return combineContributions(a * w.bias + b, contributions);
 }
 
-const round3 = (v: number) => Math.round(v * 1000) / 1000;
-const combineLogit = (logit: number) => Math.round(sigmoid(logit) * 10000) / 10000;
+/** The score `combine` makes of a baseline and reasons with these contributions, in this order. */
+const combineContributions = (baseline: number, contributions: number[]) => combine(baseline, contributions.map((contribution) => ({ contribution }) as Reason)).score;
 
 /**
  * evaluateFile over a training file's examples (see `scoreFeatures`): the comparison after training
@@ -111,7 +110,7 @@ const combineLogit = (logit: number) => Math.round(sigmoid(logit) * 10000) / 100
  */
 export function evaluateExamples(examples: readonly Example[], rules: RuleSet, thresholds: Thresholds, models: Array<Model | null>): Evaluation[] {
   const ys = examples.map((e) => e.y);
-  return models.map((m) => evaluation(m?.artifact.version ?? `rules-v${rules.version}-${rules.fingerprint}`, examples.map((e) => scoreFeatures(m, rules, e.x)), ys, examples.map((e) => e.family), thresholds));
+  return models.map((m) => evaluation(m?.artifact.version ?? rulesVersion(rules), examples.map((e) => scoreFeatures(m, rules, e.x)), ys, examples.map((e) => e.family), thresholds));
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');

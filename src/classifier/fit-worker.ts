@@ -4,14 +4,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FeatureVector } from './features.js';
-import type { FitJob } from './fit-pool.js';
-import { trainLogistic } from './logistic.js';
+import { fitRows, type FitJob } from './fit-pool.js';
 
 const { xs, ys } = workerData as { xs: FeatureVector[]; ys: Array<0 | 1> };
 
 parentPort!.on('message', (job: FitJob) => {
   try {
-    const w = trainLogistic(Array.from(job.rows, (i) => xs[i]!), Array.from(job.rows, (i) => ys[i]!), job.options, job.prior);
+    const w = fitRows(xs, ys, job);
     parentPort!.postMessage({ id: job.id, bias: w.bias, dense: w.dense, ngram: w.ngram }, [w.dense.buffer as ArrayBuffer, w.ngram.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: (e as Error).message });

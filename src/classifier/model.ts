@@ -101,7 +101,8 @@ export function readArtifact(path: string): ModelArtifact {
   return parsed.data;
 }
 
-const round = (x: number) => Math.round(x * 1000) / 1000;
+/** A reason's contribution as every verdict carries it: three decimals. */
+export const roundContribution = (x: number) => Math.round(x * 1000) / 1000;
 /** N-grams shown as evidence of the n-gram reason. */
 const NGRAM_EVIDENCE = 6;
 
@@ -129,12 +130,12 @@ export function explainWithModel(
   for (const h of hits) {
     const i = model.ruleIndex.get(h.id);
     if (i === undefined) continue;
-    reasons.push({ signal: 'rule', id: h.id, description: h.description, trait: h.trait, contribution: round(a * w.dense[i]!), evidence: h.evidence });
+    reasons.push({ signal: 'rule', id: h.id, description: h.description, trait: h.trait, contribution: roundContribution(a * w.dense[i]!), evidence: h.evidence });
   }
   const t = ids.length;
   const repeats = template.known === 'regular' ? 0 : Math.log1p(template.repeats);
   const tpl = a * (w.dense[t]! * repeats + w.dense[t + 1]! * (template.known === 'mass' ? 1 : 0));
-  if (templateReason) reasons.push({ ...templateReason, contribution: round(tpl) });
+  if (templateReason) reasons.push({ ...templateReason, contribution: roundContribution(tpl) });
   const dims = embeddingDimension(model);
   if (dims > 0 && vector && vector.length === dims) {
     const off = t + TEMPLATE_FEATURES.length;
@@ -143,7 +144,7 @@ export function explainWithModel(
     reasons.push({
       signal: 'embedding',
       id: 'embedding_features',
-      contribution: round(a * e),
+      contribution: roundContribution(a * e),
       description: e >= 0 ? 'Wydźwięk całej treści (model osadzeń) typowy dla petycji masowych i ofert' : 'Wydźwięk całej treści (model osadzeń) typowy dla zwykłych petycji mieszkańców',
       evidence: [],
     });
@@ -172,7 +173,7 @@ export function explainWithModel(
     signal: 'model',
     id: 'ngrams',
     description: ngramSum >= 0 ? 'Sformułowania typowe dla petycji masowych i ofert (model uczony na oznaczonych petycjach)' : 'Sformułowania typowe dla zwykłych petycji mieszkańców (model uczony na oznaczonych petycjach)',
-    contribution: round(a * ngramSum),
+    contribution: roundContribution(a * ngramSum),
     evidence: ngramEvidence(text, top.map((k) => [ng.start[k]!, ng.start[k]! + ng.length[k]!] as [number, number])),
   });
   return { baseline: a * w.bias + b, reasons };

@@ -48,6 +48,3 @@ export class SharedArena {
     return place(this.u32, src);
   }
 }
-
-/** Whether a thread given `x` reads its arrays in place (no copy). */
-export const isShared = (x: FeatureVector): boolean => x.dense.buffer instanceof SharedArrayBuffer && x.ngrams.buffer instanceof SharedArrayBuffer;
