@@ -13,6 +13,8 @@ import type { NewKnownCampaign, NewPetition, Store } from '../src/storage/store.
 import { deadlineOf, isOverdue } from '../src/track/deadlines.js';
 import { listByDeadline, type DeadlineQuery } from '../src/track/petition-track.js';
 import { CLOSED } from '../src/track/status.js';
+import { startFigures } from '../src/web/pages/start.js';
+import { weeklyByLevel } from '../src/track/dashboard.js';
 import { thresholds } from './helpers/engine.js';
 
 export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
@@ -835,6 +837,14 @@ export function storeContract(backend: string, open: StoreFactory) {
           petition(`d${String(i).padStart(2, '0')}`, `${LOCAL[i % LOCAL.length]!} ${i % 3 === 0 ? 'Latarnia przy szkole.' : ''} Numer ${i}.`, { receivedAt: r, ...(i >= 12 && i <= 14 ? { storedAt: sameInstant } : {}) }, { level: i % 2 ? 'high' : 'low' }),
         );
         for (const p of ps) await put([p, null]);
+        // stored long before the days below (a store that has run for years, an import): the overdue
+        // view, newest first, reads those stored after its bound apart from those stored before it;
+        // one was received after it was stored
+        const early: Array<[string | null, string]> = [
+          [null, '2025-08-20T09:00:00.000Z'], ['2025-08-01', '2025-09-10T09:00:00.000Z'], ['2026-01-05', '2025-10-01T09:00:00.000Z'],
+          [null, '2025-11-29T23:30:00.000Z'], ['2025-11-20', '2025-12-15T08:00:00.000Z'], ['2025-12-30T23:30:00Z', '2026-01-16T10:00:00.000Z'],
+        ];
+        for (const [i, [r, at]] of early.entries()) await put([petition(`e${i}`, `${LOCAL[i % LOCAL.length]!} Sprawa ${i}.`, { receivedAt: r, storedAt: at }, { level: i % 2 ? 'high' : 'low' }), null]);
         // petycja wielokrotna: members, a rejected one, one whose joint is answered
         const j1 = await ts.createJoint({ campaign_id: 'kmp-t', subject: 's', ordered_by: 'k', ordered_at: '2025-11-01', announced_on: '2025-11-01', waiting_end: '2025-11-30', deadline: '2026-02-28' });
         const j2 = await ts.createJoint({ campaign_id: 'kmp-t', subject: 's', ordered_by: 'k', ordered_at: '2025-12-01', announced_on: '2025-12-01', waiting_end: '2026-01-15', deadline: '2026-04-15' });
@@ -864,7 +874,7 @@ export function storeContract(backend: string, open: StoreFactory) {
           else items.sort((a, b) => (a.r.stored_at < b.r.stored_at ? 1 : a.r.stored_at > b.r.stored_at ? -1 : b.r.seq - a.r.seq));
           return items.map((i) => i.r.id);
         };
-        expect(all).toHaveLength(27);
+        expect(all).toHaveLength(33);
         let compared = 0;
         for (const day of ['2026-02-28', '2026-03-01', '2026-03-02', '2026-02-26', '2026-04-16']) {
           for (const f of [{}, { level: 'high' as const }, { q: 'latarnia' }]) {
@@ -901,6 +911,30 @@ export function storeContract(backend: string, open: StoreFactory) {
         expect((await listByDeadline(ts, { limit: 4, offset: 400 }, { order: 'deadline', overdue: true }, '2026-03-01', 3)).items).toEqual([]);
       });
 
+      it("the start page lists this week's 50 soonest deadlines and counts them all, past ones and closed ones apart", async () => {
+        // Wednesday 4 March 2026: deadlines from Monday 2 to Sunday 8 March, for petitions received
+        // 2 to 8 December 2025, eight a day; one answered; those due on 2 and 3 March are past
+        const received = Array.from({ length: 56 }, (_, i) => `2025-12-0${2 + (i % 7)}`);
+        for (const [i, r] of received.entries()) await put([petition(`w${String(i).padStart(2, '0')}`, `${LOCAL[i % LOCAL.length]!} Sprawa ${i}.`, { receivedAt: r, subject: `Sprawa ${i}` }), null]);
+        await store.track.addStatus({ petition_id: 'w06', status: 'rozpatrzona', note: null, login: 'k', at: '2026-01-10' });
+        // received in October, but a member of a petycja wielokrotna whose deadline is 5 March
+        await put([petition('j1', `${LOCAL[0]!} Wspólna.`, { receivedAt: '2025-10-01', subject: 'Wspólna' }), null]);
+        const joint = await store.track.createJoint({ campaign_id: 'kmp-w', subject: 's', ordered_by: 'k', ordered_at: '2025-11-01', announced_on: '2025-11-01', waiting_end: '2025-12-05', deadline: '2026-03-05' });
+        await store.track.setMember(joint, 'j1', 'member', 'k');
+        const f = await startFigures(store, store.track, '2026-03-04');
+        expect(f.dueTotal).toBe(56);
+        expect(f.dueOpen).toBe(56 - 16);
+        expect(f.due).toHaveLength(50);
+        const want = [...received.map((r, i) => ({ id: `w${String(i).padStart(2, '0')}`, r })), { id: 'j1', r: '2025-12-05' }]
+          .filter((p) => p.id !== 'w06')
+          .sort((a, b) => a.r.localeCompare(b.r) || (a.id === 'j1' ? 1 : b.id === 'j1' ? -1 : a.id.localeCompare(b.id)))
+          .slice(0, 50);
+        expect(f.due.map((d) => d.id)).toEqual(want.map((p) => p.id));
+        expect(f.due[0]).toEqual({ id: 'w00', subject: 'Sprawa 0', deadline: '2026-03-02', overdue: true });
+        expect(f.due.at(-1)).toMatchObject({ deadline: '2026-03-08', overdue: false });
+        expect(f.overdueTotal).toBe('16');
+      });
+
       it('summaries in the order asked, unknown ids left out', async () => {
         const s = await store.track.summaries(['t5', 'nope', 't1']);
         expect(ids(s)).toEqual(['t5', 't1']);
@@ -920,12 +954,31 @@ export function storeContract(backend: string, open: StoreFactory) {
         });
       });
 
-      it('levels since a day, member dates of campaigns, marks with levels', async () => {
+      it('levels counted by date of receipt, member dates of campaigns, marks with levels', async () => {
         const ts = store.track;
-        const since = await ts.levelsSince('2026-01-10');
-        expect(since).toHaveLength(4);
-        expect(since.map((r) => r.level).sort()).toEqual(['high', 'low', 'low', 'review']);
-        expect(since.every((r) => 'received_at' in r && 'stored_at' in r)).toBe(true);
+        // two instants in UTC within one hour count together; an instant with an offset as written
+        await put(
+          [petition('t6', `${LOCAL[2]!} 6`, { receivedAt: '2026-01-21T10:15:00Z' }), null],
+          [petition('t7', `${LOCAL[3]!} 7`, { receivedAt: '2026-01-21T10:59:59.999Z' }), null],
+          [petition('t8', `${LOCAL[4]!} 8`, { receivedAt: '2026-01-21T10:30:00+01:00' }), null],
+        );
+        const counts = await ts.levelCounts('2026-01-10', '9999');
+        const t4 = (await store.getPetition('t4'))!;
+        expect(counts.sort((a, b) => a.at.localeCompare(b.at))).toEqual(
+          [
+            { at: '2026-01-10', level: 'high', n: 1 },
+            { at: '2026-01-20', level: 'review', n: 1 },
+            { at: '2026-01-21T10:00:00Z', level: 'low', n: 2 },
+            { at: '2026-01-21T10:30:00+01:00', level: 'low', n: 1 },
+            { at: '2026-02-01T09:00:00Z', level: 'low', n: 1 },
+            { at: `${t4.stored_at.slice(0, 13)}:00:00Z`, level: 'low', n: 1 },
+          ].sort((a, b) => a.at.localeCompare(b.at)),
+        );
+        // the end is left out, compared as text
+        expect((await ts.levelCounts('2026-01-10', '2026-01-21')).map((c) => c.at).sort()).toEqual(['2026-01-10', '2026-01-20']);
+        // the start page's weeks from these counts: the week of 19 January holds t5, t6, t7, t8
+        const weeks = weeklyByLevel(counts, '2026-01-22', 2);
+        expect(weeks).toEqual([{ week: '2026-01-12', high: 0, review: 0, low: 0 }, { week: '2026-01-19', high: 0, review: 1, low: 3 }]);
         expect((await ts.campaignMemberDates(['kmp-t', 'nope'])).get('kmp-t')).toEqual(['2026-01-10', '2026-01-20']);
         expect((await ts.campaignMemberDates(['nope'])).size).toBe(0);
         await store.addFeedback({ petition_id: 't1', label: 'regular', login: 'k', at: '2026-02-01T00:00:00Z' });

@@ -14,7 +14,8 @@
  * The inbox by deadline and the overdue views (`listByDeadline`, 50 a page) are timed too, on a
  * store where every 7th petition is answered and 300 are members of a petycja wielokrotna, on the day
  * the petitions stored halfway through the store fall due (so about half are overdue); with their
- * CPU time per listing (the SQLite store runs in this process). `--only=deadline` times only those.
+ * CPU time per listing (this process's: all of SQLite's work, PostgreSQL's own not). So is what the clerks' start page
+ * reads on that day (startFigures). `--only=deadline` times only those.
  *
  * A terminal gets progress lines; a pipe gets one JSON line per measurement (and the tables).
  * Bounded: each query runs at most --runs times (default 30) and at most --seconds (default 6).
@@ -29,6 +30,7 @@ import { searchWords } from '../../src/storage/postgres/search.js';
 import type { PetitionFilter, Store } from '../../src/storage/store.js';
 import { addMonths, warsawDate } from '../../src/track/deadlines.js';
 import { listByDeadline, type DeadlineQuery } from '../../src/track/petition-track.js';
+import { startFigures } from '../../src/web/pages/start.js';
 import { table } from './corpus.js';
 import { EDITS, makeLocal, makeTemplate, makeVariant, pick, rng } from './generate-petitions.js';
 import { startPostgres } from './throwaway-postgres.js';
@@ -175,6 +177,8 @@ interface Measure {
   /** the inbox by deadline / overdue (listByDeadline on this day), else listPetitions */
   deadline?: DeadlineQuery;
   offset?: number;
+  /** the clerks' start page's figures (startFigures on this day) instead of a listing; its total: deadlines this week */
+  start?: true;
 }
 
 /** The day the petitions stored halfway through a store of `size` fall due (the fill's dates). */
@@ -186,8 +190,13 @@ async function measure(store: Store, m: Measure, o: SearchBenchOptions, size: nu
   let total = 0;
   let exact: boolean | undefined;
   let first = '';
-  const list = () =>
-    m.deadline ? listByDeadline(store.track, { ...m.filter, limit: 50, offset: m.offset ?? 0 }, m.deadline, dueDay(size)) : store.listPetitions({ ...m.filter, limit: 50, offset: m.offset ?? 0 });
+  const list = async (): Promise<{ total: number; total_exact?: boolean; items: Array<{ id: string }> }> => {
+    if (m.start) {
+      const f = await startFigures(store, store.track, dueDay(size));
+      return { total: f.dueTotal, items: f.due };
+    }
+    return m.deadline ? listByDeadline(store.track, { ...m.filter, limit: 50, offset: m.offset ?? 0 }, m.deadline, dueDay(size)) : store.listPetitions({ ...m.filter, limit: 50, offset: m.offset ?? 0 });
+  };
   const start = performance.now();
   await list(); // warm-up
   for (let i = 0; i < o.runs && (i < 3 || ms(start) < o.seconds * 1000); i++) {
@@ -219,6 +228,17 @@ function fillTrack(db: Database.Database, from: number, to: number) {
   })();
 }
 
+/** The same track rows for PostgreSQL. */
+export async function fillTrackPostgres(store: PostgresStore, from: number, to: number) {
+  const q = (sql: string, values?: unknown[]) => store.pool.query(sql, values);
+  await q(`INSERT INTO petition_status (petition_id, status, note, login, at) SELECT id, 'rozpatrzona', NULL, 'bench', stored_at FROM petitions WHERE seq > $1 AND seq <= $2 AND seq % 7 = 0`, [from, to]);
+  if (from === 0) {
+    const joint = (await q(`INSERT INTO joint_considerations (campaign_id, subject, ordered_by, ordered_at, announced_on, waiting_end, deadline) VALUES ('bench', 'bench', 'bench', '2024-01-10', '2024-01-10', '2024-03-01', '2024-06-01') RETURNING seq`)).rows[0].seq;
+    await q(`INSERT INTO joint_members (joint_seq, petition_id, state, decided_by, decided_at) SELECT $1, id, 'member', 'bench', '2024-01-10' FROM petitions WHERE seq % 3331 = 1 AND seq <= $2 ORDER BY seq LIMIT 300`, [joint, to]);
+  }
+  await q('VACUUM ANALYZE petition_status');
+}
+
 export async function benchSearch(o: SearchBenchOptions) {
   const tty = process.stderr.isTTY;
   const say = (line: string) => (tty ? process.stderr.write(`${line}\n`) : undefined);
@@ -244,6 +264,7 @@ export async function benchSearch(o: SearchBenchOptions) {
     { name: 'by deadline, level=review', filter: { level: 'review' }, deadline: { order: 'deadline' } },
     { name: `by deadline, word in ~3 % ("${WORD_3}")`, filter: { q: WORD_3 }, deadline: { order: 'deadline' } },
     { name: 'by deadline, page 100 (offset 4 950)', filter: {}, deadline: { order: 'deadline' }, offset: 4950 },
+    { name: 'start page (12 weeks by level, deadlines this week, overdue total, campaigns, marks)', filter: {}, start: true },
   ];
   const timed = o.only === 'deadline' ? deadlineMeasures : [...measures, ...deadlineMeasures];
   const rows: Array<Array<string | number>> = [];
@@ -274,7 +295,10 @@ export async function benchSearch(o: SearchBenchOptions) {
       } else {
         const pgStore = await PostgresStore.open(pg!.url);
         await postgresPool(pgStore, entries);
-        fill = (from, to) => fillPostgres(pgStore, from, to, (n) => tty && process.stderr.write(`\r  postgres: filled ${n}/${to} (${load()})   `));
+        fill = async (from, to) => {
+          await fillPostgres(pgStore, from, to, (n) => tty && process.stderr.write(`\r  postgres: filled ${n}/${to} (${load()})   `));
+          await fillTrackPostgres(pgStore, from, to);
+        };
         store = pgStore;
       }
       let have = keep ? (await store.stats()).petitions : 0;
@@ -287,7 +311,7 @@ export async function benchSearch(o: SearchBenchOptions) {
         fills.push([kind, `${have} → ${size}`, secs.toFixed(1), loadBefore]);
         if (!tty) console.log(JSON.stringify({ bench: 'search', store: kind, event: 'filled', from: have, to: size, seconds: +secs.toFixed(1), load: loadBefore }));
         have = size;
-        for (const m of kind === 'sqlite' ? timed : measures) {
+        for (const m of timed) {
           const r = await measure(store, m, o, size);
           const total = r.exact === false ? `${r.total}+` : String(r.total);
           rows.push([kind, size, m.name, total, r.p50.toFixed(2), r.p99.toFixed(2), r.cpu50.toFixed(2), r.runs]);

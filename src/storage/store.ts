@@ -98,6 +98,17 @@ export interface PetitionFilter {
 
 export type DatedFilter = Omit<PetitionFilter, 'limit' | 'offset' | 'totalCap'>;
 
+/**
+ * A count of petitions by level and date of receipt (levelCounts): `at` is the start of a UTC hour
+ * ('YYYY-MM-DDTHH:00:00Z') for dates written in UTC, else the date as written. A UTC hour lies
+ * within one day in Poland (its offsets are whole hours), so each count falls in one Polish day.
+ */
+export interface LevelCount {
+  at: string;
+  level: ScoreResult['level'];
+  n: number;
+}
+
 export interface DatedRow {
   id: string;
   received_at: string | null;
@@ -128,6 +139,14 @@ export interface DatedWindow {
   open?: OpenFilter | undefined;
   /** only rows whose COALESCE(received_at, stored_at) is in [from, before) as text */
   range?: { from: string; before: string } | undefined;
+  /**
+   * only rows stored before `before`, or on or after `from` (stored_at as text). With `open.overdue`
+   * and the order 'newest', `before` walks the stored index from that point instead of from the
+   * newest petition, and `from` reads the received index's overdue range (see listByDeadline).
+   */
+  stored?: { before: string } | { from: string } | undefined;
+  /** read `closed` for each row (as with `open`), without filtering by it */
+  withClosed?: boolean;
   limit: number;
 }
 
@@ -336,8 +355,12 @@ export interface TrackStore {
   summaries(ids: readonly string[]): Promise<PetitionSummary[]>;
   /** Petitions received (or stored, when received_at is null) in [from, to) — ISO instants or dates, compared as text — oldest first, ties in storage order. */
   rows(from?: string, to?: string): Promise<TrackRow[]>;
-  /** Dates and levels of petitions received (or stored) on or after `from`, without their text (the start page). */
-  levelsSince(from: string): Promise<Array<{ received_at: string | null; stored_at: string; level: ScoreResult['level'] }>>;
+  /**
+   * How many petitions of each level were received (or stored) in [from, before), compared as
+   * text, counted in the database (the start page): per hour of an instant written in UTC
+   * ('…Z', `at` is the hour's start), else per date as written.
+   */
+  levelCounts(from: string, before: string): Promise<LevelCount[]>;
   /** Every member's date (received_at, else stored_at) of these campaigns, ascending. */
   campaignMemberDates(campaignIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Each marked petition's latest mark with the level Sito gave it. */

@@ -1,5 +1,6 @@
 /** What the clerks' start page counts: petitions per week by level, campaign growth, this week's deadlines, clerks' marks against Sito's levels. Pure. */
 import type { ScoreResult } from '../decision/result.js';
+import type { LevelCount } from '../storage/store.js';
 import { addDays, warsawDate, type IsoDate } from './deadlines.js';
 
 type Level = ScoreResult['level'];
@@ -18,16 +19,25 @@ export interface WeekCounts {
   low: number;
 }
 
-/** The last `weeks` weeks up to the week of `today`, oldest first, each with its petitions by level. */
-export function weeklyByLevel(rows: ReadonlyArray<{ received_at: string | null; stored_at: string; level: Level }>, today: IsoDate, weeks: number): WeekCounts[] {
+/**
+ * The last `weeks` weeks up to the week of `today`, oldest first, each with its petitions by level:
+ * counts per date of receipt (TrackStore.levelCounts), each date's day in Poland worked out once.
+ */
+export function weeklyByLevel(counts: ReadonlyArray<LevelCount>, today: IsoDate, weeks: number): WeekCounts[] {
   const last = weekStart(today);
   const out: WeekCounts[] = Array.from({ length: weeks }, (_, i) => ({ week: addDays(last, -7 * (weeks - 1 - i)), high: 0, review: 0, low: 0 }));
   const index = new Map(out.map((w, i) => [w.week, i]));
-  for (const r of rows) {
-    const i = index.get(weekStart(warsawDate(r.received_at ?? r.stored_at)));
-    if (i !== undefined) out[i]![r.level]++;
+  for (const c of counts) {
+    const i = index.get(weekStart(warsawDate(c.at)));
+    if (i !== undefined) out[i]![c.level] += c.n;
   }
   return out;
+}
+
+/** The dates the start page's weekly counts cover for `weeks` weeks up to the week of `today`, as levelCounts takes them (a day's margin either side for the time of day). */
+export function weeksRange(today: IsoDate, weeks: number): { from: IsoDate; before: IsoDate } {
+  const last = weekStart(today);
+  return { from: addDays(last, -7 * (weeks - 1) - 1), before: addDays(last, 8) };
 }
 
 /** Cumulative size of a campaign at the end of each week. */

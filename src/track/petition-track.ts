@@ -3,7 +3,7 @@
  * wielokrotna's), whether it is overdue, its progress and its formal check. Reads the track store;
  * the rules are the pure functions beside this file.
  */
-import type { DatedRow, Joint, OpenFilter, PetitionFilter, PetitionPage, StatusEntry, StoredPetition, TrackStore } from '../storage/store.js';
+import type { DatedRow, DatedWindow, Joint, OpenFilter, PetitionFilter, PetitionPage, StatusEntry, StoredPetition, TrackStore } from '../storage/store.js';
 import { cappedTotal, countLimit, totalCap } from '../storage/listing-total.js';
 import { addDays, addMonths, ANSWER_MONTHS, deadlineOf, isOverdue, warsawDate, type Deadline, type IsoDate } from './deadlines.js';
 import { checkFormal, formalFlags, type FormalCheck } from './formal.js';
@@ -131,22 +131,52 @@ export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: Deadl
   const end = offset + limit;
   const order = q.order === 'deadline' ? byDeadline : byNewest;
   const found: Item[] = [];
-  let after: { key: string; seq: number } | undefined;
-  for (let n = step; ; n = Math.min(n * 2, MAX_STEP)) {
-    const rows = await ts.datedRows(filter, { order: q.order === 'deadline' ? 'received' : 'newest', open, after, limit: n });
-    found.push(...items(rows));
-    if (rows.length < n) break;
-    const last = rows[rows.length - 1]!;
-    after = { key: q.order === 'deadline' ? (last.received_at ?? last.stored_at) : last.stored_at, seq: last.seq };
-    if (found.length < end) continue;
-    if (q.order === 'newest') break;
-    // every petition not read yet was received on the last one's day (as written) or later, so in
-    // Poland no earlier than the day before: its deadline is at least that day's plus 3 months
-    found.sort(order);
-    if (addMonths(addDays(after.key.slice(0, 10), -1), ANSWER_MONTHS) > found[end - 1]!.s.deadline.date) break;
+  // Overdue, newest first: an overdue petition was received before open.hi. Those stored on or
+  // after it (received before they were stored) are the newest and are read first; the walk then
+  // goes on from open.hi in the order of storing, instead of from the newest petition past every
+  // one not yet overdue. Otherwise one walk.
+  const parts: Array<DatedWindow['stored']> = q.order === 'newest' && open?.overdue ? [{ from: open.hi }, { before: open.hi }] : [undefined];
+  for (const stored of parts) {
+    if (found.length >= end) break;
+    let after: { key: string; seq: number } | undefined;
+    for (let n = step; ; n = Math.min(n * 2, MAX_STEP)) {
+      const rows = await ts.datedRows(filter, { order: q.order === 'deadline' ? 'received' : 'newest', open, stored, after, limit: n });
+      found.push(...items(rows));
+      if (rows.length < n) break;
+      const last = rows[rows.length - 1]!;
+      after = { key: q.order === 'deadline' ? (last.received_at ?? last.stored_at) : last.stored_at, seq: last.seq };
+      if (found.length < end) continue;
+      if (q.order === 'newest') break;
+      // every petition not read yet was received on the last one's day (as written) or later, so in
+      // Poland no earlier than the day before: its deadline is at least that day's plus 3 months
+      found.sort(order);
+      if (addMonths(addDays(after.key.slice(0, 10), -1), ANSWER_MONTHS) > found[end - 1]!.s.deadline.date) break;
+    }
   }
   const ids = [...found, ...joint].sort(order).slice(offset, end).map((i) => i.r.id);
   return { items: await ts.summaries(ids), ...page };
+}
+
+/**
+ * Petitions not closed whose deadline falls from `first` to `last` (dates in Poland), soonest first
+ * (ties in storage order), with whether each is overdue on `day`: the start page's deadlines this
+ * week. As in listByDeadline, petitions received in the matching days are read with their closed
+ * state from the database (with two days' margin for the time of day, checked exactly here), and
+ * the few members of a petycja wielokrotna apart.
+ */
+export async function dueBetween(ts: TrackStore, first: IsoDate, last: IsoDate, day: IsoDate): Promise<Array<{ r: DatedRow; s: PetitionStanding }>> {
+  const received = { from: addDays(firstOpenDay(first), -2), before: addDays(firstOpenDay(addDays(last, 1)), 2) };
+  const rows = await ts.datedRows({}, { order: 'received', range: received, withClosed: true, limit: Infinity });
+  const deadline = regularDeadlines();
+  const items: Item[] = rows.map((r) => {
+    const d = deadline(r);
+    const closed = Boolean(r.closed);
+    return { r, s: { deadline: d, overdue: isOverdue(d.date, day, closed), status: null, joint: null, closed } };
+  });
+  const members = await ts.datedRows({}, { order: 'received', limit: Infinity }, true);
+  const st = await standings(ts, members, day);
+  for (const r of members) items.push({ r, s: st.get(r.id)! });
+  return items.filter((i) => !i.s.closed && i.s.deadline.date >= first && i.s.deadline.date <= last).sort(byDeadline);
 }
 
 /** What GET /v1/petitions/:id adds: `deadline` and `formal` (CONTRACTS), with the details behind them. */

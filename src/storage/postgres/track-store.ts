@@ -1,5 +1,5 @@
 import type { ScoreResult } from '../../decision/result.js';
-import type { CampaignName, DatedFilter, DatedRow, DatedWindow, Joint, JointMember, OpenFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from '../store.js';
+import type { CampaignName, DatedFilter, DatedRow, DatedWindow, Joint, JointMember, LevelCount, OpenFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from '../store.js';
 import { CLOSED_SQL } from '../../track/status.js';
 import { searchTsQuery } from './search.js';
 import { summary, type SummaryRow } from '../petition-rows.js';
@@ -125,7 +125,7 @@ export class PostgresTrackStore implements TrackStore {
   }
 
   /** The WHERE clause of `datedRows`/`countDated`: the inbox filters, membership and the window's bounds. */
-  private datedWhere(f: DatedFilter, members: boolean, open: OpenFilter | undefined, range: DatedWindow['range'], p: (v: unknown) => string): string[] {
+  private datedWhere(f: DatedFilter, members: boolean, open: OpenFilter | undefined, range: DatedWindow['range'], p: (v: unknown) => string, stored?: DatedWindow['stored']): string[] {
     const where: string[] = [];
     if (f.level) where.push(`p.level = ${p(f.level)}`);
     if (f.track) where.push(`p.track = ${p(f.track)}`);
@@ -140,6 +140,8 @@ export class PostgresTrackStore implements TrackStore {
     }
     // members: read from the (small) table of members, not by testing every petition
     where.push(members ? `p.id IN (SELECT m.petition_id FROM joint_members m WHERE m.state = 'member')` : `NOT EXISTS (SELECT 1 FROM joint_members m WHERE m.petition_id = p.id AND m.state = 'member')`);
+    if (stored && 'before' in stored) where.push(`p.stored_at < ${p(stored.before)}`);
+    if (stored && 'from' in stored) where.push(`p.stored_at >= ${p(stored.from)}`);
     if (open) {
       where.push(open.overdue ? `${AT} < ${p(open.hi)} AND NOT ${CLOSED_NOW}` : `(${AT} >= ${p(open.lo)} OR ${CLOSED_NOW})`);
     }
@@ -150,12 +152,12 @@ export class PostgresTrackStore implements TrackStore {
   datedRows(f: DatedFilter, w: DatedWindow, members = false): Promise<DatedRow[]> {
     const { values, p } = params();
     if (members) return this.all(`SELECT p.id, p.received_at, p.stored_at, p.seq::int AS seq FROM petitions p WHERE ${this.datedWhere(f, true, undefined, w.range, p).join(' AND ')}`, values);
-    const where = this.datedWhere(f, false, w.open, w.range, p);
+    const where = this.datedWhere(f, false, w.open, w.range, p, w.stored);
     const key = w.order === 'received' ? AT : 'p.stored_at';
     if (w.after) where.push(w.order === 'received' ? `(${key}, p.seq) > (${p(w.after.key)}, ${p(w.after.seq)})` : `(${key}, p.seq) < (${p(w.after.key)}, ${p(w.after.seq)})`);
     const order = w.order === 'received' ? `${key}, p.seq` : `${key} DESC, p.seq DESC`;
     const limit = Number.isFinite(w.limit) ? `LIMIT ${p(w.limit)}` : '';
-    const columns = `p.id, p.received_at, p.stored_at, p.seq::int AS seq${w.open ? `, ${CLOSED_NOW} AS closed` : ''}`;
+    const columns = `p.id, p.received_at, p.stored_at, p.seq::int AS seq${w.open || w.withClosed ? `, ${CLOSED_NOW} AS closed` : ''}`;
     return this.all(`SELECT ${columns} FROM petitions p WHERE ${where.join(' AND ')} ORDER BY ${order} ${limit}`, values);
   }
 
@@ -189,8 +191,13 @@ export class PostgresTrackStore implements TrackStore {
     );
   }
 
-  levelsSince(from: string): Promise<Array<{ received_at: string | null; stored_at: string; level: ScoreResult['level'] }>> {
-    return this.all('SELECT received_at, stored_at, level FROM petitions WHERE COALESCE(received_at, stored_at) >= $1', [from]);
+  /** See TrackStore.levelCounts: counted in the database. */
+  levelCounts(from: string, before: string): Promise<LevelCount[]> {
+    return this.all(
+      `SELECT CASE WHEN ${AT} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:.*Z$' THEN substr(${AT}, 1, 13) || ':00:00Z' ELSE ${AT} END AS at, level, COUNT(*)::int AS n
+       FROM petitions p WHERE ${AT} >= $1 AND ${AT} < $2 GROUP BY 1, 2`,
+      [from, before],
+    );
   }
 
   async campaignMemberDates(campaignIds: readonly string[]): Promise<Map<string, string[]>> {

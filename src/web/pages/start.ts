@@ -7,15 +7,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Session, Store } from '../../storage/store.js';
 import type { TrackStore } from '../../storage/store.js';
 import { ensureCampaignNames } from '../../track/campaign-names.js';
-import { growth, markAgreement, weekStart, weeklyByLevel, type MarkAgreement, type WeekCounts } from '../../track/dashboard.js';
-import { addDays, daysBetween } from '../../track/deadlines.js';
-import { firstOpenDay, listByDeadline, standings, today } from '../../track/petition-track.js';
+import { growth, markAgreement, weekStart, weeklyByLevel, weeksRange, type MarkAgreement, type WeekCounts } from '../../track/dashboard.js';
+import { addDays } from '../../track/deadlines.js';
+import { dueBetween, listByDeadline, today } from '../../track/petition-track.js';
 import { html, type SafeHtml } from '../html.js';
 import { badge, page } from '../layout.js';
 import type { WebHelpers } from './track-routes.js';
 import { plDate } from './track-parts.js';
 
 const WEEKS = 12;
+/** Deadlines listed on the page; the inbox by deadline lists them all. */
+const DUE_SHOWN = 50;
 const COLOURS = { high: '#a4161a', review: '#c98a00', low: '#1b6b35' } as const;
 const LEVEL_PL = { high: 'wysokie ryzyko', review: 'do sprawdzenia', low: 'niskie' } as const;
 const LINE_COLOURS = ['#1f5fbf', '#a4161a', '#1b6b35', '#7a4b00', '#6b3fa0'];
@@ -85,7 +87,8 @@ function marksTable(m: MarkAgreement): SafeHtml {
 </section>`;
 }
 
-function startPage(user: Session, weeks: WeekCounts[], series: Array<{ id: string; name: string; size: number; values: number[] }>, due: Array<{ id: string; subject: string; deadline: string; overdue: boolean }>, overdueTotal: string, marks: MarkAgreement): string {
+function startPage(user: Session, f: StartFigures): string {
+  const { weeks, series, due, overdueTotal, marks } = f;
   const thisWeek = weeks.at(-1)!;
   return page(
     'Start',
@@ -93,43 +96,57 @@ function startPage(user: Session, weeks: WeekCounts[], series: Array<{ id: strin
     html`<div class="kpis">
   <div class="kpi"><strong id="ten-tydzien">${thisWeek.high + thisWeek.review + thisWeek.low}</strong><span>petycji w tym tygodniu</span></div>
   <div class="kpi"><strong id="wysokie-tydzien">${thisWeek.high}</strong><span>wysokie ryzyko w tym tygodniu</span></div>
-  <div class="kpi"><strong id="terminy-tydzien">${due.filter((d) => !d.overdue).length}</strong><span>terminów w tym tygodniu</span></div>
+  <div class="kpi"><strong id="terminy-tydzien">${f.dueOpen}</strong><span>terminów w tym tygodniu</span></div>
   <div class="kpi"><strong id="po-terminie">${overdueTotal}</strong><span><a href="/skrzynka?po_terminie=1&amp;kolejnosc=termin">po terminie</a></span></div>
 </div>
 <div class="charts">${weeklyChart(weeks)}${growthChart(series, weeks.map((w) => w.week))}</div>
 <section class="card" aria-labelledby="terminy"><h2 id="terminy">Terminy w tym tygodniu (art. 10)</h2>
-${due.length ? html`<table id="tabela-terminow"><thead><tr><th scope="col">Termin</th><th scope="col">Petycja</th></tr></thead><tbody>${due.map((d) => html`<tr><td class="${d.overdue ? 'overdue' : ''}">${plDate(d.deadline)}${d.overdue ? ' (po terminie)' : ''}</td><td><a href="/petycje/${encodeURIComponent(d.id)}">${d.subject}</a></td></tr>`)}</tbody></table>` : html`<p class="muted">Żaden termin nie upływa w tym tygodniu.</p>`}
+${due.length ? html`<table id="tabela-terminow"><thead><tr><th scope="col">Termin</th><th scope="col">Petycja</th></tr></thead><tbody>${due.map((d) => html`<tr><td class="${d.overdue ? 'overdue' : ''}">${plDate(d.deadline)}${d.overdue ? ' (po terminie)' : ''}</td><td><a href="/petycje/${encodeURIComponent(d.id)}">${d.subject}</a></td></tr>`)}</tbody></table>${f.dueTotal > due.length ? html`<p id="terminy-wiecej">Pokazano ${due.length} najbliższych z ${f.dueTotal}. Pełna lista: <a href="/skrzynka?kolejnosc=termin">skrzynka według terminu</a>.</p>` : ''}` : html`<p class="muted">Żaden termin nie upływa w tym tygodniu.</p>`}
 </section>
 ${marksTable(marks)}`,
     '/start',
   );
 }
 
+export interface StartFigures {
+  weeks: WeekCounts[];
+  series: Array<{ id: string; name: string; size: number; values: number[] }>;
+  /** the soonest of this week's deadlines (at most DUE_SHOWN) */
+  due: Array<{ id: string; subject: string; deadline: string; overdue: boolean }>;
+  /** how many deadlines fall this week, and how many of them are not past yet */
+  dueTotal: number;
+  dueOpen: number;
+  overdueTotal: string;
+  marks: MarkAgreement;
+}
+
+/** What the start page shows on `day`, read from the store (the benchmark times this). */
+export async function startFigures(store: Store, ts: TrackStore, day: string): Promise<StartFigures> {
+  const span = weeksRange(day, WEEKS);
+  const weeks = weeklyByLevel(await ts.levelCounts(span.from, span.before), day, WEEKS);
+  const top = (await store.listCampaigns('size', 5, 0)).items.filter((c) => c.size > 1);
+  const names = await ensureCampaignNames(ts, top.map((c) => c.id));
+  const dates = await ts.campaignMemberDates(top.map((c) => c.id));
+  const series = top.map((c) => ({ id: c.id, name: names.get(c.id)?.name ?? c.family ?? c.id, size: c.size, values: growth(dates.get(c.id) ?? [], weeks.map((w) => w.week)) }));
+  // deadlines due this week (their text only for those shown)
+  const monday = weekStart(day);
+  const weekEnd = addDays(monday, 6);
+  const dueRows = await dueBetween(ts, monday, weekEnd, day);
+  const st = new Map(dueRows.map((i) => [i.r.id, i.s]));
+  const due = (await ts.summaries(dueRows.slice(0, DUE_SHOWN).map((i) => i.r.id))).map((p) => ({
+    id: p.id,
+    subject: p.subject ?? p.excerpt.split('\n').find((l) => l.trim())?.slice(0, 100) ?? p.id,
+    deadline: st.get(p.id)!.deadline.date,
+    overdue: st.get(p.id)!.overdue,
+  }));
+  const dueOpen = dueRows.filter((i) => !i.s.overdue).length;
+  const overdue = await listByDeadline(ts, { limit: 0, offset: 0 }, { order: 'deadline', overdue: true }, day);
+  const overdueTotal = overdue.total_exact === false ? `ponad ${overdue.total.toLocaleString('pl-PL')}` : String(overdue.total);
+  return { weeks, series, due, dueTotal: dueRows.length, dueOpen, overdueTotal, marks: markAgreement(await ts.marksWithLevels()) };
+}
+
 export function registerStartPage(app: FastifyInstance, store: Store, ts: TrackStore, h: WebHelpers) {
   app.get('/start', { preHandler: h.requireUser }, async (req, reply) => {
-    const day = today();
-    const from = addDays(weekStart(day), -7 * WEEKS);
-    const weeks = weeklyByLevel(await ts.levelsSince(addDays(from, -1)), day, WEEKS);
-    const top = (await store.listCampaigns('size', 5, 0)).items.filter((c) => c.size > 1);
-    const names = await ensureCampaignNames(ts, top.map((c) => c.id));
-    const dates = await ts.campaignMemberDates(top.map((c) => c.id));
-    const series = top.map((c) => ({ id: c.id, name: names.get(c.id)?.name ?? c.family ?? c.id, size: c.size, values: growth(dates.get(c.id) ?? [], weeks.map((w) => w.week)) }));
-    // deadlines due this week: petitions received in the matching days (with two days' margin for
-    // the time of day, checked exactly here) and the few in a petycja wielokrotna; text only for those
-    const monday = weekStart(day);
-    const weekEnd = addDays(monday, 6);
-    const received = { from: addDays(firstOpenDay(monday), -2), before: addDays(firstOpenDay(addDays(weekEnd, 1)), 2) };
-    const inRange = await ts.datedRows({}, { order: 'received', range: received, limit: Infinity });
-    const seen = new Set(inRange.map((r) => r.id));
-    // a member of a petycja wielokrotna received in the same days is in both lists: once here
-    const candidates = [...inRange, ...(await ts.datedRows({}, { order: 'received', limit: Infinity }, true)).filter((r) => !seen.has(r.id))];
-    const st = await standings(ts, candidates, day);
-    const dueIds = candidates.filter((r) => !st.get(r.id)!.closed && st.get(r.id)!.deadline.date <= weekEnd && daysBetween(monday, st.get(r.id)!.deadline.date) >= 0).map((r) => r.id);
-    const due = (await ts.summaries(dueIds))
-      .map((p) => ({ id: p.id, subject: p.subject ?? p.excerpt.split('\n').find((l) => l.trim())?.slice(0, 100) ?? p.id, deadline: st.get(p.id)!.deadline.date, overdue: st.get(p.id)!.overdue }))
-      .sort((a, b) => a.deadline.localeCompare(b.deadline));
-    const overdue = await listByDeadline(ts, { limit: 0, offset: 0 }, { order: 'deadline', overdue: true }, day);
-    const overdueTotal = overdue.total_exact === false ? `ponad ${overdue.total.toLocaleString('pl-PL')}` : String(overdue.total);
-    return h.sendHtml(reply, startPage(req.user!, weeks, series, due, overdueTotal, markAgreement(await ts.marksWithLevels())));
+    return h.sendHtml(reply, startPage(req.user!, await startFigures(store, ts, today())));
   });
 }
