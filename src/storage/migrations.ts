@@ -299,6 +299,12 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     // reading what it needs (id, dates and the inbox's filters) from the index alone
     sql: `CREATE INDEX petitions_received ON petitions (COALESCE(received_at, stored_at), seq, id, received_at, stored_at, level, track, campaign_seq);`,
   },
+  {
+    version: 46,
+    name: 'the index of receipt holds the dates and filters (PostgreSQL only)',
+    // PostgreSQL's index of receipt gains what this one has held since migration 45
+    sql: `SELECT 1;`,
+  },
 ];
 
 /**

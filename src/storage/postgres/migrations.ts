@@ -306,6 +306,16 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
     // byte order ("C"), as the listing compares the instants as text whatever the database's collation
     sql: `CREATE INDEX petitions_received ON petitions ((COALESCE(received_at, stored_at) COLLATE "C"), seq);`,
   },
+  {
+    version: 46,
+    name: 'the index of receipt holds the dates and filters, for counts and walks that read no petition row',
+    // the start page's counts by level and the overdue view's petitions stored after the overdue
+    // bound read the dates and the level of a quarter or half of the petitions: from the heap, a
+    // sequential scan of every petition with its text (1.6 s at 1 000 000); from this index alone,
+    // as SQLite's index of receipt holds them since migration 45
+    sql: `DROP INDEX petitions_received;
+          CREATE INDEX petitions_received ON petitions ((COALESCE(received_at, stored_at) COLLATE "C"), seq) INCLUDE (id, received_at, stored_at, level, track, campaign_seq);`,
+  },
 ];
 
 /** The two lists hold the same versions in the same order (checked at load: a migration added to one list only is a bug). */
