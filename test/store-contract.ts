@@ -88,6 +88,19 @@ export function storeContract(backend: string, open: StoreFactory) {
     };
 
     describe('petitions', () => {
+      it('the longest gap between receipt and storing, in days, from an index; null when a date of receipt does not read', async () => {
+        expect(await store.track.receiptLag()).toBe(0);
+        await put([petition('g1', `${LOCAL[0]!} 1`, { receivedAt: '2025-11-20', storedAt: '2025-12-15T08:00:00.000Z' }), null]);
+        await put([petition('g2', `${LOCAL[1]!} 2`, { receivedAt: '2025-12-31T23:30:00+01:00', storedAt: '2026-01-02T00:10:00.000Z' }), null]);
+        expect(await store.track.receiptLag()).toBe(25);
+        // received after it was stored, or not at all: no gap
+        await put([petition('g3', `${LOCAL[2]!} 3`, { receivedAt: '2026-03-01', storedAt: '2026-01-01T08:00:00.000Z' }), null], [petition('g4', `${LOCAL[3]!} 4`), null]);
+        await put([petition('g5', `${LOCAL[4]!} 5`, { receivedAt: '2024-01-10T10:00:00Z', storedAt: '2025-01-10T09:00:00.000Z' }), null]);
+        expect(await store.track.receiptLag()).toBe(366);
+        await put([petition('g6', `${LOCAL[0]!} 6`, { receivedAt: 'wczoraj', storedAt: '2025-01-10T09:00:00.000Z' }), null]);
+        expect(await store.track.receiptLag()).toBeNull();
+      });
+
       it('keeps every field of a petition and its verdict, and says whether an id is stored', async () => {
         const p = petition('p-1', LOCAL[0]!, { receivedAt: '2026-02-27T10:00:00+01:00', subject: 'Chodnik', senderName: 'Anna Nowak', senderEmail: 'anna@example.pl' }, { score: 0.91, level: 'high', track: 'petycje_masowe' });
         await put([p, null]);

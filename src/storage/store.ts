@@ -142,7 +142,7 @@ export interface DatedWindow {
   /**
    * only rows stored before `before`, or on or after `from` (stored_at as text). With `open.overdue`
    * and the order 'newest', `before` walks the stored index from that point instead of from the
-   * newest petition, and `from` reads the received index's overdue range (see listByDeadline).
+   * newest petition, and `from` reads the index of receipt (in `range`; see listByDeadline).
    */
   stored?: { before: string } | { from: string } | undefined;
   /** read `closed` for each row (as with `open`), without filtering by it */
@@ -361,6 +361,12 @@ export interface TrackStore {
    * ('…Z', `at` is the hour's start), else per date as written.
    */
   levelCounts(from: string, before: string): Promise<LevelCount[]>;
+  /**
+   * The most days any petition was stored after the day it was received (the dates as written; 0
+   * when none was received before it was stored), or null when a date of receipt does not read as
+   * a date, so no such bound is known. From an index: a look-up, whatever the number of petitions.
+   */
+  receiptLag(): Promise<number | null>;
   /** Every member's date (received_at, else stored_at) of these campaigns, ascending. */
   campaignMemberDates(campaignIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Each marked petition's latest mark with the level Sito gave it. */

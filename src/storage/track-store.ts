@@ -201,7 +201,7 @@ export class SqliteTrackSync {
     // Overdue, newest first, without words (listByDeadline): those stored before the overdue bound
     // by walking petitions_stored from that bound (from the newest, the walk passed every petition
     // not yet overdue: ~1 s at 1 000 000); those stored after it, received before it, from the
-    // received index's overdue range, whose rows hold both dates (no petition's row is read).
+    // index of receipt (in the days receiptLag allows), whose rows hold both dates.
     const stored = w.stored && !f.q ? ('before' in w.stored ? 'INDEXED BY petitions_stored ' : 'INDEXED BY petitions_received ') : '';
     const walk = stored || (w.order === 'received' && !f.q ? 'INDEXED BY petitions_received ' : '');
     return this.db.prepare(`SELECT ${columns} FROM petitions p ${walk}WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`).all(params) as DatedRow[];
@@ -250,6 +250,15 @@ export class SqliteTrackSync {
       .all(from, before) as LevelCount[];
   }
 
+  /** See TrackStore.receiptLag: two look-ups in the index petitions_receipt_lag. */
+  receiptLag(): number | null {
+    const lag = 'julianday(substr(stored_at, 1, 10)) - julianday(substr(received_at, 1, 10))';
+    const unread = this.db.prepare(`SELECT 1 FROM petitions INDEXED BY petitions_receipt_lag WHERE received_at IS NOT NULL AND ${lag} IS NULL LIMIT 1`).get();
+    if (unread) return null;
+    const top = this.db.prepare(`SELECT ${lag} AS days FROM petitions INDEXED BY petitions_receipt_lag WHERE received_at IS NOT NULL ORDER BY 1 DESC LIMIT 1`).get() as { days: number } | undefined;
+    return Math.max(0, Math.ceil(top?.days ?? 0));
+  }
+
   /** Every campaign member's date, for growth lines. */
   campaignMemberDates(campaignIds: readonly string[]): Map<string, string[]> {
     const rows = this.db
@@ -278,7 +287,7 @@ const TRACK_METHODS = [
   'campaignNames', 'setCampaignName', 'corpusTexts', 'unnamedCampaigns',
   'createJoint', 'joint', 'jointOfCampaign', 'joints', 'setOutcome', 'jointMembers', 'setMember', 'jointsOfPetitions', 'allJointMembers',
   'templates', 'setTemplate', 'addStatus', 'latestStatus', 'allLatestStatus',
-  'datedRows', 'countDated', 'summaries', 'rows', 'levelCounts', 'campaignMemberDates', 'marksWithLevels',
+  'datedRows', 'countDated', 'summaries', 'rows', 'levelCounts', 'receiptLag', 'campaignMemberDates', 'marksWithLevels',
 ] as const satisfies ReadonlyArray<keyof TrackStore>;
 
 /** The track store over SQLite: each call runs `core`'s method through `run` (the store's lock, or its open transaction). */

@@ -135,12 +135,20 @@ export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: Deadl
   // after it (received before they were stored) are the newest and are read first; the walk then
   // goes on from open.hi in the order of storing, instead of from the newest petition past every
   // one not yet overdue. Otherwise one walk.
-  const parts: Array<DatedWindow['stored']> = q.order === 'newest' && open?.overdue ? [{ from: open.hi }, { before: open.hi }] : [undefined];
-  for (const stored of parts) {
+  const parts: Array<Pick<DatedWindow, 'stored' | 'range'>> = [{}];
+  if (q.order === 'newest' && open?.overdue) {
+    // those stored on or after the bound were received at most `lag` days before the day they were
+    // stored, so on or after the bound less that many days (3 more for a day past a month's end,
+    // which SQLite reads on into the next month); with no bound known, anywhere before it
+    const lag = await ts.receiptLag();
+    parts[0] = { stored: { from: open.hi }, range: lag === null ? undefined : { from: addDays(open.hi, -(lag + 3)), before: open.hi } };
+    parts.push({ stored: { before: open.hi } });
+  }
+  for (const { stored, range } of parts) {
     if (found.length >= end) break;
     let after: { key: string; seq: number } | undefined;
     for (let n = step; ; n = Math.min(n * 2, MAX_STEP)) {
-      const rows = await ts.datedRows(filter, { order: q.order === 'deadline' ? 'received' : 'newest', open, stored, after, limit: n });
+      const rows = await ts.datedRows(filter, { order: q.order === 'deadline' ? 'received' : 'newest', open, stored, range, after, limit: n });
       found.push(...items(rows));
       if (rows.length < n) break;
       const last = rows[rows.length - 1]!;

@@ -316,6 +316,20 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
     sql: `DROP INDEX petitions_received;
           CREATE INDEX petitions_received ON petitions ((COALESCE(received_at, stored_at) COLLATE "C"), seq) INCLUDE (id, received_at, stored_at, level, track, campaign_seq);`,
   },
+  {
+    version: 47,
+    name: 'how many days after its receipt each petition was stored',
+    // as in SQLite (TrackStore.receiptLag): days between the dates as written, NULL where one does not
+    // read as a date (an index expression must not fail an insert)
+    sql: `CREATE FUNCTION sito_receipt_lag(stored text, received text) RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+          BEGIN
+            RETURN make_date(substr(stored, 1, 4)::int, substr(stored, 6, 2)::int, substr(stored, 9, 2)::int)
+                 - make_date(substr(received, 1, 4)::int, substr(received, 6, 2)::int, substr(received, 9, 2)::int);
+          EXCEPTION WHEN others THEN
+            RETURN NULL;
+          END $$;
+          CREATE INDEX petitions_receipt_lag ON petitions (sito_receipt_lag(stored_at, received_at)) WHERE received_at IS NOT NULL;`,
+  },
 ];
 
 /** The two lists hold the same versions in the same order (checked at load: a migration added to one list only is a bug). */

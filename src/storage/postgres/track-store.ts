@@ -141,8 +141,8 @@ export class PostgresTrackStore implements TrackStore {
     // members: read from the (small) table of members, not by testing every petition
     where.push(members ? `p.id IN (SELECT m.petition_id FROM joint_members m WHERE m.state = 'member')` : `NOT EXISTS (SELECT 1 FROM joint_members m WHERE m.petition_id = p.id AND m.state = 'member')`);
     if (stored && 'before' in stored) where.push(`p.stored_at < ${p(stored.before)}`);
-    // stored after the overdue bound, received before it: read from the overdue range of the index of
-    // receipt, which holds both dates. Written as an expression, the bound cannot lead the planner to
+    // stored after the overdue bound, received before it: read from the index of receipt, which holds
+    // both dates. Written as an expression, the bound cannot lead the planner to
     // petitions_stored, whose walk read every petition not yet overdue (1 s at 1 000 000)
     if (stored && 'from' in stored) where.push(`(p.stored_at || '') >= ${p(stored.from)}`);
     if (open) {
@@ -203,6 +203,13 @@ export class PostgresTrackStore implements TrackStore {
        FROM petitions p WHERE ${AT} >= $1 AND ${AT} < $2 GROUP BY 1, 2`,
       [from, before],
     );
+  }
+
+  /** See TrackStore.receiptLag: the index petitions_receipt_lag read backwards, a NULL (a date that does not read) first. */
+  async receiptLag(): Promise<number | null> {
+    const top = await this.all<{ days: number | null }>('SELECT sito_receipt_lag(stored_at, received_at) AS days FROM petitions WHERE received_at IS NOT NULL ORDER BY 1 DESC NULLS FIRST LIMIT 1');
+    if (!top.length) return 0;
+    return top[0]!.days === null ? null : Math.max(0, top[0]!.days);
   }
 
   async campaignMemberDates(campaignIds: readonly string[]): Promise<Map<string, string[]>> {
