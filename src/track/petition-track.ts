@@ -3,7 +3,7 @@
  * wielokrotna's), whether it is overdue, its progress and its formal check. Reads the track store;
  * the rules are the pure functions beside this file.
  */
-import type { DatedRow, DatedWindow, Joint, OpenFilter, PetitionFilter, PetitionPage, StatusEntry, StoredPetition, TrackStore } from '../storage/store.js';
+import type { DatedFilter, DatedRow, DatedWindow, Joint, OpenFilter, PetitionFilter, PetitionPage, StatusEntry, StoredPetition, TrackStore } from '../storage/store.js';
 import { cappedTotal, countLimit, totalCap } from '../storage/listing-total.js';
 import { addDays, addMonths, ANSWER_MONTHS, deadlineOf, isOverdue, warsawDate, type Deadline, type IsoDate } from './deadlines.js';
 import { checkFormal, formalFlags, type FormalCheck } from './formal.js';
@@ -81,6 +81,23 @@ function regularDeadlines(): (p: { received_at: string | null; stored_at: string
   };
 }
 
+/**
+ * The standing of a petition outside a petycja wielokrotna from its listing row: the deadline from
+ * its dates (`deadline`: regularDeadlines()), closed as the database says (the row's `closed`).
+ */
+function regularItem(r: DatedRow, deadline: ReturnType<typeof regularDeadlines>, day: IsoDate): Item {
+  const d = deadline(r);
+  const closed = Boolean(r.closed);
+  return { r, s: { deadline: d, overdue: isOverdue(d.date, day, closed), status: null, joint: null, closed } };
+}
+
+/** Members of a petycja wielokrotna matching `filter`, with their standing: their joint's deadline and outcome, their latest status. */
+async function memberItems(ts: TrackStore, filter: DatedFilter, day: IsoDate): Promise<Item[]> {
+  const members = await ts.datedRows(filter, { order: 'received', limit: Infinity }, true);
+  const st = await standings(ts, members, day);
+  return members.map((r) => ({ r, s: st.get(r.id)! }));
+}
+
 const byDeadline = (a: Item, b: Item) => (a.s.deadline.date < b.s.deadline.date ? -1 : a.s.deadline.date > b.s.deadline.date ? 1 : a.r.seq - b.r.seq);
 const byNewest = (a: Item, b: Item) => (a.r.stored_at < b.r.stored_at ? 1 : a.r.stored_at > b.r.stored_at ? -1 : b.r.seq - a.r.seq);
 
@@ -102,20 +119,10 @@ export async function listByDeadline(ts: TrackStore, f: PetitionFilter, q: Deadl
   const { limit, offset, totalCap: _cap, ...filter } = f;
   const open = openFilter(q.overdue, day);
   const keep = (s: PetitionStanding) => q.overdue === undefined || s.overdue === q.overdue;
-  // members of a petycja wielokrotna: their joint's deadline and outcome, their latest status
-  const members = await ts.datedRows(filter, { order: 'received', limit: Infinity }, true);
-  const st = await standings(ts, members, day);
-  const joint = members.map((r) => ({ r, s: st.get(r.id)! })).filter((i) => keep(i.s));
-  // the others: the deadline from their dates, closed as the database says (read with `open` only)
+  const joint = (await memberItems(ts, filter, day)).filter((i) => keep(i.s));
+  // the others: closed as the database says (read with `open` only)
   const deadline = regularDeadlines();
-  const items = (rows: DatedRow[]): Item[] =>
-    rows
-      .map((r) => {
-        const d = deadline(r);
-        const closed = Boolean(r.closed);
-        return { r, s: { deadline: d, overdue: isOverdue(d.date, day, closed), status: null, joint: null, closed } };
-      })
-      .filter((i) => keep(i.s));
+  const items = (rows: DatedRow[]): Item[] => rows.map((r) => regularItem(r, deadline, day)).filter((i) => keep(i.s));
 
   // the total: the SQL superset counted, less the rows near the bound that the exact rule leaves out
   let misses = 0;
@@ -176,14 +183,7 @@ export async function dueBetween(ts: TrackStore, first: IsoDate, last: IsoDate, 
   const received = { from: addDays(firstOpenDay(first), -2), before: addDays(firstOpenDay(addDays(last, 1)), 2) };
   const rows = await ts.datedRows({}, { order: 'received', range: received, withClosed: true, limit: Infinity });
   const deadline = regularDeadlines();
-  const items: Item[] = rows.map((r) => {
-    const d = deadline(r);
-    const closed = Boolean(r.closed);
-    return { r, s: { deadline: d, overdue: isOverdue(d.date, day, closed), status: null, joint: null, closed } };
-  });
-  const members = await ts.datedRows({}, { order: 'received', limit: Infinity }, true);
-  const st = await standings(ts, members, day);
-  for (const r of members) items.push({ r, s: st.get(r.id)! });
+  const items = [...rows.map((r) => regularItem(r, deadline, day)), ...(await memberItems(ts, {}, day))];
   return items.filter((i) => !i.s.closed && i.s.deadline.date >= first && i.s.deadline.date <= last).sort(byDeadline);
 }
 
