@@ -3,6 +3,7 @@
  *                                [--reports 1000000] [--store sqlite|postgres] [--batch 500] [--probes 1000]
  *                                [--profile DIR]  (the clearinghouse's CPU profile, node --cpu-prof)
  *                                [--pg name=value …]  (PostgreSQL server settings, e.g. --pg shared_buffers=2GB)
+ *                                [--pg-statements]  (PostgreSQL: the statements that took the most time, per phase)
  *
  * A clearinghouse as its own process (`sito clearinghouse serve`), fed through the HTTP API:
  * campaigns reaching 20–2 500 offices each (log-uniform sizes, scaled so that campaigns and
@@ -25,6 +26,7 @@ import { table } from './corpus.js';
 import { EDITS, makeLocal, makeTemplate, makeVariant, rng } from './generate-petitions.js';
 import { freePort } from './serve.js';
 import { startPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
+import pg from 'pg';
 
 const bin = fileURLToPath(new URL('../../bin/sito.js', import.meta.url));
 const SECRET = 'bench-federation-secret-0123456789';
@@ -42,6 +44,8 @@ export interface ClearinghouseBenchOptions {
   profile: string | null;
   /** PostgreSQL server settings beyond initdb's defaults */
   pgSettings: Record<string, string>;
+  /** PostgreSQL: print the statements that took the most time while reporting and while looking up (pg_stat_statements) */
+  pgStatements: boolean;
 }
 
 export function clearinghouseOptions(argv: string[]): ClearinghouseBenchOptions {
@@ -68,6 +72,7 @@ export function clearinghouseOptions(argv: string[]): ClearinghouseBenchOptions 
     probes: num('probes', 1000),
     concurrency: num('concurrency', 4),
     profile: get('profile', '') || null,
+    pgStatements: argv.includes('--pg-statements'),
     pgSettings: Object.fromEntries(
       argv
         .flatMap((a, i) => (a === '--pg' ? [argv[i + 1] ?? ''] : a.startsWith('--pg=') ? [a.slice(5)] : []))
@@ -130,6 +135,32 @@ function storePids(ch: ChildProcess, pgData: string | null): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * --pg-statements: the statements that took the most of PostgreSQL's time since the last call
+ * (pg_stat_statements), then its counters reset; 'create' only installs the extension.
+ */
+async function pgStatements(url: string, phase: 'create' | string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    if (phase === 'create') {
+      await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      return;
+    }
+    const rows = (
+      await c.query<{ calls: string; total: number; mean: number; rows: string; query: string }>(
+        `SELECT calls, total_exec_time AS total, mean_exec_time AS mean, rows, regexp_replace(query, '\\s+', ' ', 'g') AS query
+         FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 12`,
+      )
+    ).rows;
+    console.log(`\nPostgreSQL statements ${phase} (most time first):`);
+    console.log(table(['calls', 'total ms', 'mean ms', 'rows', 'statement'], rows.map((r) => [r.calls, r.total.toFixed(0), r.mean.toFixed(3), r.rows, r.query.slice(0, 110)])));
+    await c.query('SELECT pg_stat_statements_reset()');
+  } finally {
+    await c.end();
+  }
 }
 
 const uuidOf = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -222,8 +253,9 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     SITO_DATABASE_URL: '',
   };
   if (o.store === 'postgres') {
-    pg = await startPostgres(o.pgSettings);
+    pg = await startPostgres(o.pgStatements ? { ...o.pgSettings, shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : o.pgSettings);
     env.SITO_DATABASE_URL = pg.url;
+    if (o.pgStatements) await pgStatements(pg.url, 'create');
   }
   const ch = await startClearinghouse(env, o.profile);
   const post = async (path: string, office: number, body: string) => {
@@ -304,6 +336,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
       probe(p.office, textOf(p));
       probe(Math.floor(pr() * o.offices), makeLocal(rng(5_000_000 + i)));
     }
+    if (pg && o.pgStatements) await pgStatements(pg.url, 'while reporting');
     const probePids = storePids(ch.child, pg?.dataDir ?? null);
     const probeCpu0 = cpuMs(probePids);
     const answers = await sendProbes(`${ch.url}/v1/lookup`, probes);
@@ -318,6 +351,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     const falseN = 2 * o.probes;
     const falseHit = answers.slice(o.probes).filter((a) => a.offices > 0).length;
     const lookupCpu = cpuMs(probePids) - probeCpu0;
+    if (pg && o.pgStatements) await pgStatements(pg.url, 'while looking up');
     const size = o.store === 'sqlite' ? readdirSync(dataDir).reduce((a, f) => a + statSync(join(dataDir, f)).size, 0) : null;
     console.log(
       table(

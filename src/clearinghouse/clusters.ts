@@ -54,6 +54,49 @@ export class FullClusters {
 }
 
 /**
+ * The LSH rows of full clusters that this process has read, by band key. A full cluster's rows
+ * never change (only its first INDEXED_PER_CLUSTER members bring keys), save that a key which
+ * becomes a stop key loses its rows in the index; a row kept here for such a key can only make a
+ * cluster a candidate, and a candidate joins only if its signature verifies. So a copy of a
+ * campaign this process has met is found without reading the index. Bounded: cleared when full.
+ */
+export class FullClusterRows {
+  /** key → [cluster, report, cluster, report, …] */
+  private readonly byKey = new Map<number, number[]>();
+  private count = 0;
+  constructor(private readonly max = 2_000_000) {}
+  get size() {
+    return this.count;
+  }
+  add(key: number, cluster: number, report: number) {
+    const list = this.byKey.get(key);
+    if (list) {
+      for (let i = 0; i < list.length; i += 2) if (list[i] === cluster) return;
+      list.push(cluster, report);
+    } else {
+      if (this.count >= this.max) this.clear();
+      this.byKey.set(key, [cluster, report]);
+    }
+    this.count++;
+  }
+  /** The rows of these keys, as parallel arrays. */
+  rows(keys: readonly number[]): { clusters: number[]; reports: number[] } {
+    const clusters: number[] = [];
+    const reports: number[] = [];
+    if (!this.count) return { clusters, reports };
+    for (const k of keys) {
+      const list = this.byKey.get(k);
+      if (list) for (let i = 0; i < list.length; i += 2) clusters.push(list[i]!), reports.push(list[i + 1]!);
+    }
+    return { clusters, reports };
+  }
+  clear() {
+    this.byKey.clear();
+    this.count = 0;
+  }
+}
+
+/**
  * The reports to verify a signature against, from the raw LSH rows of its band keys (cluster,
  * report per matching row): hits counted per indexed report, the HITS best, of which the best
  * PER_CLUSTER per cluster (members of one cluster say the same), at most CANDIDATES — most shared

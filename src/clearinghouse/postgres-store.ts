@@ -1,28 +1,35 @@
 import pg from 'pg';
-import { bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { FIRST_BANDS, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import { bandKeys, bandOf, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
+import { FIRST_BANDS, FullClusterRows, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
 import type { ClearinghouseStore, IncomingReport, OwnReport } from './store.js';
 
-/** Advisory-lock class of the clearinghouse's band-key buckets (pg_advisory_xact_lock(int, int)). */
+/** Advisory-lock class of the clearinghouse's band keys (pg_advisory_xact_lock(int, int)). */
 const LOCK_CLASS = 0x5174c;
 /**
  * Cluster assignment is race-free across processes: a transaction that may start a cluster or
- * write band keys first takes the advisory locks of those reports' band keys, bucketed
- * (key mod LOCK_BUCKETS), in ascending order (no deadlocks), and only then reads the index. Two
- * near-duplicates share at least one band key — the one that made them candidates of each other —
- * so they never create two clusters side by side. Buckets bound the locks one transaction holds
- * (PostgreSQL's lock table has ~64 slots per connection by default).
+ * write band keys first takes the advisory locks of those reports' band keys, in ascending order
+ * (no deadlocks), and only then reads the index. Two near-duplicates share at least one band key —
+ * the one that made them candidates of each other — so they never create two clusters side by
+ * side, while unrelated texts take different locks and are stored side by side.
+ *
+ * A lock names the band key itself (its 32-bit hash mixed with its band: two keys share a lock
+ * about once in 4 billion). Locks once named key mod 1 024: a batch of new texts then took nearly
+ * every bucket, so every batch waited for every other (measured: 139 ms a batch waiting for its
+ * locks, most of the database's time while reporting). PostgreSQL's lock table is shared and
+ * sized max_locks_per_transaction × max_connections (6 400 by default), so such reports are stored
+ * LOCKED_PER_TX at a time, each group its own transaction.
  *
  * Reports that join a cluster whose first INDEXED_PER_CLUSTER members are already in — the bulk of
  * a campaign's copies — write no band key and start no cluster: they go in a first transaction
  * that takes no advisory lock (joining a committed cluster is safe whatever runs beside it; cluster
  * rows are locked in id order). Only the rest (a new text, a campaign's first copies) is
- * serialised by the bucket locks.
+ * serialised by the band-key locks.
  */
-const LOCK_BUCKETS = 1024;
+const LOCKED_PER_TX = 4;
+const lockOf = (key: number) => (key % 0x1_0000_0000 ^ Math.imul(bandOf(key), 0x9e3779b1)) | 0;
 /** A deadlock between two batches (rows locked in another order) is retried this often. */
 const RETRIES = 3;
 
@@ -100,6 +107,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   private readonly members = new MemberCache();
   /** Clusters known to be full; a cluster id is committed before any process can read it, and a rolled-back one is never reused (sequences). */
   private readonly full = new FullClusters();
+  private readonly fullRows = new FullClusterRows();
 
   /** The LSH rows of these band keys, by key. */
   private async lshRows(c: pg.ClientBase | pg.Pool, keys: number[]): Promise<Map<number, Array<[number, number]>>> {
@@ -115,12 +123,20 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
 
   /** The candidates of each signature (by its band keys), signatures from the cache or one query for the rest. */
   private async candidatesOf(c: pg.ClientBase | pg.Pool, keyLists: number[][], rows: Map<number, Array<[number, number]>>): Promise<ClusterCandidate[][]> {
-    const chosen = keyLists.map((keys) => {
-      const clusters: number[] = [];
-      const reports: number[] = [];
-      for (const key of keys) for (const [cluster, report] of rows.get(key) ?? []) clusters.push(cluster), reports.push(report);
-      return rankCandidates(clusters, reports);
-    });
+    return this.candidatesFromRows(
+      c,
+      keyLists.map((keys) => {
+        const clusters: number[] = [];
+        const reports: number[] = [];
+        for (const key of keys) for (const [cluster, report] of rows.get(key) ?? []) clusters.push(cluster), reports.push(report);
+        return { clusters, reports };
+      }),
+    );
+  }
+
+  /** The candidates chosen from each signature's LSH rows, with their signatures. */
+  private async candidatesFromRows(c: pg.ClientBase | pg.Pool, lists: Array<{ clusters: number[]; reports: number[] }>): Promise<ClusterCandidate[][]> {
+    const chosen = lists.map((l) => rankCandidates(l.clusters, l.reports));
     const missing = [...new Set(chosen.flat())].filter((seq) => this.members.get(seq) === undefined);
     if (missing.length) {
       const found = await c.query<[number, number, Buffer, number]>({ text: 'SELECT seq, cluster, signature, shingles FROM ch_reports WHERE seq = ANY($1::bigint[])', values: [missing], rowMode: 'array' });
@@ -213,16 +229,22 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
         else answer.rejected.push({ id: k.r.id, problem: 'this report id is already used' });
       }
       if (!fresh.length) return [];
-      // copies of full clusters are found by their first band keys alone (FIRST_BANDS); the rest read every key under the locks
-      const first = fresh.map((k) => k.keys.slice(0, FIRST_BANDS));
-      const rows = await this.lshRows(c, [...new Set(first.flat())]);
+      // copies of full clusters this process has met are found without reading the index
+      // (FullClusterRows); the others by their first band keys alone (FIRST_BANDS); the rest read
+      // every key under the locks
+      const met = await this.candidatesFromRows(c, fresh.map((k) => this.fullRows.rows(k.keys)));
+      const joined = fresh.map((k, i) => verifiedClusters(k.r.fingerprint, met[i]!)[0]);
+      const probed = fresh.flatMap((_, i) => (joined[i] === undefined ? [i] : []));
+      const first = probed.map((i) => fresh[i]!.keys.slice(0, FIRST_BANDS));
+      const rows = first.length ? await this.lshRows(c, [...new Set(first.flat())]) : new Map<number, Array<[number, number]>>();
       const candidates = await this.candidatesOf(c, first, rows);
-      const joined = fresh.map((k, i) => verifiedClusters(k.r.fingerprint, candidates[i]!)[0]);
+      probed.forEach((i, j) => (joined[i] = verifiedClusters(fresh[i]!.r.fingerprint, candidates[j]!)[0]));
       const unknown = [...new Set(joined.filter((x): x is number => x !== undefined && !this.full.has(x)))];
       if (unknown.length) {
         const found = await c.query<[number]>({ text: 'SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) AND reports >= $2', values: [unknown, INDEXED_PER_CLUSTER], rowMode: 'array' });
         for (const [id] of found.rows) this.full.add(id);
       }
+      for (const [key, list] of rows) for (const [cluster, report] of list) if (this.full.has(cluster)) this.fullRows.add(key, cluster, report);
       const settled: Array<{ r: IncomingReport; cluster: number }> = [];
       const later: typeof keyed = [];
       fresh.forEach((k, i) => (joined[i] !== undefined && this.full.has(joined[i]) ? settled.push({ r: k.r, cluster: joined[i] }) : later.push(k)));
@@ -242,7 +264,8 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       }
       return later;
     });
-    if (rest.length) answer.accepted += await this.tx((c) => this.addLocked(c, office, now, rest));
+    // one after another: a later group finds an earlier one's texts committed
+    for (let i = 0; i < rest.length; i += LOCKED_PER_TX) answer.accepted += await this.tx((c) => this.addLocked(c, office, now, rest.slice(i, i + LOCKED_PER_TX)));
     this.inserted += answer.accepted;
     if (this.inserted >= this.analyseAt) {
       this.analyseAt = this.inserted * 2;
@@ -253,8 +276,14 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
 
   /** Reports that may start a cluster or write band keys, under the locks of their band keys. */
   private async addLocked(c: pg.ClientBase, office: string, now: string, fresh: Array<{ r: IncomingReport; keys: number[] }>): Promise<number> {
-    const buckets = [...new Set(fresh.flatMap((k) => k.keys.map((key) => key % LOCK_BUCKETS)))].sort((a, b) => a - b);
-    await c.query('SELECT pg_advisory_xact_lock($1, b) FROM unnest($2::int[]) AS b', [LOCK_CLASS, buckets]);
+    // a stop key has no rows and never gets any, so it makes nobody a candidate: it needs no lock
+    // (common wording shares such keys between thousands of unrelated texts)
+    const keys = [...new Set(fresh.flatMap((k) => k.keys))];
+    await c.query(
+      `SELECT pg_advisory_xact_lock($1, u.l) FROM (SELECT DISTINCT l FROM unnest($2::bigint[], $3::int[]) AS k(key, l)
+         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = k.key) ORDER BY l) u`,
+      [LOCK_CLASS, keys, keys.map(lockOf)],
+    );
     // read after the locks: every report that shares a band key with these is committed by now
     const rows = await this.lshRows(c, [...new Set(fresh.flatMap((k) => k.keys))]);
     const stored = await this.candidatesOf(c, fresh.map((k) => k.keys), rows);

@@ -99,4 +99,16 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
       CREATE INDEX ch_reports_marked ON ch_reports (cluster, office) WHERE mark IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'LSH rows read from the index alone (PostgreSQL)',
+    // SQLite's ch_lsh is WITHOUT ROWID: its rows are the primary key's b-tree already. PostgreSQL
+    // fetched each matching row from the table for its report: with the report in the index, a
+    // look-up reads the index alone wherever vacuum has marked the table's pages all-visible
+    sqlite: ``,
+    postgres: `
+      ALTER TABLE ch_lsh DROP CONSTRAINT ch_lsh_pkey;
+      ALTER TABLE ch_lsh ADD CONSTRAINT ch_lsh_pkey PRIMARY KEY (key, cluster) INCLUDE (report);
+    `,
+  },
 ];
