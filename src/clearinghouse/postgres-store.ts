@@ -20,7 +20,9 @@ const LOCK_CLASS = 0x5174c;
  * every bucket, so every batch waited for every other (measured: 139 ms a batch waiting for its
  * locks, most of the database's time while reporting). PostgreSQL's lock table is shared and
  * sized max_locks_per_transaction × max_connections (6 400 by default), so such reports are stored
- * LOCKED_PER_TX at a time, each group its own transaction.
+ * LOCKED_PER_TX at a time, each group its own transaction: at most 680 locks a transaction, 2 720
+ * for a process's four connections (groups of 4 made 1 533 reports/s at 200 000, groups of 8
+ * 1 727/s, one run each).
  *
  * Reports that join a cluster whose first INDEXED_PER_CLUSTER members are already in — the bulk of
  * a campaign's copies — write no band key and start no cluster: they go in a first transaction
@@ -28,7 +30,7 @@ const LOCK_CLASS = 0x5174c;
  * rows are locked in id order). Only the rest (a new text, a campaign's first copies) is
  * serialised by the band-key locks.
  */
-const LOCKED_PER_TX = 4;
+const LOCKED_PER_TX = 8;
 const lockOf = (key: number) => (key % 0x1_0000_0000 ^ Math.imul(bandOf(key), 0x9e3779b1)) | 0;
 /** A deadlock between two batches (rows locked in another order) is retried this often. */
 const RETRIES = 3;
@@ -37,6 +39,17 @@ const EMPTY = Buffer.alloc(0);
 
 const int8AsNumber: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * The statements of the report and look-up paths run as named (prepared) statements: each
+ * connection parses and plans one once, not at every call (ANALYZE makes PostgreSQL plan it again).
+ */
+const statementNames = new Map<string, string>();
+const prepared = (text: string) => {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `ch_${statementNames.size}`));
+  return { name, text };
 };
 
 /** The clearinghouse on PostgreSQL: several clearinghouse processes, on several machines, serve one region from one database. */
@@ -111,7 +124,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
 
   /** The LSH rows of these band keys, by key. */
   private async lshRows(c: pg.ClientBase | pg.Pool, keys: number[]): Promise<Map<number, Array<[number, number]>>> {
-    const res = await c.query<[number, number, number]>({ text: 'SELECT key, cluster, report FROM ch_lsh WHERE key = ANY($1::bigint[])', values: [keys], rowMode: 'array' });
+    const res = await c.query<[number, number, number]>({ ...prepared('SELECT key, cluster, report FROM ch_lsh WHERE key = ANY($1::bigint[])'), values: [keys], rowMode: 'array' });
     const byKey = new Map<number, Array<[number, number]>>();
     for (const [key, cluster, report] of res.rows) {
       const list = byKey.get(key);
@@ -139,7 +152,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const chosen = lists.map((l) => rankCandidates(l.clusters, l.reports));
     const missing = [...new Set(chosen.flat())].filter((seq) => this.members.get(seq) === undefined);
     if (missing.length) {
-      const found = await c.query<[number, number, Buffer, number]>({ text: 'SELECT seq, cluster, signature, shingles FROM ch_reports WHERE seq = ANY($1::bigint[])', values: [missing], rowMode: 'array' });
+      const found = await c.query<[number, number, Buffer, number]>({ ...prepared('SELECT seq, cluster, signature, shingles FROM ch_reports WHERE seq = ANY($1::bigint[])'), values: [missing], rowMode: 'array' });
       for (const [seq, cluster, signature, shingles] of found.rows) if (signature.length) this.members.set(seq, { cluster, signature: signatureFromBuffer(signature), shingles });
     }
     return chosen.map((list) => list.map((seq) => this.members.get(seq)).filter((m): m is ClusterCandidate => m !== undefined));
@@ -154,9 +167,9 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     if (!grown.size) return new Map();
     const ids = [...grown.keys()].sort((a, b) => a - b);
     const rows = await c.query<[number, number]>({
-      text: `WITH l AS MATERIALIZED (SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE)
+      ...prepared(`WITH l AS MATERIALIZED (SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE)
              UPDATE ch_clusters c SET reports = c.reports + u.n, indexed = LEAST(c.reports + u.n, $4), first_seen = LEAST(c.first_seen, u.day)
-             FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, n, day) WHERE c.id = u.id AND c.id IN (SELECT id FROM l) RETURNING c.id, c.reports`,
+             FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, n, day) WHERE c.id = u.id AND c.id IN (SELECT id FROM l) RETURNING c.id, c.reports`),
       values: [ids, ids.map((id) => grown.get(id)!.n), ids.map((id) => grown.get(id)!.day), INDEXED_PER_CLUSTER],
       rowMode: 'array',
     });
@@ -164,11 +177,11 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   }
 
   private async writeReports(c: pg.ClientBase, office: string, now: string, rows: Array<{ r: IncomingReport; seq: number; cluster: number; keep: boolean }>) {
-    await c.query(
-      `INSERT INTO ch_reports (seq, id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at)
+    await c.query({
+      ...prepared(`INSERT INTO ch_reports (seq, id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at)
        SELECT u.seq, u.id, $3, u.cluster, u.day, u.mark, CASE WHEN u.mark IS NULL THEN NULL ELSE $9 END, u.signature, u.shingles, $9
-       FROM unnest($1::bigint[], $2::text[], $4::bigint[], $5::text[], $6::text[], $7::bytea[], $8::int[]) AS u(seq, id, cluster, day, mark, signature, shingles)`,
-      [
+       FROM unnest($1::bigint[], $2::text[], $4::bigint[], $5::text[], $6::text[], $7::bytea[], $8::int[]) AS u(seq, id, cluster, day, mark, signature, shingles)`),
+      values: [
         rows.map((x) => x.seq),
         rows.map((x) => x.r.id),
         office,
@@ -180,7 +193,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
         rows.map((x) => x.r.fingerprint.shingles),
         now,
       ],
-    );
+    });
     const perCluster = new Map<number, { n: number; day: string; mark: Mark }>();
     for (const { r, cluster } of rows) {
       const o = perCluster.get(cluster) ?? { n: 0, day: r.receivedDay, mark: null };
@@ -190,17 +203,17 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       perCluster.set(cluster, o);
     }
     const ids = [...perCluster.keys()].sort((a, b) => a - b);
-    await c.query(
-      `INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports)
+    await c.query({
+      ...prepared(`INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports)
        SELECT u.cluster, $2, u.day, u.mark, u.n FROM unnest($1::bigint[], $3::text[], $4::text[], $5::int[]) AS u(cluster, day, mark, n) ORDER BY u.cluster
        ON CONFLICT (cluster, office) DO UPDATE SET reports = ch_cluster_offices.reports + excluded.reports,
-         first_seen = LEAST(ch_cluster_offices.first_seen, excluded.first_seen), mark = COALESCE(excluded.mark, ch_cluster_offices.mark)`,
-      [ids, office, ids.map((id) => perCluster.get(id)!.day), ids.map((id) => perCluster.get(id)!.mark), ids.map((id) => perCluster.get(id)!.n)],
-    );
+         first_seen = LEAST(ch_cluster_offices.first_seen, excluded.first_seen), mark = COALESCE(excluded.mark, ch_cluster_offices.mark)`),
+      values: [ids, office, ids.map((id) => perCluster.get(id)!.day), ids.map((id) => perCluster.get(id)!.mark), ids.map((id) => perCluster.get(id)!.n)],
+    });
   }
 
   private async nextSeqs(c: pg.ClientBase, n: number): Promise<number[]> {
-    return (await c.query<[number]>({ text: "SELECT nextval(pg_get_serial_sequence('ch_reports', 'seq')) FROM generate_series(1, $1)", values: [n], rowMode: 'array' })).rows.map((x) => x[0]);
+    return (await c.query<[number]>({ ...prepared("SELECT nextval(pg_get_serial_sequence('ch_reports', 'seq')) FROM generate_series(1, $1)"), values: [n], rowMode: 'array' })).rows.map((x) => x[0]);
   }
 
   /**
@@ -217,7 +230,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const keyed = reports.map((r) => ({ r, keys: bandKeys(r.fingerprint.signature) }));
     const rest = await this.tx(async (c) => {
       const known = new Map(
-        (await c.query<[string, string]>({ text: 'SELECT id, office FROM ch_reports WHERE id = ANY($1::text[])', values: [reports.map((r) => r.id)], rowMode: 'array' })).rows,
+        (await c.query<[string, string]>({ ...prepared('SELECT id, office FROM ch_reports WHERE id = ANY($1::text[])'), values: [reports.map((r) => r.id)], rowMode: 'array' })).rows,
       );
       const fresh: typeof keyed = [];
       for (const k of keyed) {
@@ -241,7 +254,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       probed.forEach((i, j) => (joined[i] = verifiedClusters(fresh[i]!.r.fingerprint, candidates[j]!)[0]));
       const unknown = [...new Set(joined.filter((x): x is number => x !== undefined && !this.full.has(x)))];
       if (unknown.length) {
-        const found = await c.query<[number]>({ text: 'SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) AND reports >= $2', values: [unknown, INDEXED_PER_CLUSTER], rowMode: 'array' });
+        const found = await c.query<[number]>({ ...prepared('SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) AND reports >= $2'), values: [unknown, INDEXED_PER_CLUSTER], rowMode: 'array' });
         for (const [id] of found.rows) this.full.add(id);
       }
       for (const [key, list] of rows) for (const [cluster, report] of list) if (this.full.has(cluster)) this.fullRows.add(key, cluster, report);
@@ -279,18 +292,18 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     // a stop key has no rows and never gets any, so it makes nobody a candidate: it needs no lock
     // (common wording shares such keys between thousands of unrelated texts)
     const keys = [...new Set(fresh.flatMap((k) => k.keys))];
-    await c.query(
-      `SELECT pg_advisory_xact_lock($1, u.l) FROM (SELECT DISTINCT l FROM unnest($2::bigint[], $3::int[]) AS k(key, l)
-         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = k.key) ORDER BY l) u`,
-      [LOCK_CLASS, keys, keys.map(lockOf)],
-    );
+    await c.query({
+      ...prepared(`SELECT pg_advisory_xact_lock($1, u.l) FROM (SELECT DISTINCT l FROM unnest($2::bigint[], $3::int[]) AS k(key, l)
+         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = k.key) ORDER BY l) u`),
+      values: [LOCK_CLASS, keys, keys.map(lockOf)],
+    });
     // read after the locks: every report that shares a band key with these is committed by now
     const rows = await this.lshRows(c, [...new Set(fresh.flatMap((k) => k.keys))]);
     const stored = await this.candidatesOf(c, fresh.map((k) => k.keys), rows);
     const storedIds = [...new Set(stored.flat().map((m) => m.cluster))];
     const sizes = new Map(
       storedIds.length
-        ? (await c.query<[number, number]>({ text: 'SELECT id, reports FROM ch_clusters WHERE id = ANY($1::bigint[])', values: [storedIds], rowMode: 'array' })).rows
+        ? (await c.query<[number, number]>({ ...prepared('SELECT id, reports FROM ch_clusters WHERE id = ANY($1::bigint[])'), values: [storedIds], rowMode: 'array' })).rows
         : [],
     );
 
@@ -336,17 +349,15 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
 
     // ids for the new clusters and the reports, then one statement per table
     const ids = newClusters.length
-      ? (await c.query<[number]>({ text: "SELECT nextval(pg_get_serial_sequence('ch_clusters', 'id')) FROM generate_series(1, $1)", values: [newClusters.length], rowMode: 'array' })).rows.map((x) => x[0])
+      ? (await c.query<[number]>({ ...prepared("SELECT nextval(pg_get_serial_sequence('ch_clusters', 'id')) FROM generate_series(1, $1)"), values: [newClusters.length], rowMode: 'array' })).rows.map((x) => x[0])
       : [];
     const clusterOf = (x: number) => (x < 0 ? ids[-x - 1]! : x);
     const seqs = await this.nextSeqs(c, fresh.length);
     if (newClusters.length) {
-      await c.query('INSERT INTO ch_clusters (id, first_seen, reports, indexed) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[])', [
-        ids,
-        newClusters.map((x) => x.firstSeen),
-        newClusters.map((x) => x.reports),
-        newClusters.map((x) => Math.min(x.reports, INDEXED_PER_CLUSTER)),
-      ]);
+      await c.query({
+        ...prepared('INSERT INTO ch_clusters (id, first_seen, reports, indexed) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[])'),
+        values: [ids, newClusters.map((x) => x.firstSeen), newClusters.map((x) => x.reports), newClusters.map((x) => Math.min(x.reports, INDEXED_PER_CLUSTER))],
+      });
     }
     await this.writeReports(c, office, now, fresh.map(({ r }, i) => ({ r, seq: seqs[i]!, cluster: clusterOf(assigned[i]!), keep: indexed[i]! })));
     // band keys each indexed report brings to its cluster (a key once per cluster), and how many clusters each key reaches then
@@ -368,15 +379,15 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       }
     });
     if (lsh.length) {
-      await c.query(
-        `INSERT INTO ch_lsh (key, cluster, report) SELECT u.key, u.cluster, u.report FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(key, cluster, report)
-         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = u.key) ON CONFLICT DO NOTHING`,
-        [lsh.map((x) => x[0]), lsh.map((x) => x[1]), lsh.map((x) => x[2])],
-      );
+      await c.query({
+        ...prepared(`INSERT INTO ch_lsh (key, cluster, report) SELECT u.key, u.cluster, u.report FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(key, cluster, report)
+         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = u.key) ON CONFLICT DO NOTHING`),
+        values: [lsh.map((x) => x[0]), lsh.map((x) => x[1]), lsh.map((x) => x[2])],
+      });
       // keys that now reach MAX_PER_KEY clusters become stop keys (the locks make the counts exact)
       const stop = [...new Set(lsh.map((x) => x[0]))].filter((key) => perKey.get(key)! >= MAX_PER_KEY);
       if (stop.length) {
-        await c.query('WITH s AS (INSERT INTO ch_stop_keys (key) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING) DELETE FROM ch_lsh WHERE key = ANY($1::bigint[])', [stop]);
+        await c.query({ ...prepared('WITH s AS (INSERT INTO ch_stop_keys (key) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING) DELETE FROM ch_lsh WHERE key = ANY($1::bigint[])'), values: [stop] });
       }
     }
     // last: cluster rows are locked from here to the commit only
@@ -386,19 +397,19 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
 
   async setMark(office: string, reportId: string, mark: Mark): Promise<boolean> {
     return this.tx(async (c) => {
-      const row = (await c.query<{ cluster: number }>('UPDATE ch_reports SET mark = $3, marked_at = $4 WHERE id = $1 AND office = $2 RETURNING cluster', [reportId, office, mark, new Date().toISOString()])).rows[0];
+      const row = (await c.query<{ cluster: number }>({ ...prepared('UPDATE ch_reports SET mark = $3, marked_at = $4 WHERE id = $1 AND office = $2 RETURNING cluster'), values: [reportId, office, mark, new Date().toISOString()] })).rows[0];
       if (!row) return false;
-      await c.query(
-        `UPDATE ch_cluster_offices SET mark = (SELECT mark FROM ch_reports WHERE cluster = $1 AND office = $2 AND mark IS NOT NULL ORDER BY marked_at DESC, seq DESC LIMIT 1)
-         WHERE cluster = $1 AND office = $2`,
-        [row.cluster, office],
-      );
+      await c.query({
+        ...prepared(`UPDATE ch_cluster_offices SET mark = (SELECT mark FROM ch_reports WHERE cluster = $1 AND office = $2 AND mark IS NOT NULL ORDER BY marked_at DESC, seq DESC LIMIT 1)
+         WHERE cluster = $1 AND office = $2`),
+        values: [row.cluster, office],
+      });
       return true;
     });
   }
 
   async ownReport(office: string, reportId: string): Promise<OwnReport | null> {
-    return (await this.pool.query<OwnReport>('SELECT id, received_day, mark FROM ch_reports WHERE id = $1 AND office = $2', [reportId, office])).rows[0] ?? null;
+    return (await this.pool.query<OwnReport>({ ...prepared('SELECT id, received_day, mark FROM ch_reports WHERE id = $1 AND office = $2'), values: [reportId, office] })).rows[0] ?? null;
   }
 
   async lookup(office: string, fp: KeyedFingerprint): Promise<LookupAnswer> {
@@ -407,12 +418,12 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const clusters = verifiedClusters(fp, candidates!);
     if (!clusters.length) return { offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } };
     const row = (
-      await this.pool.query<{ offices: number; first_seen: string | null; mass: number; regular: number }>(
-        `SELECT COUNT(*) AS offices, MIN(f) AS first_seen, COUNT(*) FILTER (WHERE m) AS mass, COUNT(*) FILTER (WHERE g) AS regular FROM (
+      await this.pool.query<{ offices: number; first_seen: string | null; mass: number; regular: number }>({
+        ...prepared(`SELECT COUNT(*) AS offices, MIN(f) AS first_seen, COUNT(*) FILTER (WHERE m) AS mass, COUNT(*) FILTER (WHERE g) AS regular FROM (
            SELECT office, MIN(first_seen) AS f, bool_or(mark = 'mass') AS m, bool_or(mark = 'regular') AS g FROM ch_cluster_offices
-           WHERE cluster = ANY($1::bigint[]) AND office <> $2 GROUP BY office) x`,
-        [clusters, office],
-      )
+           WHERE cluster = ANY($1::bigint[]) AND office <> $2 GROUP BY office) x`),
+        values: [clusters, office],
+      })
     ).rows[0]!;
     return { offices: row.offices, first_seen: row.first_seen, marks: { mass: row.mass, regular: row.regular } };
   }
