@@ -19,6 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { encodeSignature, keyFingerprint } from '../../src/clearinghouse/keyed-fingerprint.js';
 import { normalise } from '../../src/normalise/normalise.js';
 import { fingerprint } from '../../src/signals/fingerprint/minhash.js';
@@ -26,7 +27,6 @@ import { table } from './corpus.js';
 import { EDITS, makeLocal, makeTemplate, makeVariant, rng } from './generate-petitions.js';
 import { freePort } from './serve.js';
 import { startPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
-import pg from 'pg';
 
 const bin = fileURLToPath(new URL('../../bin/sito.js', import.meta.url));
 const SECRET = 'bench-federation-secret-0123456789';
@@ -141,7 +141,7 @@ function storePids(ch: ChildProcess, pgData: string | null): number[] {
  * --pg-statements: the statements that took the most of PostgreSQL's time since the last call
  * (pg_stat_statements), then its counters reset; 'create' only installs the extension.
  */
-async function pgStatements(url: string, phase: 'create' | string) {
+async function pgStatements(url: string, phase: string) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {

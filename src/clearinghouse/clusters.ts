@@ -58,25 +58,27 @@ export class FullClusters {
  * never change (only its first INDEXED_PER_CLUSTER members bring keys), save that a key which
  * becomes a stop key loses its rows in the index; a row kept here for such a key can only make a
  * cluster a candidate, and a candidate joins only if its signature verifies. So a copy of a
- * campaign this process has met is found without reading the index. Bounded: cleared when full.
+ * campaign this process has met is found without reading the index. Bounded: cleared when full
+ * (500 000 rows, some tens of MB: estimated, not measured; a full cluster holds at most
+ * 20 × 85 = 1 700 keys).
  */
 export class FullClusterRows {
   /** key → [cluster, report, cluster, report, …] */
   private readonly byKey = new Map<number, number[]>();
   private count = 0;
-  constructor(private readonly max = 2_000_000) {}
+  constructor(private readonly max = 500_000) {}
   get size() {
     return this.count;
   }
   add(key: number, cluster: number, report: number) {
-    const list = this.byKey.get(key);
-    if (list) {
-      for (let i = 0; i < list.length; i += 2) if (list[i] === cluster) return;
-      list.push(cluster, report);
-    } else {
-      if (this.count >= this.max) this.clear();
-      this.byKey.set(key, [cluster, report]);
+    let list = this.byKey.get(key);
+    if (list) for (let i = 0; i < list.length; i += 2) if (list[i] === cluster) return;
+    if (this.count >= this.max) {
+      this.clear();
+      list = undefined;
     }
+    if (list) list.push(cluster, report);
+    else this.byKey.set(key, [cluster, report]);
     this.count++;
   }
   /** The rows of these keys, as parallel arrays. */

@@ -92,8 +92,12 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
         return out;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
-        // deadlock_detected: two batches locked rows in another order; nothing was written, run again
-        if ((e as { code?: string }).code === '40P01' && attempt < RETRIES) continue;
+        // deadlock_detected: two batches locked rows in another order; unique_violation: a row another
+        // transaction committed meanwhile (the same report id sent twice at once; an index row the
+        // band-key locks should have kept out, so no ON CONFLICT check is paid on every row).
+        // Nothing was written: run again, reading afresh
+        const code = (e as { code?: string }).code;
+        if ((code === '40P01' || code === '23505') && attempt < RETRIES) continue;
         throw e;
       } finally {
         c.release();
@@ -229,6 +233,9 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const now = new Date().toISOString();
     const keyed = reports.map((r) => ({ r, keys: bandKeys(r.fingerprint.signature) }));
     const rest = await this.tx(async (c) => {
+      // a transaction run again (a deadlock, a unique violation) counts afresh
+      answer.accepted = answer.duplicates = 0;
+      answer.rejected = [];
       const known = new Map(
         (await c.query<[string, string]>({ ...prepared('SELECT id, office FROM ch_reports WHERE id = ANY($1::text[])'), values: [reports.map((r) => r.id)], rowMode: 'array' })).rows,
       );
@@ -381,7 +388,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     if (lsh.length) {
       await c.query({
         ...prepared(`INSERT INTO ch_lsh (key, cluster, report) SELECT u.key, u.cluster, u.report FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u(key, cluster, report)
-         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = u.key) ON CONFLICT DO NOTHING`),
+         WHERE NOT EXISTS (SELECT 1 FROM ch_stop_keys s WHERE s.key = u.key)`),
         values: [lsh.map((x) => x[0]), lsh.map((x) => x[1]), lsh.map((x) => x[2])],
       });
       // keys that now reach MAX_PER_KEY clusters become stop keys (the locks make the counts exact)
