@@ -32,7 +32,7 @@ const LOCK_CLASS = 0x5174c;
  */
 const LOCKED_PER_TX = 8;
 const lockOf = (key: number) => (key % 0x1_0000_0000 ^ Math.imul(bandOf(key), 0x9e3779b1)) | 0;
-/** A deadlock between two batches (rows locked in another order) is retried this often. */
+/** A transaction that meets a deadlock or a unique violation (see tx) is run this often in all. */
 const RETRIES = 3;
 
 const EMPTY = Buffer.alloc(0);
@@ -252,10 +252,12 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       // copies of full clusters this process has met are found without reading the index
       // (FullClusterRows); the others by their first band keys alone (FIRST_BANDS); the rest read
       // every key under the locks
-      const met = await this.candidatesFromRows(c, fresh.map((k) => this.fullRows.rows(k.keys)));
+      // (the rows kept are those of first band keys: they come from the reads below)
+      const firstKeys = fresh.map((k) => k.keys.slice(0, FIRST_BANDS));
+      const met = await this.candidatesFromRows(c, firstKeys.map((keys) => this.fullRows.rows(keys)));
       const joined = fresh.map((k, i) => verifiedClusters(k.r.fingerprint, met[i]!)[0]);
       const probed = fresh.flatMap((_, i) => (joined[i] === undefined ? [i] : []));
-      const first = probed.map((i) => fresh[i]!.keys.slice(0, FIRST_BANDS));
+      const first = probed.map((i) => firstKeys[i]!);
       const rows = first.length ? await this.lshRows(c, [...new Set(first.flat())]) : new Map<number, Array<[number, number]>>();
       const candidates = await this.candidatesOf(c, first, rows);
       probed.forEach((i, j) => (joined[i] = verifiedClusters(fresh[i]!.r.fingerprint, candidates[j]!)[0]));
@@ -305,7 +307,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       values: [LOCK_CLASS, keys, keys.map(lockOf)],
     });
     // read after the locks: every report that shares a band key with these is committed by now
-    const rows = await this.lshRows(c, [...new Set(fresh.flatMap((k) => k.keys))]);
+    const rows = await this.lshRows(c, keys);
     const stored = await this.candidatesOf(c, fresh.map((k) => k.keys), rows);
     const storedIds = [...new Set(stored.flat().map((m) => m.cluster))];
     const sizes = new Map(
