@@ -174,6 +174,41 @@ for (const backend of backends) {
       expect((await store.stats()).clusters).toBe(before.clusters);
     }, 30_000);
 
+    it("answers each office with the others' count and earliest day as offices join, report earlier copies and change marks", async () => {
+      // signatures made by hand (a text of 300 shingles; copies differ in a few slots): a cluster of its own
+      let seed = 91;
+      const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed);
+      const base = Uint32Array.from({ length: 256 }, random);
+      const text = { signature: base, shingles: 300 };
+      const copy = (day: string, mark: IncomingReport['mark'] = null): IncomingReport => ({
+        id: uuid(),
+        fingerprint: { signature: base.map((v, slot) => (slot % 50 === seed % 50 ? random() : v)), shingles: 300 },
+        receivedDay: day,
+        mark,
+      });
+      const ask = async (office: string) => store.lookup(office, text);
+      await store.addReports('k1', [copy('2024-03-10')]);
+      expect(await ask('k1')).toEqual({ offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } });
+      await store.addReports('k2', [copy('2024-03-12')]);
+      expect(await ask('k1')).toEqual({ offices: 1, first_seen: '2024-03-12', marks: { mass: 0, regular: 0 } });
+      expect(await ask('k2')).toEqual({ offices: 1, first_seen: '2024-03-10', marks: { mass: 0, regular: 0 } });
+      // k2 reports a copy it received earlier than anyone: it becomes the first office
+      await store.addReports('k2', [copy('2024-03-05', 'mass')]);
+      expect(await ask('k1')).toEqual({ offices: 1, first_seen: '2024-03-05', marks: { mass: 1, regular: 0 } });
+      expect(await ask('k2')).toEqual({ offices: 1, first_seen: '2024-03-10', marks: { mass: 0, regular: 0 } });
+      // a third office between them; k1 again (an office counts once, its later day changes nothing)
+      await store.addReports('k3', [copy('2024-03-08', 'regular')]);
+      await store.addReports('k1', [copy('2024-03-20'), copy('2024-03-21')]);
+      expect(await ask('k2')).toEqual({ offices: 2, first_seen: '2024-03-08', marks: { mass: 0, regular: 1 } });
+      expect(await ask('k1')).toEqual({ offices: 2, first_seen: '2024-03-05', marks: { mass: 1, regular: 1 } });
+      expect(await ask('k3')).toEqual({ offices: 2, first_seen: '2024-03-05', marks: { mass: 1, regular: 0 } });
+      expect(await ask('elsewhere')).toEqual({ offices: 3, first_seen: '2024-03-05', marks: { mass: 1, regular: 1 } });
+      // k1 equals the first day in one batch of two copies
+      await store.addReports('k1', [copy('2024-03-30'), copy('2024-03-05')]);
+      expect(await ask('k2')).toEqual({ offices: 2, first_seen: '2024-03-05', marks: { mass: 0, regular: 1 } });
+      expect(await ask('k1')).toEqual({ offices: 2, first_seen: '2024-03-05', marks: { mass: 1, regular: 1 } });
+    }, 30_000);
+
     it('joins a full cluster by its first band keys, and by the others when only they match', async () => {
       // signatures made by hand: a text of 400 shingles, its copies differing in a few slots
       let seed = 7;
@@ -250,4 +285,45 @@ describe('opening the clearinghouse store', () => {
       await expect(openClearinghouseStore({ SITO_DATA_DIR: dir, SITO_CLEARINGHOUSE_CACHE_MB: bad })).rejects.toThrow(/SITO_CLEARINGHOUSE_CACHE_MB/);
     }
   });
+});
+
+describe.skipIf(!hasPostgres)('the clearinghouse on an existing PostgreSQL database', () => {
+  it('counts the offices of the clusters it already holds when it first starts with the counts in the cluster rows (migration 4)', async () => {
+    const { default: pgClient } = await import('pg');
+    const server = await startPostgres();
+    try {
+      let store = await PostgresClearinghouseStore.open(server.url);
+      await store.addReports('a', [report(airCampaign(OFFICE_EDITS[0]!), '2024-05-06')]);
+      await store.addReports('b', [report(airCampaign(OFFICE_EDITS[1]!), '2024-05-07', 'mass')]);
+      await store.addReports('c', [report(airCampaign(OFFICE_EDITS[2]!), '2024-05-09'), report(youthCouncil('Pisz', 1), '2024-06-02', 'regular')]);
+      await store.addReports('d', [report(youthCouncil('Ełk', 2), '2024-06-01')]);
+      const asks = [
+        ['a', airCampaign(OFFICE_EDITS[3]!)],
+        ['b', airCampaign(OFFICE_EDITS[3]!)],
+        ['x', airCampaign(OFFICE_EDITS[3]!)],
+        ['c', youthCouncil('Sieradz', 5)],
+        ['d', youthCouncil('Sieradz', 5)],
+      ] as const;
+      const answers = async () => Promise.all(asks.map(([office, text]) => store.lookup(office, keyed(text))));
+      const expected = await answers();
+      expect(expected[0]).toEqual({ offices: 2, first_seen: '2024-05-07', marks: { mass: 1, regular: 0 } });
+      await store.close();
+      // the database as the code before left it
+      const c = new pgClient.Client({ connectionString: server.url });
+      await c.connect();
+      await c.query('ALTER TABLE ch_clusters DROP COLUMN offices, DROP COLUMN first_office, DROP COLUMN second_seen');
+      await c.query('DROP INDEX ch_cluster_offices_marked');
+      await c.query('DELETE FROM ch_schema_migrations WHERE version = 4');
+      await c.end();
+      store = await PostgresClearinghouseStore.open(server.url);
+      expect(await answers()).toEqual(expected);
+      // and keeps counting from there
+      await store.addReports('e', [report(airCampaign(edit(5)), '2024-05-01')]);
+      expect(await store.lookup('a', keyed(airCampaign(OFFICE_EDITS[3]!)))).toEqual({ offices: 3, first_seen: '2024-05-01', marks: { mass: 1, regular: 0 } });
+      expect(await store.lookup('e', keyed(airCampaign(OFFICE_EDITS[3]!)))).toEqual({ offices: 3, first_seen: '2024-05-06', marks: { mass: 1, regular: 0 } });
+      await store.close();
+    } finally {
+      server.stop();
+    }
+  }, 60_000);
 });

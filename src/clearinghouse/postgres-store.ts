@@ -166,21 +166,29 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
    * Cluster rows locked in id order (two batches growing the same campaigns never deadlock), then
    * grown. NO KEY UPDATE: the reports just inserted hold KEY SHARE locks on these rows (their
    * foreign key), which a plain FOR UPDATE would wait for, batch against batch.
+   *
+   * A batch is one office's, so each cluster grows by one office at most (joined: the office had no
+   * row in it before this batch), and the cluster's first office and the earliest day of any other
+   * office (second_seen) follow from that office's earliest day in the batch: days only ever move
+   * earlier (LEAST), so when the office becomes the earliest, the former first day is the other
+   * offices' earliest; otherwise the office's day may lower second_seen.
    */
-  private async growClusters(c: pg.ClientBase, grown: Map<number, { n: number; day: string }>): Promise<Map<number, number>> {
-    if (!grown.size) return new Map();
+  private async growClusters(c: pg.ClientBase, office: string, grown: Map<number, { n: number; day: string }>, joined: ReadonlySet<number>): Promise<void> {
+    if (!grown.size) return;
     const ids = [...grown.keys()].sort((a, b) => a - b);
-    const rows = await c.query<[number, number]>({
+    await c.query({
       ...prepared(`WITH l AS MATERIALIZED (SELECT id FROM ch_clusters WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE)
-             UPDATE ch_clusters c SET reports = c.reports + u.n, indexed = LEAST(c.reports + u.n, $4), first_seen = LEAST(c.first_seen, u.day)
-             FROM unnest($1::bigint[], $2::int[], $3::text[]) AS u(id, n, day) WHERE c.id = u.id AND c.id IN (SELECT id FROM l) RETURNING c.id, c.reports`),
-      values: [ids, ids.map((id) => grown.get(id)!.n), ids.map((id) => grown.get(id)!.day), INDEXED_PER_CLUSTER],
-      rowMode: 'array',
+             UPDATE ch_clusters c SET reports = c.reports + u.n, indexed = LEAST(c.reports + u.n, $4), first_seen = LEAST(c.first_seen, u.day),
+               offices = c.offices + u.joined,
+               first_office = CASE WHEN c.first_office = $5 OR u.day >= c.first_seen THEN c.first_office ELSE $5 END,
+               second_seen = CASE WHEN c.first_office = $5 THEN c.second_seen WHEN u.day < c.first_seen THEN c.first_seen ELSE LEAST(c.second_seen, u.day) END
+             FROM unnest($1::bigint[], $2::int[], $3::text[], $6::int[]) AS u(id, n, day, joined) WHERE c.id = u.id AND c.id IN (SELECT id FROM l)`),
+      values: [ids, ids.map((id) => grown.get(id)!.n), ids.map((id) => grown.get(id)!.day), INDEXED_PER_CLUSTER, office, ids.map((id) => (joined.has(id) ? 1 : 0))],
     });
-    return new Map(rows.rows.map(([id, reports]) => [id, reports]));
   }
 
-  private async writeReports(c: pg.ClientBase, office: string, now: string, rows: Array<{ r: IncomingReport; seq: number; cluster: number; keep: boolean }>) {
+  /** Stores the reports and their office's row in each cluster; gives the clusters the office joined with this batch. */
+  private async writeReports(c: pg.ClientBase, office: string, now: string, rows: Array<{ r: IncomingReport; seq: number; cluster: number; keep: boolean }>): Promise<Set<number>> {
     await c.query({
       ...prepared(`INSERT INTO ch_reports (seq, id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at)
        SELECT u.seq, u.id, $3, u.cluster, u.day, u.mark, CASE WHEN u.mark IS NULL THEN NULL ELSE $9 END, u.signature, u.shingles, $9
@@ -207,13 +215,17 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       perCluster.set(cluster, o);
     }
     const ids = [...perCluster.keys()].sort((a, b) => a - b);
-    await c.query({
+    // xmax = 0: the row was inserted, not updated (the office is new to the cluster)
+    const written = await c.query<[number, boolean]>({
       ...prepared(`INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports)
        SELECT u.cluster, $2, u.day, u.mark, u.n FROM unnest($1::bigint[], $3::text[], $4::text[], $5::int[]) AS u(cluster, day, mark, n) ORDER BY u.cluster
        ON CONFLICT (cluster, office) DO UPDATE SET reports = ch_cluster_offices.reports + excluded.reports,
-         first_seen = LEAST(ch_cluster_offices.first_seen, excluded.first_seen), mark = COALESCE(excluded.mark, ch_cluster_offices.mark)`),
+         first_seen = LEAST(ch_cluster_offices.first_seen, excluded.first_seen), mark = COALESCE(excluded.mark, ch_cluster_offices.mark)
+       RETURNING cluster, xmax = 0`),
       values: [ids, office, ids.map((id) => perCluster.get(id)!.day), ids.map((id) => perCluster.get(id)!.mark), ids.map((id) => perCluster.get(id)!.n)],
+      rowMode: 'array',
     });
+    return new Set(written.rows.filter((x) => x[1]).map((x) => x[0]));
   }
 
   private async nextSeqs(c: pg.ClientBase, n: number): Promise<number[]> {
@@ -272,7 +284,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       fresh.forEach((k, i) => (joined[i] !== undefined && this.full.has(joined[i]) ? settled.push({ r: k.r, cluster: joined[i] }) : later.push(k)));
       if (settled.length) {
         const seqs = await this.nextSeqs(c, settled.length);
-        await this.writeReports(c, office, now, settled.map((x, i) => ({ ...x, seq: seqs[i]!, keep: false })));
+        const joinedNow = await this.writeReports(c, office, now, settled.map((x, i) => ({ ...x, seq: seqs[i]!, keep: false })));
         const grown = new Map<number, { n: number; day: string }>();
         for (const { r, cluster } of settled) {
           const g = grown.get(cluster) ?? { n: 0, day: r.receivedDay };
@@ -281,7 +293,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
           grown.set(cluster, g);
         }
         // last: a campaign's cluster row is locked from here to the commit only
-        await this.growClusters(c, grown);
+        await this.growClusters(c, office, grown, joinedNow);
         answer.accepted += settled.length;
       }
       return later;
@@ -364,11 +376,12 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const seqs = await this.nextSeqs(c, fresh.length);
     if (newClusters.length) {
       await c.query({
-        ...prepared('INSERT INTO ch_clusters (id, first_seen, reports, indexed) SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[])'),
-        values: [ids, newClusters.map((x) => x.firstSeen), newClusters.map((x) => x.reports), newClusters.map((x) => Math.min(x.reports, INDEXED_PER_CLUSTER))],
+        ...prepared(`INSERT INTO ch_clusters (id, first_seen, reports, indexed, offices, first_office)
+          SELECT u.id, u.day, u.n, u.i, 1, $5 FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[]) AS u(id, day, n, i)`),
+        values: [ids, newClusters.map((x) => x.firstSeen), newClusters.map((x) => x.reports), newClusters.map((x) => Math.min(x.reports, INDEXED_PER_CLUSTER)), office],
       });
     }
-    await this.writeReports(c, office, now, fresh.map(({ r }, i) => ({ r, seq: seqs[i]!, cluster: clusterOf(assigned[i]!), keep: indexed[i]! })));
+    const joinedNow = await this.writeReports(c, office, now, fresh.map(({ r }, i) => ({ r, seq: seqs[i]!, cluster: clusterOf(assigned[i]!), keep: indexed[i]! })));
     // band keys each indexed report brings to its cluster (a key once per cluster), and how many clusters each key reaches then
     const perKey = new Map<number, number>();
     const present = new Set<string>();
@@ -400,7 +413,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       }
     }
     // last: cluster rows are locked from here to the commit only
-    await this.growClusters(c, grown);
+    await this.growClusters(c, office, grown, joinedNow);
     return fresh.length;
   }
 
@@ -427,12 +440,25 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const clusters = verifiedClusters(fp, candidates!);
     if (!clusters.length) return { offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } };
     const row = (
-      await this.pool.query<{ offices: number; first_seen: string | null; mass: number; regular: number }>({
-        ...prepared(`SELECT COUNT(*) AS offices, MIN(f) AS first_seen, COUNT(*) FILTER (WHERE m) AS mass, COUNT(*) FILTER (WHERE g) AS regular FROM (
-           SELECT office, MIN(first_seen) AS f, bool_or(mark = 'mass') AS m, bool_or(mark = 'regular') AS g FROM ch_cluster_offices
-           WHERE cluster = ANY($1::bigint[]) AND office <> $2 GROUP BY office) x`),
-        values: [clusters, office],
-      })
+      await this.pool.query<{ offices: number; first_seen: string | null; mass: number; regular: number }>(
+        clusters.length === 1
+          ? // one text (nearly always): its row counts the offices; the asking office's own row, and the marked offices, are read alone
+            {
+              ...prepared(`SELECT c.offices - (SELECT COUNT(*) FROM ch_cluster_offices o WHERE o.cluster = c.id AND o.office = $2)::int AS offices,
+                 CASE WHEN c.first_office = $2 THEN c.second_seen ELSE c.first_seen END AS first_seen,
+                 (SELECT COUNT(*) FROM ch_cluster_offices m WHERE m.cluster = c.id AND m.mark = 'mass' AND m.office <> $2)::int AS mass,
+                 (SELECT COUNT(*) FROM ch_cluster_offices m WHERE m.cluster = c.id AND m.mark = 'regular' AND m.office <> $2)::int AS regular
+               FROM ch_clusters c WHERE c.id = $1`),
+              values: [clusters[0], office],
+            }
+          : // several texts: an office that received more than one of them counts once
+            {
+              ...prepared(`SELECT COUNT(*) AS offices, MIN(f) AS first_seen, COUNT(*) FILTER (WHERE m) AS mass, COUNT(*) FILTER (WHERE g) AS regular FROM (
+                 SELECT office, MIN(first_seen) AS f, bool_or(mark = 'mass') AS m, bool_or(mark = 'regular') AS g FROM ch_cluster_offices
+                 WHERE cluster = ANY($1::bigint[]) AND office <> $2 GROUP BY office) x`),
+              values: [clusters, office],
+            },
+      )
     ).rows[0]!;
     return { offices: row.offices, first_seen: row.first_seen, marks: { mass: row.mass, regular: row.regular } };
   }

@@ -114,4 +114,25 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
       ALTER TABLE ch_cluster_offices ADD CONSTRAINT ch_cluster_offices_pkey PRIMARY KEY (cluster, office) INCLUDE (first_seen, mark);
     `,
   },
+  {
+    version: 4,
+    name: 'offices per cluster counted in the cluster row (PostgreSQL)',
+    // a look-up of a campaign at 2 500 offices counted 2 500 index entries (1.4–4.5 ms, most of the
+    // look-up tail at 1 M reports); the cluster row now keeps how many offices it has, the first of
+    // them and the earliest day of any other office, so that one row answers "other offices" and
+    // "since when" whatever the asking office; marks are counted from the marked offices alone.
+    // SQLite reads its WITHOUT ROWID table of offices in key order, fast enough (its look-up p99
+    // was under 10 ms at 1 M), and keeps the count
+    sqlite: ``,
+    postgres: `
+      ALTER TABLE ch_clusters ADD COLUMN offices INTEGER NOT NULL DEFAULT 0, ADD COLUMN first_office TEXT, ADD COLUMN second_seen TEXT;
+      WITH r AS (
+        SELECT cluster, office, first_seen, row_number() OVER (PARTITION BY cluster ORDER BY first_seen, office) AS k, COUNT(*) OVER (PARTITION BY cluster) AS n
+        FROM ch_cluster_offices
+      )
+      UPDATE ch_clusters c SET offices = a.n, first_office = a.office, second_seen = b.first_seen
+      FROM r a LEFT JOIN r b ON b.cluster = a.cluster AND b.k = 2 WHERE a.k = 1 AND c.id = a.cluster;
+      CREATE INDEX ch_cluster_offices_marked ON ch_cluster_offices (cluster) INCLUDE (office, mark) WHERE mark IS NOT NULL;
+    `,
+  },
 ];
