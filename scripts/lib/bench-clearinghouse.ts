@@ -12,7 +12,9 @@
  * only the time spent sending counts (texts are generated and fingerprinted between rounds).
  * Then, at the final size: look-up latency, recall (a new copy of a campaign that two or more
  * other offices received must answer >= 2) and false "seen elsewhere" on residents' petitions
- * (stored ones asked by their own office, and new ones).
+ * (stored ones asked by their own office, and new ones). On PostgreSQL the look-ups run twice: right
+ * after the load (autovacuum catching up with it may run beside them: the bench says whether it
+ * did), and with other probes once VACUUM ANALYZE has run (a store at that size in its steady state).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,9 @@ import { table } from './corpus.js';
 import { EDITS, makeLocal, makeTemplate, makeVariant, rng } from './generate-petitions.js';
 import { freePort } from './serve.js';
 import { startPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
+
+/** (inside the bench, `pg` names the throwaway server) */
+const PgClient = pg.Client;
 
 const bin = fileURLToPath(new URL('../../bin/sito.js', import.meta.url));
 const SECRET = 'bench-federation-secret-0123456789';
@@ -319,59 +324,84 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     // (this one holds the plan of a million reports, and its own collections paused the timing by
     // 6–8 ms dozens of times in a run: the measuring client's pauses, not the clearinghouse's)
     const pr = rng(777);
-    const probes: Array<{ key: string; body: string }> = [];
-    const probe = (office: number, text: string) => {
-      const w = wire(text, '2024-05-06', uuidOf(0));
-      probes.push({ key: keyOf(office), body: JSON.stringify({ signature: w.signature, shingles: w.shingles }) });
+    const makeProbes = (pass: number) => {
+      const probes: Array<{ key: string; body: string }> = [];
+      const probe = (office: number, text: string) => {
+        const w = wire(text, '2024-05-06', uuidOf(0));
+        probes.push({ key: keyOf(office), body: JSON.stringify({ signature: w.signature, shingles: w.shingles }) });
+      };
+      const recallOthers: number[] = [];
+      for (let i = 0; i < o.probes; i++) {
+        const c = Math.floor(pr() * o.campaigns);
+        const office = Math.floor(pr() * o.offices);
+        recallOthers.push([...campaignOffices[c]!].filter((x) => x !== office).length);
+        probe(office, makeVariant(rng(9_000_000 + pass * 100_000 + i), templates[c]!, new Set(EDITS.filter(() => pr() < 0.35)), c));
+      }
+      for (let i = 0; i < o.probes; i++) {
+        const p = residentsPlanned[Math.floor(pr() * residentsPlanned.length)]!;
+        probe(p.office, textOf(p));
+        probe(Math.floor(pr() * o.offices), makeLocal(rng(5_000_000 + pass * 100_000 + i)));
+      }
+      return { probes, recallOthers };
     };
-    const recallOthers: number[] = [];
-    for (let i = 0; i < o.probes; i++) {
-      const c = Math.floor(pr() * o.campaigns);
-      const office = Math.floor(pr() * o.offices);
-      recallOthers.push([...campaignOffices[c]!].filter((x) => x !== office).length);
-      probe(office, makeVariant(rng(9_000_000 + i), templates[c]!, new Set(EDITS.filter(() => pr() < 0.35)), c));
-    }
-    for (let i = 0; i < o.probes; i++) {
-      const p = residentsPlanned[Math.floor(pr() * residentsPlanned.length)]!;
-      probe(p.office, textOf(p));
-      probe(Math.floor(pr() * o.offices), makeLocal(rng(5_000_000 + i)));
-    }
+    const measure = async (pass: number) => {
+      const { probes, recallOthers } = makeProbes(pass);
+      const probePids = storePids(ch.child, pg?.dataDir ?? null);
+      const probeCpu0 = cpuMs(probePids);
+      const answers = await sendProbes(`${ch.url}/v1/lookup`, probes);
+      const lookupCpu = cpuMs(probePids) - probeCpu0;
+      const lat = answers.map((a) => a.ms);
+      let recallN = 0;
+      let recallHit = 0;
+      recallOthers.forEach((others, i) => {
+        if (others < 2) return;
+        recallN++;
+        if (answers[i]!.offices >= 2) recallHit++;
+      });
+      const falseN = 2 * o.probes;
+      const falseHit = answers.slice(o.probes).filter((a) => a.offices > 0).length;
+      return {
+        p50: quantile(lat, 0.5).toFixed(2),
+        p99: quantile(lat, 0.99).toFixed(2),
+        cpu: lookupCpu >= 0 ? (lookupCpu / lat.length).toFixed(3) : '—',
+        recall: `${(recallHit / Math.max(1, recallN)).toFixed(4)} (${recallHit}/${recallN})`,
+        falseSeen: `${((100 * falseHit) / falseN).toFixed(2)} % (${falseHit}/${falseN})`,
+      };
+    };
     if (pg && o.pgStatements) await pgStatements(pg.url, 'while reporting');
-    const probePids = storePids(ch.child, pg?.dataDir ?? null);
-    const probeCpu0 = cpuMs(probePids);
-    const answers = await sendProbes(`${ch.url}/v1/lookup`, probes);
-    const lat = answers.map((a) => a.ms);
-    let recallN = 0;
-    let recallHit = 0;
-    recallOthers.forEach((others, i) => {
-      if (others < 2) return;
-      recallN++;
-      if (answers[i]!.offices >= 2) recallHit++;
-    });
-    const falseN = 2 * o.probes;
-    const falseHit = answers.slice(o.probes).filter((a) => a.offices > 0).length;
-    const lookupCpu = cpuMs(probePids) - probeCpu0;
+    // which tables autovacuum worked on while the look-ups ran (sampled every second)
+    const vacuumed = new Set<string>();
+    const watch = pg ? new PgClient({ connectionString: pg.url }) : null;
+    await watch?.connect();
+    const sample = async () => {
+      const rows = (await watch!.query<{ q: string }>("SELECT query AS q FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND query <> ''")).rows;
+      for (const r of rows) vacuumed.add(r.q.replace(/^autovacuum: /, ''));
+    };
+    let sampling: Promise<void> = Promise.resolve();
+    const timer = watch ? setInterval(() => (sampling = sampling.then(sample, () => undefined)), 1000) : null;
+    if (watch) await sample();
+    const first = await measure(0);
+    if (timer) clearInterval(timer);
+    await sampling;
     if (pg && o.pgStatements) await pgStatements(pg.url, 'while looking up');
     const size = o.store === 'sqlite' ? readdirSync(dataDir).reduce((a, f) => a + statSync(join(dataDir, f)).size, 0) : null;
     console.log(
       table(
         ['store', 'reports', 'reports/s', 'CPU ms/report', 'look-up p50 ms', 'look-up p99 ms', 'CPU ms/look-up', 'recall (>= 2 elsewhere)', 'false "seen elsewhere"', 'database'],
-        [
-          [
-            o.store,
-            sent,
-            Math.round(sent / (sendMs / 1000)),
-            (insertCpu / sent).toFixed(3),
-            quantile(lat, 0.5).toFixed(2),
-            quantile(lat, 0.99).toFixed(2),
-            lookupCpu >= 0 ? (lookupCpu / lat.length).toFixed(3) : '—',
-            `${(recallHit / Math.max(1, recallN)).toFixed(4)} (${recallHit}/${recallN})`,
-            `${((100 * falseHit) / falseN).toFixed(2)} % (${falseHit}/${falseN})`,
-            size === null ? 'postgres' : `${Math.round(size / 1e6)} MB`,
-          ],
-        ],
+        [[o.store, sent, Math.round(sent / (sendMs / 1000)), (insertCpu / sent).toFixed(3), first.p50, first.p99, first.cpu, first.recall, first.falseSeen, size === null ? 'postgres' : `${Math.round(size / 1e6)} MB`]],
       ),
     );
+    if (watch) {
+      console.log(`autovacuum during these look-ups: ${vacuumed.size ? [...vacuumed].join('; ') : 'none seen'}`);
+      // the steady state: what autovacuum leaves once it has caught up with the load, then other probes
+      const t0 = performance.now();
+      await watch.query('VACUUM ANALYZE');
+      const vacuumS = (performance.now() - t0) / 1000;
+      await watch.end();
+      const settled = await measure(1);
+      console.log(`\nLook-ups with other probes once VACUUM ANALYZE has run (${vacuumS.toFixed(0)} s):`);
+      console.log(table(['look-up p50 ms', 'look-up p99 ms', 'CPU ms/look-up', 'recall (>= 2 elsewhere)', 'false "seen elsewhere"'], [[settled.p50, settled.p99, settled.cpu, settled.recall, settled.falseSeen]]));
+    }
   } finally {
     await new Promise<void>((resolve) => {
       if (ch.child.exitCode !== null) return resolve();
