@@ -180,12 +180,12 @@ for (const backend of backends) {
       const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed);
       const base = Uint32Array.from({ length: 256 }, random);
       const text = { signature: base, shingles: 300 };
-      const copy = (day: string, mark: IncomingReport['mark'] = null): IncomingReport => ({
-        id: uuid(),
-        fingerprint: { signature: base.map((v, slot) => (slot % 50 === seed % 50 ? random() : v)), shingles: 300 },
-        receivedDay: day,
-        mark,
-      });
+      // each copy differs from the text in 4 slots of its own
+      let copies = 0;
+      const copy = (day: string, mark: IncomingReport['mark'] = null): IncomingReport => {
+        const own = copies++ % 64;
+        return { id: uuid(), fingerprint: { signature: base.map((v, slot) => (slot % 64 === own ? random() : v)), shingles: 300 }, receivedDay: day, mark };
+      };
       const ask = async (office: string) => store.lookup(office, text);
       await store.addReports('k1', [copy('2024-03-10')]);
       expect(await ask('k1')).toEqual({ offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } });

@@ -37,6 +37,13 @@ const RETRIES = 3;
 
 const EMPTY = Buffer.alloc(0);
 
+/** What one office's batch brought to a cluster: reports, its earliest day, whether the office is new to it. */
+interface OfficeInCluster {
+  n: number;
+  day: string;
+  joined: boolean;
+}
+
 const int8AsNumber: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
 };
@@ -173,7 +180,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
    * earlier (LEAST), so when the office becomes the earliest, the former first day is the other
    * offices' earliest; otherwise the office's day may lower second_seen.
    */
-  private async growClusters(c: pg.ClientBase, office: string, grown: Map<number, { n: number; day: string }>, joined: ReadonlySet<number>): Promise<void> {
+  private async growClusters(c: pg.ClientBase, office: string, grown: ReadonlyMap<number, OfficeInCluster>): Promise<void> {
     if (!grown.size) return;
     const ids = [...grown.keys()].sort((a, b) => a - b);
     await c.query({
@@ -183,12 +190,12 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
                first_office = CASE WHEN c.first_office = $5 OR u.day >= c.first_seen THEN c.first_office ELSE $5 END,
                second_seen = CASE WHEN c.first_office = $5 THEN c.second_seen WHEN u.day < c.first_seen THEN c.first_seen ELSE LEAST(c.second_seen, u.day) END
              FROM unnest($1::bigint[], $2::int[], $3::text[], $6::int[]) AS u(id, n, day, joined) WHERE c.id = u.id AND c.id IN (SELECT id FROM l)`),
-      values: [ids, ids.map((id) => grown.get(id)!.n), ids.map((id) => grown.get(id)!.day), INDEXED_PER_CLUSTER, office, ids.map((id) => (joined.has(id) ? 1 : 0))],
+      values: [ids, ids.map((id) => grown.get(id)!.n), ids.map((id) => grown.get(id)!.day), INDEXED_PER_CLUSTER, office, ids.map((id) => (grown.get(id)!.joined ? 1 : 0))],
     });
   }
 
-  /** Stores the reports and their office's row in each cluster; gives the clusters the office joined with this batch. */
-  private async writeReports(c: pg.ClientBase, office: string, now: string, rows: Array<{ r: IncomingReport; seq: number; cluster: number; keep: boolean }>): Promise<Set<number>> {
+  /** Stores the reports and their office's row in each cluster; gives, per cluster, what the batch brought to it. */
+  private async writeReports(c: pg.ClientBase, office: string, now: string, rows: Array<{ r: IncomingReport; seq: number; cluster: number; keep: boolean }>): Promise<Map<number, OfficeInCluster>> {
     await c.query({
       ...prepared(`INSERT INTO ch_reports (seq, id, office, cluster, received_day, mark, marked_at, signature, shingles, reported_at)
        SELECT u.seq, u.id, $3, u.cluster, u.day, u.mark, CASE WHEN u.mark IS NULL THEN NULL ELSE $9 END, u.signature, u.shingles, $9
@@ -206,9 +213,9 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
         now,
       ],
     });
-    const perCluster = new Map<number, { n: number; day: string; mark: Mark }>();
+    const perCluster = new Map<number, OfficeInCluster & { mark: Mark }>();
     for (const { r, cluster } of rows) {
-      const o = perCluster.get(cluster) ?? { n: 0, day: r.receivedDay, mark: null };
+      const o = perCluster.get(cluster) ?? { n: 0, day: r.receivedDay, mark: null, joined: false };
       o.n++;
       if (r.receivedDay < o.day) o.day = r.receivedDay;
       if (r.mark) o.mark = r.mark;
@@ -225,11 +232,14 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       values: [ids, office, ids.map((id) => perCluster.get(id)!.day), ids.map((id) => perCluster.get(id)!.mark), ids.map((id) => perCluster.get(id)!.n)],
       rowMode: 'array',
     });
-    return new Set(written.rows.filter((x) => x[1]).map((x) => x[0]));
+    for (const [cluster, inserted] of written.rows) perCluster.get(cluster)!.joined = inserted;
+    return perCluster;
   }
 
-  private async nextSeqs(c: pg.ClientBase, n: number): Promise<number[]> {
-    return (await c.query<[number]>({ ...prepared("SELECT nextval(pg_get_serial_sequence('ch_reports', 'seq')) FROM generate_series(1, $1)"), values: [n], rowMode: 'array' })).rows.map((x) => x[0]);
+  /** Ids from a table's sequence (ch_clusters.id, ch_reports.seq), n at once. */
+  private async nextIds(c: pg.ClientBase, table: 'ch_clusters' | 'ch_reports', n: number): Promise<number[]> {
+    const column = table === 'ch_clusters' ? 'id' : 'seq';
+    return (await c.query<[number]>({ ...prepared(`SELECT nextval(pg_get_serial_sequence('${table}', '${column}')) FROM generate_series(1, $1)`), values: [n], rowMode: 'array' })).rows.map((x) => x[0]);
   }
 
   /**
@@ -283,17 +293,10 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       const later: typeof keyed = [];
       fresh.forEach((k, i) => (joined[i] !== undefined && this.full.has(joined[i]) ? settled.push({ r: k.r, cluster: joined[i] }) : later.push(k)));
       if (settled.length) {
-        const seqs = await this.nextSeqs(c, settled.length);
-        const joinedNow = await this.writeReports(c, office, now, settled.map((x, i) => ({ ...x, seq: seqs[i]!, keep: false })));
-        const grown = new Map<number, { n: number; day: string }>();
-        for (const { r, cluster } of settled) {
-          const g = grown.get(cluster) ?? { n: 0, day: r.receivedDay };
-          g.n++;
-          if (r.receivedDay < g.day) g.day = r.receivedDay;
-          grown.set(cluster, g);
-        }
+        const seqs = await this.nextIds(c, 'ch_reports', settled.length);
+        const written = await this.writeReports(c, office, now, settled.map((x, i) => ({ ...x, seq: seqs[i]!, keep: false })));
         // last: a campaign's cluster row is locked from here to the commit only
-        await this.growClusters(c, office, grown, joinedNow);
+        await this.growClusters(c, office, written);
         answer.accepted += settled.length;
       }
       return later;
@@ -332,7 +335,8 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const inBatch = new Map<number, number[]>();
     const assigned: number[] = [];
     const newClusters: Array<{ firstSeen: string; reports: number }> = [];
-    const grown = new Map<number, { n: number; day: string }>();
+    /** reports of this group joining each stored cluster */
+    const grown = new Map<number, number>();
     const indexed: boolean[] = [];
     fresh.forEach(({ r, keys }, i) => {
       const earlier = new Set<number>();
@@ -352,12 +356,9 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
         cluster = joined;
         size = nc.reports;
       } else {
-        const g = grown.get(joined) ?? { n: 0, day: r.receivedDay };
-        g.n++;
-        if (r.receivedDay < g.day) g.day = r.receivedDay;
-        grown.set(joined, g);
+        grown.set(joined, (grown.get(joined) ?? 0) + 1);
         cluster = joined;
-        size = (sizes.get(joined) ?? INDEXED_PER_CLUSTER) + g.n;
+        size = (sizes.get(joined) ?? INDEXED_PER_CLUSTER) + grown.get(joined)!;
       }
       assigned.push(cluster);
       indexed.push(size <= INDEXED_PER_CLUSTER);
@@ -370,10 +371,10 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
 
     // ids for the new clusters and the reports, then one statement per table
     const ids = newClusters.length
-      ? (await c.query<[number]>({ ...prepared("SELECT nextval(pg_get_serial_sequence('ch_clusters', 'id')) FROM generate_series(1, $1)"), values: [newClusters.length], rowMode: 'array' })).rows.map((x) => x[0])
+      ? await this.nextIds(c, 'ch_clusters', newClusters.length)
       : [];
     const clusterOf = (x: number) => (x < 0 ? ids[-x - 1]! : x);
-    const seqs = await this.nextSeqs(c, fresh.length);
+    const seqs = await this.nextIds(c, 'ch_reports', fresh.length);
     if (newClusters.length) {
       await c.query({
         ...prepared(`INSERT INTO ch_clusters (id, first_seen, reports, indexed, offices, first_office)
@@ -381,7 +382,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
         values: [ids, newClusters.map((x) => x.firstSeen), newClusters.map((x) => x.reports), newClusters.map((x) => Math.min(x.reports, INDEXED_PER_CLUSTER)), office],
       });
     }
-    const joinedNow = await this.writeReports(c, office, now, fresh.map(({ r }, i) => ({ r, seq: seqs[i]!, cluster: clusterOf(assigned[i]!), keep: indexed[i]! })));
+    const written = await this.writeReports(c, office, now, fresh.map(({ r }, i) => ({ r, seq: seqs[i]!, cluster: clusterOf(assigned[i]!), keep: indexed[i]! })));
     // band keys each indexed report brings to its cluster (a key once per cluster), and how many clusters each key reaches then
     const perKey = new Map<number, number>();
     const present = new Set<string>();
@@ -413,7 +414,8 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       }
     }
     // last: cluster rows are locked from here to the commit only
-    await this.growClusters(c, office, grown, joinedNow);
+    // (the clusters created here already count this office)
+    await this.growClusters(c, office, new Map([...written].filter(([id]) => grown.has(id))));
     return fresh.length;
   }
 
