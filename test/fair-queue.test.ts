@@ -8,6 +8,9 @@ import { buildApp } from '../src/http/app.js';
 import { FairQueue, QueueFullError } from '../src/http/fair-queue.js';
 import type { Petition } from '../src/ingest/petition-input.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
+import { SqliteStore } from '../src/storage/sqlite-store.js';
+import type { Store } from '../src/storage/store.js';
+import { tempDir } from './helpers/sito-process.js';
 import { thresholds } from './helpers/engine.js';
 
 const spin = (ms: number) => {
@@ -90,8 +93,11 @@ describe('FairQueue', () => {
 /** A real engine whose analysis takes `ms` of CPU (a long petition), and that notes what it analysed. */
 class SlowEngine extends Engine {
   readonly analysed: string[] = [];
-  constructor(private readonly ms: number) {
-    super({ rules: loadRules(), thresholds });
+  constructor(
+    private readonly ms: number,
+    store: Store | null = null,
+  ) {
+    super({ rules: loadRules(), thresholds, store });
   }
   override analyse(petition: Pick<Petition, 'text'>): Analysis {
     this.analysed.push(petition.text.slice(0, 14));
@@ -153,6 +159,9 @@ describe('the score route takes turns (real Fastify, load from another process)'
 
   async function serve(engine: Engine, overrides: Parameters<typeof loadConfig>[1] = {}) {
     app = await buildApp({ config: loadConfig({}, { port: 0, ...overrides }), engine, logger: false });
+    // as in the server: the store closes when the app does
+    const store = engine.store;
+    if (store) app.addHook('onClose', async () => store.close());
     const arrived: string[] = [];
     // the order in which requests reach the handler (after the body is read and validated)
     app.addHook('preHandler', async (req) => {
@@ -222,4 +231,40 @@ describe('the score route takes turns (real Fastify, load from another process)'
     // a refused request was never analysed
     expect(engine.analysed.length).toBe(statuses.filter((s) => s === 200).length);
   }, 120_000);
+
+  it('closing, the scorings already queued finish against the open store even when their clients have gone', async () => {
+    const dir = tempDir();
+    const store = SqliteStore.open(dir);
+    const engine = new SlowEngine(20, store);
+    const { port, arrived } = await serve(engine);
+    const sent = 8;
+    const sockets: Socket[] = [];
+    for (let i = 0; i < sent; i++) {
+      const s = connect(port, '127.0.0.1');
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      s.on('error', () => {});
+      sockets.push(s);
+    }
+    for (const [i, s] of sockets.entries()) {
+      const body = JSON.stringify({ id: `leaving-${i}`, text: `Petycja ${i}: prośba o naprawę chodnika przy ulicy nr ${i}.`, store: true });
+      s.write(`POST /v1/petitions/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    }
+    // every request is in the queue; the clients leave, and the server is told to close
+    const deadline = Date.now() + 30_000;
+    while (arrived.length < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(arrived).toHaveLength(sent);
+    expect(engine.analysed.length).toBeLessThan(sent);
+    for (const s of sockets) s.destroy();
+    await app!.close();
+    app = undefined;
+    // closed only after the last of them was stored: every one is there, none failed half-way
+    expect(engine.analysed).toHaveLength(sent);
+    const reopened = SqliteStore.open(dir);
+    try {
+      expect((await reopened.stats()).petitions).toBe(sent);
+      for (let i = 0; i < sent; i++) expect(await reopened.hasPetition(`leaving-${i}`)).toBe(true);
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
 });

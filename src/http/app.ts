@@ -148,6 +148,16 @@ export async function buildApp({ config, engine, runtime, logger }: AppDeps): Pr
   // one scoring per event-loop iteration, first come first served, so that a busy process still
   // accepts connections and reads requests between two scorings (src/http/fair-queue.ts)
   const scoring = new FairQueue({ limit: config.scoringQueue });
+  // closing: new requests are refused with 503 from here on; the scorings already queued finish
+  // before the server closes and the store with it, whether or not their clients still wait (for
+  // at most a request's own time limit: a scoring stuck on I/O does not hold the shutdown)
+  app.addHook('preClose', async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), config.requestTimeoutSeconds * 1000)));
+    const drained = await Promise.race([scoring.drain().then(() => true), limit]);
+    clearTimeout(timer);
+    if (!drained) app.log.error(`closing with ${scoring.waiting} scorings still queued after ${config.requestTimeoutSeconds} s`);
+  });
   const metrics = registerMetrics(app, { engine, apiKeys: config.apiKeys, stats: store ? () => store.stats() : null, clearinghouse: ch ? () => ch.health() : null });
 
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

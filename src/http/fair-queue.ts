@@ -19,6 +19,10 @@
  *
  * The queue is bounded: past `limit` waiting jobs `run` refuses at once (QueueFullError → 503 with
  * Retry-After), rather than holding parsed bodies for longer than any client waits.
+ *
+ * `drain` waits until every queued job has run to its end: the server awaits it before it closes
+ * the store, so that a scoring whose client has gone (its socket no longer holds the server open)
+ * still finishes against an open database instead of failing half-way.
  */
 
 /** Thrown by `FairQueue.run` when `limit` jobs already wait. */
@@ -47,6 +51,9 @@ export interface FairQueueOptions {
 export class FairQueue {
   private readonly jobs: Array<() => void> = [];
   private scheduled = false;
+  /** jobs started whose promise has not settled yet */
+  private running = 0;
+  private readonly idle: Array<() => void> = [];
   readonly limit: number;
   private readonly retryAfter: number;
   private readonly defer: Defer;
@@ -77,16 +84,30 @@ export class FairQueue {
     }
     return new Promise<T>((resolve, reject) => {
       this.jobs.push(() => {
+        this.running++;
         // a job that throws (synchronously or not) fails its own caller only
+        let result: Promise<T>;
         try {
-          Promise.resolve(job()).then(resolve, reject);
+          result = Promise.resolve(job());
         } catch (e) {
-          reject(e);
+          result = Promise.reject(e);
         }
+        result.then(resolve, reject).finally(this.settled);
       });
       this.schedule();
     });
   }
+
+  /** Resolves once no job waits and every started job has settled (at once when the queue is idle). */
+  drain(): Promise<void> {
+    if (this.jobs.length === 0 && this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private readonly settled = () => {
+    this.running--;
+    if (this.jobs.length === 0 && this.running === 0) for (const wake of this.idle.splice(0)) wake();
+  };
 
   private schedule() {
     if (this.scheduled || this.jobs.length === 0) return;
