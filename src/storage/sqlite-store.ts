@@ -221,11 +221,18 @@ export class SqliteStoreSync {
     const out: Candidate[] = [];
     const petition = this.sql('SELECT id, campaign_seq, signature, shingles FROM petitions WHERE seq = ?');
     const campaign = this.sql(`SELECT ${CAMPAIGN_COLUMNS}, signature, shingles FROM campaigns WHERE seq = ?`);
+    // a campaign's members are candidates together (up to INDEXED_PER_CAMPAIGN of them): its row is read once
+    const rows = new Map<number, CampaignRow | null>();
+    const campaignOf = (seq: number) => {
+      let row = rows.get(seq);
+      if (row === undefined) rows.set(seq, (row = this.campaignRowBySeq(seq)));
+      return row;
+    };
     for (const { ref } of refs) {
       if (ref > 0) {
         const p = petition.get(ref) as { id: string; campaign_seq: number | null; signature: Buffer; shingles: number } | undefined;
         if (!p) continue;
-        const c = p.campaign_seq === null ? null : this.campaignRowBySeq(p.campaign_seq);
+        const c = p.campaign_seq === null ? null : campaignOf(p.campaign_seq);
         out.push({ kind: 'petition', id: p.id, campaign: c && publicCampaign(c), fingerprint: { signature: signatureFromBuffer(p.signature), shingles: p.shingles } });
       } else {
         const c = campaign.get(-ref) as (CampaignRow & { signature: Buffer; shingles: number }) | undefined;
@@ -280,8 +287,8 @@ export class SqliteStoreSync {
       const added = this.sql('INSERT OR IGNORE INTO campaign_senders (campaign_seq, sender) VALUES (?, ?)').run(seq, sender.toLowerCase());
       if (added.changes > 0) this.sql('UPDATE campaigns SET distinct_senders = distinct_senders + 1 WHERE seq = ?').run(seq);
     }
-    this.db
-      .prepare(
+    this
+      .sql(
         `UPDATE campaigns SET size = size + 1,
            first_seen = CASE WHEN first_seen IS NULL OR first_seen > @at THEN @at ELSE first_seen END,
            last_seen = CASE WHEN last_seen IS NULL OR last_seen < @at THEN @at ELSE last_seen END
@@ -293,8 +300,8 @@ export class SqliteStoreSync {
   insertPetition(p: NewPetition, campaignId: string | null, bandKeys: number[] | null): void {
     const campaign = campaignId === null ? null : this.campaignRow(campaignId);
     if (campaignId !== null && !campaign) throw new StoreError(`campaign ${campaignId} does not exist`);
-    const info = this.db
-      .prepare(
+    const info = this
+      .sql(
         `INSERT INTO petitions (id, received_at, stored_at, subject, sender_name, sender_email, text, score, level, track,
                                 model_version, result, campaign_seq, signature, shingles, embedding, embedding_model)
          VALUES (@id, @receivedAt, @storedAt, @subject, @senderName, @senderEmail, @text, @score, @level, @track,
@@ -326,14 +333,14 @@ export class SqliteStoreSync {
   }
 
   createCampaign(id: string, representativePetitionId: string): Campaign {
-    const p = this.db
-      .prepare('SELECT seq, text, signature, shingles, sender_email, sender_name, received_at, stored_at FROM petitions WHERE id = ?')
+    const p = this
+      .sql('SELECT seq, text, signature, shingles, sender_email, sender_name, received_at, stored_at FROM petitions WHERE id = ?')
       .get(representativePetitionId) as
       | { seq: number; text: string; signature: Buffer; shingles: number; sender_email: string | null; sender_name: string | null; received_at: string | null; stored_at: string }
       | undefined;
     if (!p) throw new StoreError(`petition ${representativePetitionId} does not exist`);
-    const info = this.db
-      .prepare(
+    const info = this
+      .sql(
         `INSERT INTO campaigns (id, source, representative_petition, representative_text, signature, shingles, size, created_at)
          VALUES (?, 'local', ?, ?, ?, ?, 0, ?)`,
       )
@@ -361,8 +368,8 @@ export class SqliteStoreSync {
     };
     if (existing) {
       if (existing.source !== 'known') throw new StoreError(`campaign ${c.id} exists as a local campaign`);
-      this.db
-        .prepare(
+      this
+        .sql(
           `UPDATE campaigns SET label = @label, family = @family, sender = @sender, representative_text = COALESCE(@text, representative_text),
              signature = @signature, shingles = @shingles, size = MAX(size, @size), first_seen = @firstSeen, last_seen = @lastSeen WHERE id = @id`,
         )
@@ -371,8 +378,8 @@ export class SqliteStoreSync {
       this.indexKeys(-existing.seq, bandKeys);
       return;
     }
-    const info = this.db
-      .prepare(
+    const info = this
+      .sql(
         `INSERT INTO campaigns (id, source, label, family, sender, representative_text, signature, shingles, size, first_seen, last_seen, created_at)
          VALUES (@id, 'known', @label, @family, @sender, @text, @signature, @shingles, @size, @firstSeen, @lastSeen, @now)`,
       )
@@ -386,8 +393,8 @@ export class SqliteStoreSync {
   }
 
   getPetition(id: string): StoredPetition | null {
-    const r = this.db
-      .prepare(
+    const r = this
+      .sql(
         `SELECT p.id, p.received_at, p.stored_at, p.subject, p.sender_name, p.sender_email, p.text, p.result, c.id AS campaign_id
          FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq WHERE p.id = ?`,
       )
@@ -514,8 +521,8 @@ export class SqliteStoreSync {
   }
 
   registerModel(m: ModelRecord): void {
-    this.db
-      .prepare('INSERT INTO models (version, source, path, created_at, card) VALUES (?, ?, ?, ?, ?) ON CONFLICT (version) DO UPDATE SET path = excluded.path, card = excluded.card')
+    this
+      .sql('INSERT INTO models (version, source, path, created_at, card) VALUES (?, ?, ?, ?, ?) ON CONFLICT (version) DO UPDATE SET path = excluded.path, card = excluded.card')
       .run(m.version, m.source, m.path, m.created_at, JSON.stringify(m.card));
   }
 
@@ -539,8 +546,8 @@ export class SqliteStoreSync {
   /** Adds an account, or changes its role and password (and enables it again); a change ends its sessions. */
   addUser(login: string, role: UserRole, passwordHash: string): void {
     this.sql('DELETE FROM sessions WHERE login = ?').run(login);
-    this.db
-      .prepare('INSERT INTO users (login, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (login) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled_at = NULL')
+    this
+      .sql('INSERT INTO users (login, role, password_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (login) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled_at = NULL')
       .run(login, role, passwordHash, new Date().toISOString());
   }
 
@@ -634,8 +641,8 @@ export class SqliteStoreSync {
 
   session(tokenHash: string, now: string): Session | null {
     return (
-      (this.db
-        .prepare('SELECT s.login, u.role, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.login = s.login WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL')
+      (this
+        .sql('SELECT s.login, u.role, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.login = s.login WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL')
         .get(tokenHash, now) as Session | undefined) ?? null
     );
   }
@@ -649,8 +656,8 @@ export class SqliteStoreSync {
   }
 
   latestFeedback(petitionIds: readonly string[]): Map<string, Feedback> {
-    const rows = this.db
-      .prepare(
+    const rows = this
+      .sql(
         `SELECT petition_id, label, login, at FROM feedback f
          WHERE petition_id IN (SELECT value FROM json_each(?)) AND seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id)`,
       )
@@ -659,8 +666,8 @@ export class SqliteStoreSync {
   }
 
   feedbackForExport() {
-    return this.db
-      .prepare(
+    return this
+      .sql(
         `SELECT f.petition_id, f.label, f.login, f.at, p.text, p.subject, p.sender_email, p.received_at FROM feedback f JOIN petitions p ON p.id = f.petition_id
          WHERE f.seq = (SELECT MAX(seq) FROM feedback g WHERE g.petition_id = f.petition_id) AND p.deleted_at IS NULL ORDER BY f.seq`,
       )
