@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Thresholds } from './config.js';
 import { combine } from './classifier/combine.js';
 import type { TemplateEvidence } from './classifier/features.js';
-import { explainWithModel, type Model } from './classifier/model.js';
+import { explainWithModel, ngramReason, type Model } from './classifier/model.js';
 import { levelFor, trackFor } from './decision/decide.js';
 import type { Reason, ScoreResult } from './decision/result.js';
 import type { Petition } from './ingest/petition-input.js';
@@ -61,6 +61,12 @@ export class PetitionConflictError extends Error {
   }
 }
 
+/** The model a verdict is made with, and its n-gram reason for the petition's text. */
+interface Prepared {
+  model: Model | null;
+  ngrams: Reason | undefined;
+}
+
 /** LSH candidates verified per petition. */
 const CANDIDATES = 32;
 /** A campaign's members beyond this many are not indexed: they would only repeat the same keys. */
@@ -116,19 +122,24 @@ export class Engine {
     return { text, fingerprint: fingerprint(text.folded), hits: matchRules(this.rules, text) };
   }
 
+  private prepare(a: Analysis): Prepared {
+    const model = this.current;
+    return { model, ngrams: model ? ngramReason(model, a.text) : undefined };
+  }
+
   /** Rule reasons with the rules' own weights (what `sito score` without a model explains). */
   ruleReasons(a: Analysis): Reason[] {
     return a.hits.map(ruleReason);
   }
 
-  private explain(a: Analysis, t: TemplateFinding | null, model: Model | null, vector?: Float32Array): { baseline: number; reasons: Reason[] } {
+  private explain(a: Analysis, t: TemplateFinding | null, model: Model | null, vector?: Float32Array, ngrams?: Reason): { baseline: number; reasons: Reason[] } {
     const reason = t ? templateReason(t.match, t.campaign?.id ?? null, t.size) : null;
     if (!model) return { baseline: this.rules.bias, reasons: reason ? [...this.ruleReasons(a), reason] : this.ruleReasons(a) };
     const evidence: TemplateEvidence = {
       repeats: t ? Math.max(1, t.size - 1) : 0,
       known: t?.campaign?.source === 'known' ? t.campaign.label : null,
     };
-    return explainWithModel(model, a.text, a.hits, evidence, reason, vector);
+    return explainWithModel(model, a.text, a.hits, evidence, reason, vector, ngrams);
   }
 
   /** The nearest stored petition by meaning, as a reason, when no template matched. */
@@ -150,9 +161,10 @@ export class Engine {
     };
   }
 
-  private decide(id: string, a: Analysis, t: TemplateFinding | null, vector?: Float32Array, consulted?: Consultation): ScoreResult {
-    const model = this.current;
-    const explained = this.explain(a, t, model, vector);
+  /** `prepared`: the model the verdict uses and its n-gram reason for this text, made before a write transaction (see `score`). */
+  private decide(id: string, a: Analysis, t: TemplateFinding | null, vector?: Float32Array, consulted?: Consultation, prepared: Prepared = this.prepare(a)): ScoreResult {
+    const { model } = prepared;
+    const explained = this.explain(a, t, model, vector, prepared.ngrams);
     const semantic = this.semanticReason(id, vector, t);
     const { baseline } = explained;
     const elsewhere = consulted?.answer ? clearinghouseReason(consulted.answer) : null;
@@ -186,13 +198,17 @@ export class Engine {
   async score(petition: Petition, vector?: Float32Array, analysis: Analysis = this.analyse(petition), consulted?: Consultation): Promise<ScoreResult> {
     const id = petition.id ?? randomUUID();
     const store = this.store;
-    if (!store) return this.decide(id, analysis, null, vector, consulted);
+    // the model is read once per petition (it can be swapped meanwhile), and what of the verdict
+    // needs neither the store nor the template (the n-gram pass) is made here, not inside the write
+    // transaction, where it would hold the database's write lock against other processes
+    const prepared = this.prepare(analysis);
+    if (!store) return this.decide(id, analysis, null, vector, consulted, prepared);
     const keys = bandKeys(analysis.fingerprint.signature);
     const lookUp = async (s: Store) => bestMatch(analysis.fingerprint, await s.candidates(keys, CANDIDATES), id);
     if (!petition.store) {
       const match = await lookUp(store);
       const campaign = match?.candidate.campaign ?? null;
-      return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false }, vector, consulted);
+      return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false }, vector, consulted, prepared);
     }
     return store.writeTransaction(async (tx) => {
       if (petition.id !== undefined && (await tx.hasPetition(id))) {
@@ -203,7 +219,7 @@ export class Engine {
       const match = await lookUp(tx);
       const campaign = match ? await this.campaignFor(tx, match, true) : null;
       const size = (campaign?.size ?? 1) + 1;
-      const result = this.decide(id, analysis, match && { match, campaign, size, joined: true }, vector, consulted);
+      const result = this.decide(id, analysis, match && { match, campaign, size, joined: true }, vector, consulted, prepared);
       const sem = this.semantic;
       const index = !campaign || campaign.size < INDEXED_PER_CAMPAIGN;
       await tx.insertPetition(

@@ -122,6 +122,8 @@ export function explainWithModel(
   template: TemplateEvidence,
   templateReason: Reason | null,
   vector?: Float32Array,
+  /** this text's n-gram reason under this model, when the caller made it already (ngramReason) */
+  ngrams: Reason = ngramReason(model, text),
 ): { baseline: number; reasons: Reason[] } {
   const { a, b } = model.artifact.calibration;
   const ids = model.artifact.rules.ids;
@@ -149,6 +151,18 @@ export function explainWithModel(
       evidence: [],
     });
   }
+  reasons.push(ngrams);
+  return { baseline: a * w.bias + b, reasons };
+}
+
+/**
+ * The n-gram reason: the sum of the text's n-gram weights and the phrases that weigh most. It
+ * depends on the text and the model alone (not on the template or the store), so a caller can
+ * make it before a write transaction instead of inside it.
+ */
+export function ngramReason(model: Model, text: NormalisedText): Reason {
+  const { a } = model.artifact.calibration;
+  const w = model.weights;
   // n-grams: one pass gives the sum and where the weightiest ones stand
   const ng = collectNgrams(text.folded);
   const value = ng.buckets.length ? 1 / Math.sqrt(ng.buckets.length) : 0;
@@ -169,14 +183,13 @@ export function explainWithModel(
     if (top.length > NGRAM_EVIDENCE) top.pop();
   }
   ngramSum *= value;
-  reasons.push({
+  return {
     signal: 'model',
     id: 'ngrams',
     description: ngramSum >= 0 ? 'Sformułowania typowe dla petycji masowych i ofert (model uczony na oznaczonych petycjach)' : 'Sformułowania typowe dla zwykłych petycji mieszkańców (model uczony na oznaczonych petycjach)',
     contribution: roundContribution(a * ngramSum),
     evidence: ngramEvidence(text, top.map((k) => [ng.start[k]!, ng.start[k]! + ng.length[k]!] as [number, number])),
-  });
-  return { baseline: a * w.bias + b, reasons };
+  };
 }
 
 /** The strongest n-grams' first occurrences, widened to whole words, in the original text. */
