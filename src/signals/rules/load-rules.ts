@@ -4,6 +4,8 @@ import RE2 from 're2';
 import { parse as parseYaml } from 'yaml';
 import { createHash } from 'node:crypto';
 import { foldUnit } from '../../normalise/normalise.js';
+import { buildLiteralIndex, type LiteralIndex } from './candidate-starts.js';
+import { leadingLiterals, lengthBound, type LengthBound } from './leading-literals.js';
 import { profileLists, type OfficeProfile } from './office-profile.js';
 import { RuleFileSchema, type RuleFile, type RuleSpec } from './schema.js';
 
@@ -15,6 +17,14 @@ export interface CompiledRule extends Omit<RuleSpec, 'patterns' | 'exclude' | 'n
    * names an empty list (an office-profile rule without a profile): the rule then never fires.
    */
   regex: RE2 | null;
+  /** What every match begins with, when the patterns say (leading-literals.ts); null otherwise. */
+  literals: string[] | null;
+  /**
+   * With `literals` and a bound on a match's length: the same expression, sticky (it matches only
+   * where `lastIndex` points), to try the offsets where the literals begin one by one.
+   */
+  anchored: RE2 | null;
+  reach: LengthBound | null;
   exclude: RE2 | null;
   /** the character before a match must not match this (one character, anchored) */
   notPrecededBy: RE2 | null;
@@ -25,6 +35,8 @@ export interface RuleSet {
   version: number;
   bias: number;
   rules: CompiledRule[];
+  /** The rules' leading literals, looked for in one pass (candidate-starts.ts). */
+  literalIndex: LiteralIndex;
   /** A digest of the rules, for model cards and /health. */
   fingerprint: string;
   /** the office profile's name, when one fills the office_* lists */
@@ -88,16 +100,23 @@ export function compileRules(file: RuleFile, profile: OfficeProfile | null = nul
   const rules = file.rules.map((r): CompiledRule => {
     const where = `rule ${r.id}`;
     const off = namesEmptyList([...r.patterns, ...r.exclude], lists);
+    const regex = off ? null : compile(r.patterns, lists, where);
+    const literals = regex ? leadingLiterals(regex.source) : null;
+    const reach = literals ? lengthBound(regex!.source) : null;
     return {
       ...r,
-      regex: off ? null : compile(r.patterns, lists, where),
+      regex,
+      literals,
+      anchored: reach ? new RE2(regex!.source, 'y') : null,
+      reach,
       exclude: r.exclude.length && !off ? compile(r.exclude, lists, `${where} exclude`) : null,
       notPrecededBy: r.not_preceded_by ? compileClass(r.not_preceded_by, where) : null,
       source: r.patterns,
     };
   });
   const fingerprint = createHash('sha256').update(JSON.stringify(file)).digest('hex').slice(0, 12);
-  return { version: file.version, bias: file.bias, rules, fingerprint, office: profile?.name ?? null };
+  const literalIndex = buildLiteralIndex(rules.map((r) => r.literals));
+  return { version: file.version, bias: file.bias, rules, literalIndex, fingerprint, office: profile?.name ?? null };
 }
 
 /** Parses and validates a rules file; every error names the path inside the file. */

@@ -1,4 +1,5 @@
 import { toOriginalSpan, type NormalisedText } from '../../normalise/normalise.js';
+import { candidateStarts } from './candidate-starts.js';
 import type { CompiledRule, RuleSet } from './load-rules.js';
 import type { Trait } from './schema.js';
 
@@ -54,27 +55,82 @@ export function afterLines(folded: string, n: number): number {
   return Math.min(at, folded.length);
 }
 
-function matchRule(rule: CompiledRule, text: NormalisedText): RuleHit | null {
-  const re = rule.regex;
-  if (!re) return null;
+type Found = { index: number; 0: Buffer };
+
+/** An anchored try costs RE2 about what searching this many bytes does, besides what it reads. */
+export const BYTES_PER_TRY = 200;
+
+/**
+ * How a rule looks for its next match at or after `from`:
+ * - `search`: RE2 searches the text from `from`;
+ * - `from-offsets`: RE2 searches from the first offset at or after `from` where one of the rule's
+ *   literals begins (every match begins at one, so none begins before it), and past the last one
+ *   there is nothing to search. Each search starts where the previous match ended or later, so
+ *   the text is read once at most, as by `search`;
+ * - `at-offsets`: an anchored match is tried at each such offset in turn, and the first that
+ *   matches is the leftmost match, the one RE2's search gives. A try reads at most the rule's
+ *   longest match, so the matcher takes this way only when all the tries together cannot read more
+ *   than searching would.
+ */
+export type Way = 'search' | 'from-offsets' | 'at-offsets';
+
+function nextMatch(rule: CompiledRule, bytes: Buffer, from: number, way: Way, starts: number[], cursor: { at: number }): Found | null {
+  if (way === 'search') {
+    rule.regex!.lastIndex = from;
+    return rule.regex!.exec(bytes) as Found | null;
+  }
+  let k = cursor.at;
+  while (k < starts.length && starts[k]! < from) k++;
+  if (way === 'from-offsets') {
+    cursor.at = k;
+    if (k === starts.length) return null;
+    rule.regex!.lastIndex = starts[k]!;
+    return rule.regex!.exec(bytes) as Found | null;
+  }
+  const re = rule.anchored!;
+  for (; k < starts.length; k++) {
+    re.lastIndex = starts[k]!;
+    const m = re.exec(bytes) as Found | null;
+    if (m) {
+      cursor.at = k + 1;
+      return m;
+    }
+  }
+  cursor.at = k;
+  return null;
+}
+
+function wayFor(rule: CompiledRule, starts: number[] | null, longestRun: number, from: number, length: number, force?: Way): Way {
+  if (!starts) return 'search';
+  if (!rule.anchored || !rule.reach) return 'from-offsets';
+  if (force) return force;
+  const perTry = BYTES_PER_TRY + rule.reach.fixed + rule.reach.perRun * longestRun + 1;
+  return starts.length * perTry <= length - from ? 'at-offsets' : 'from-offsets';
+}
+
+function matchRule(rule: CompiledRule, text: NormalisedText, starts: number[] | null, longestRun: number, force?: Way): RuleHit | null {
+  if (!rule.regex) return null;
   const bytes = text.bytes;
   if (rule.absent && text.folded.length < rule.min_chars) return null;
   const enough = rule.absent ? 1 : enoughHits(rule, bytes.length);
-  re.lastIndex = rule.skip_lines ? afterLines(text.folded, rule.skip_lines) : 0;
+  let from = rule.skip_lines ? afterLines(text.folded, rule.skip_lines) : 0;
+  const way = wayFor(rule, starts, longestRun, from, bytes.length, force);
+  const cursor = { at: 0 };
   const spans: Array<[number, number]> = [];
   let hits = 0;
-  let m: { index: number; 0: Buffer } | null;
-  while (hits < enough && (m = re.exec(bytes)) !== null) {
+  let m: Found | null;
+  while (hits < enough && (m = nextMatch(rule, bytes, from, way, starts ?? [], cursor)) !== null) {
     const matched = m[0];
     const end = m.index + matched.length;
     if (matched.length === 0) {
-      re.lastIndex = end + 1;
+      from = end + 1;
       continue;
     }
     if (rule.notPrecededBy && m.index > 0 && rule.notPrecededBy.test(text.folded[m.index - 1]!)) {
-      re.lastIndex = m.index + 1;
+      from = m.index + 1;
       continue;
     }
+    from = end;
     if (rule.exclude) {
       rule.exclude.lastIndex = 0;
       if (rule.exclude.test(matched)) continue;
@@ -95,11 +151,16 @@ function matchRule(rule: CompiledRule, text: NormalisedText): RuleHit | null {
   return { id: rule.id, trait: rule.trait, weight: rule.weight, description: rule.description, hits, evidence };
 }
 
-/** Runs every rule over the folded text; returns the rules that fired, in file order. */
-export function matchRules(rules: RuleSet, text: NormalisedText): RuleHit[] {
+/**
+ * Runs every rule over the folded text; returns the rules that fired, in file order. A rule whose
+ * literals do not occur is not searched (candidate-starts.ts). `force` makes every prefiltered
+ * rule look one way, whatever it costs (the tests compare the ways).
+ */
+export function matchRules(rules: RuleSet, text: NormalisedText, force?: Exclude<Way, 'search'>): RuleHit[] {
   const out: RuleHit[] = [];
-  for (const rule of rules.rules) {
-    const hit = matchRule(rule, text);
+  const { starts, longestRun } = candidateStarts(rules.literalIndex, text.bytes);
+  for (let i = 0; i < rules.rules.length; i++) {
+    const hit = matchRule(rules.rules[i]!, text, starts[i]!, longestRun, force);
     if (hit) out.push(hit);
   }
   return out;

@@ -1,0 +1,252 @@
+import { RegExpParser, type AST } from '@eslint-community/regexpp';
+
+/**
+ * The literals every match of a pattern begins with, when the pattern says so: `(?:dotacj|grant)\w*`
+ * begins with "dotacj" or "grant", `\bnasz\w*` with "nasz". A rule whose every match begins with
+ * one of a few literals needs RE2 only where they occur (see candidate-starts.ts), the way
+ * Hyperscan and RE2's own FilteredRE2 look for literals first.
+ *
+ * Sound or nothing: `null` whenever the pattern could begin otherwise (a leading `\w`, a large
+ * class, an optional part followed by anything unknown) or uses syntax outside the plain subset
+ * (look-arounds, back-references, flag groups). The pattern is parsed as an ECMAScript 2024 regular
+ * expression without the `u` flag: RE2's syntax for what the rules use (groups, classes, escapes,
+ * counted repetition, `\b`, `^`, `$`) reads the same there; anything it does not, gives `null`.
+ */
+
+/** At most this many literals per pattern; more and the prefilter would cost what it saves. */
+const MAX_LITERALS = 128;
+/** Literals are not grown past this length: long enough to be rare. */
+const ENOUGH_LENGTH = 8;
+/** A class of at most this many characters is spelt out (ten: the digits). */
+const MAX_CLASS = 10;
+
+/**
+ * What a node's matches begin with: each match begins with one of the strings; a string marked
+ * `whole` is a match entire (what follows the node may extend it), the others only its beginning.
+ */
+type Prefix = { s: string; whole: boolean };
+type Prefixes = Prefix[];
+
+const EMPTY: Prefixes = [{ s: '', whole: true }];
+
+function dedupe(list: Prefixes): Prefixes {
+  const seen = new Map<string, Prefix>();
+  for (const p of list) {
+    const had = seen.get(p.s);
+    // the same string once whole and once a beginning: only "a beginning" is true of both
+    if (!had || (had.whole && !p.whole)) seen.set(p.s, p);
+  }
+  return [...seen.values()];
+}
+
+/** What `a` then `b` begin with; null when there would be too many. */
+function cross(a: Prefixes, b: Prefixes): Prefixes | null {
+  const out: Prefixes = [];
+  for (const x of a) {
+    if (!x.whole || x.s.length >= ENOUGH_LENGTH) out.push({ s: x.s, whole: false });
+    else for (const y of b) out.push({ s: x.s + y.s, whole: y.whole });
+    if (out.length > MAX_LITERALS) return null;
+  }
+  return dedupe(out);
+}
+
+/** Nothing is known of what follows: every string is only a beginning. */
+const cut = (a: Prefixes): Prefixes => dedupe(a.map((p) => ({ s: p.s, whole: false })));
+
+function ofAlternatives(alternatives: AST.Alternative[]): Prefixes | null {
+  const out: Prefixes = [];
+  for (const alt of alternatives) {
+    const p = ofSequence(alt.elements);
+    if (!p) return null;
+    out.push(...p);
+  }
+  const d = dedupe(out);
+  return d.length > MAX_LITERALS ? null : d;
+}
+
+function ofSequence(elements: AST.Element[]): Prefixes | null {
+  let acc = EMPTY;
+  for (const el of elements) {
+    if (acc.every((p) => !p.whole || p.s.length >= ENOUGH_LENGTH)) return cut(acc);
+    const p = ofElement(el);
+    // what follows is unknown: the strings so far still begin every match (an empty one, anything)
+    if (!p) return cut(acc);
+    const next = cross(acc, p);
+    if (!next) return cut(acc);
+    acc = next;
+  }
+  return acc;
+}
+
+/**
+ * Escapes both dialects read alike. A letter or digit escape ECMAScript reads as the letter itself
+ * can mean something else to RE2 (`\A`, `\z`, `\pL`, `\Q…\E`, `\C`): those give up.
+ */
+function plainEscape(raw: string): boolean {
+  if (raw[0] !== '\\' || !/^\\[A-Za-z0-9]/.test(raw)) return true;
+  return /^\\(?:[tnrfv]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})$/.test(raw);
+}
+
+function classChars(node: AST.CharacterClass): string[] | null {
+  // RE2's POSIX classes ("[[:alpha:]]") read as a plain class to ECMAScript
+  if (node.negate || node.unicodeSets || node.raw.includes('[:')) return null;
+  const chars: string[] = [];
+  for (const el of node.elements) {
+    if (el.type === 'Character') {
+      if (!plainEscape(el.raw)) return null;
+      chars.push(String.fromCharCode(el.value));
+    } else if (el.type === 'CharacterClassRange') {
+      if (!plainEscape(el.min.raw) || !plainEscape(el.max.raw)) return null;
+      if (el.max.value - el.min.value + 1 > MAX_CLASS) return null;
+      for (let c = el.min.value; c <= el.max.value; c++) chars.push(String.fromCharCode(c));
+    } else return null;
+    if (chars.length > MAX_CLASS) return null;
+  }
+  return chars.length ? [...new Set(chars)] : null;
+}
+
+const chars = (cs: string): Prefixes => [...cs].map((c) => ({ s: c, whole: true }));
+
+function ofElement(el: AST.Element): Prefixes | null {
+  switch (el.type) {
+    case 'Character':
+      return plainEscape(el.raw) ? chars(String.fromCharCode(el.value)) : null;
+    case 'CharacterClass': {
+      const cs = classChars(el);
+      return cs ? chars(cs.join('')) : null;
+    }
+    case 'CharacterSet':
+      // RE2's own meaning (ASCII, Perl classes): \d is [0-9], \s is [\t\n\f\r ]
+      if (el.kind === 'digit' && !el.negate) return chars('0123456789');
+      if (el.kind === 'space' && !el.negate) return chars('\t\n\f\r ');
+      return null;
+    case 'Assertion':
+      // \b, \B, ^ and $ take no characters; look-arounds are not RE2's
+      return el.kind === 'word' || el.kind === 'start' || el.kind === 'end' ? EMPTY : null;
+    case 'Group':
+    case 'CapturingGroup':
+      return ofAlternatives(el.alternatives);
+    case 'Quantifier': {
+      const inner = ofElement(el.element);
+      if (!inner) return null;
+      if (el.min === 1 && el.max === 1) return inner;
+      // once: the inner strings as they are; more: they begin the first repetition only
+      const once = el.max === 1 ? inner : cut(inner);
+      return el.min === 0 ? dedupe([...EMPTY, ...once]) : once;
+    }
+    default:
+      // \w, ".", back-references, anything else: could begin with too much to list
+      return null;
+  }
+}
+
+/**
+ * How long a match can be: at most `fixed + perRun × R` bytes in a text whose longest run of word
+ * characters ([0-9A-Za-z_]) is R bytes; null when a match can be longer than any such bound (a
+ * repeated group that is not one word character, `.*`). An anchored try of the pattern reads at
+ * most one byte past that, which is what lets the matcher bound the work of trying many offsets.
+ */
+export interface LengthBound {
+  fixed: number;
+  perRun: number;
+}
+
+const WORD = new Set([...'0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_'].map((c) => c.charCodeAt(0)));
+
+/** The node matches one character, and only word characters. */
+function oneWordChar(el: AST.Node): boolean {
+  if (el.type === 'CharacterSet') return (el.kind === 'word' || el.kind === 'digit') && !el.negate;
+  if (el.type === 'Character') return plainEscape(el.raw) && WORD.has(el.value);
+  if (el.type === 'CharacterClass') {
+    if (el.negate || el.unicodeSets || el.raw.includes('[:')) return false;
+    return el.elements.every((e) =>
+      e.type === 'Character'
+        ? plainEscape(e.raw) && WORD.has(e.value)
+        : e.type === 'CharacterClassRange'
+          ? plainEscape(e.min.raw) && plainEscape(e.max.raw) && [...Array(e.max.value - e.min.value + 1)].every((_, k) => WORD.has(e.min.value + k))
+          : e.type === 'CharacterSet' && (e.kind === 'word' || e.kind === 'digit') && !e.negate,
+    );
+  }
+  return false;
+}
+
+const add = (a: LengthBound, b: LengthBound): LengthBound => ({ fixed: a.fixed + b.fixed, perRun: a.perRun + b.perRun });
+const times = (a: LengthBound, n: number): LengthBound => ({ fixed: a.fixed * n, perRun: a.perRun * n });
+const most = (a: LengthBound, b: LengthBound): LengthBound => ({ fixed: Math.max(a.fixed, b.fixed), perRun: Math.max(a.perRun, b.perRun) });
+
+function boundOf(el: AST.Element | AST.Alternative): LengthBound | null {
+  switch (el.type) {
+    case 'Alternative': {
+      let sum: LengthBound = { fixed: 0, perRun: 0 };
+      for (const e of el.elements) {
+        const b = boundOf(e);
+        if (!b) return null;
+        sum = add(sum, b);
+      }
+      return sum;
+    }
+    case 'Character':
+      return plainEscape(el.raw) ? { fixed: 1, perRun: 0 } : null;
+    case 'CharacterClass':
+      return el.unicodeSets || el.raw.includes('[:') ? null : { fixed: 1, perRun: 0 };
+    case 'CharacterSet':
+      return el.kind === 'property' ? null : { fixed: 1, perRun: 0 };
+    case 'Assertion':
+      return el.kind === 'word' || el.kind === 'start' || el.kind === 'end' ? { fixed: 0, perRun: 0 } : null;
+    case 'Group':
+    case 'CapturingGroup': {
+      let m: LengthBound = { fixed: 0, perRun: 0 };
+      for (const alt of el.alternatives) {
+        const b = boundOf(alt);
+        if (!b) return null;
+        m = most(m, b);
+      }
+      return m;
+    }
+    case 'Quantifier': {
+      if (el.max === Infinity) return oneWordChar(el.element) ? { fixed: 0, perRun: 1 } : null;
+      const inner = boundOf(el.element);
+      return inner ? times(inner, el.max) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+export function lengthBound(source: string): LengthBound | null {
+  let pattern: AST.Pattern;
+  try {
+    pattern = new RegExpParser({ ecmaVersion: 2024 }).parsePattern(source, 0, source.length, { unicode: false, unicodeSets: false });
+  } catch {
+    return null;
+  }
+  let m: LengthBound = { fixed: 0, perRun: 0 };
+  for (const alt of pattern.alternatives) {
+    const b = boundOf(alt);
+    if (!b) return null;
+    m = most(m, b);
+  }
+  return m;
+}
+
+/**
+ * The literals every match of `source` begins with, each non-empty and ASCII (the folded text is
+ * ASCII, so a byte comparison decides), or null when the pattern does not let us say.
+ */
+export function leadingLiterals(source: string): string[] | null {
+  let pattern: AST.Pattern;
+  try {
+    pattern = new RegExpParser({ ecmaVersion: 2024 }).parsePattern(source, 0, source.length, { unicode: false, unicodeSets: false });
+  } catch {
+    return null;
+  }
+  const p = ofAlternatives(pattern.alternatives);
+  if (!p || p.length === 0) return null;
+  const strings = p.map((x) => x.s);
+  if (strings.some((s) => s.length === 0 || /[^\x00-\x7f]/.test(s))) return null;
+  // a literal that begins with another adds nothing: where it occurs, the shorter one does too
+  const sorted = [...strings].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+  const kept: string[] = [];
+  for (const s of sorted) if (!kept.some((k) => s.startsWith(k))) kept.push(s);
+  return kept;
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { parse } from 'csv-parse/sync';
+import RE2 from 're2';
+import { describe, expect, it } from 'vitest';
+import { normalise } from '../src/normalise/normalise.js';
+import { buildLiteralIndex, candidateStarts } from '../src/signals/rules/candidate-starts.js';
+import { leadingLiterals } from '../src/signals/rules/leading-literals.js';
+import { compileRules, loadRules, type RuleSet } from '../src/signals/rules/load-rules.js';
+import { matchRules } from '../src/signals/rules/match-rules.js';
+import { RuleFileSchema } from '../src/signals/rules/schema.js';
+import { hasShared, repoRoot, seedBip, seedEmail } from './helpers/paths.js';
+
+/** The same rules with no literal looked for: every rule searches the whole text, as before. */
+const searchingOnly = (rules: RuleSet): RuleSet => ({ ...rules, literalIndex: buildLiteralIndex(rules.rules.map(() => null)) });
+
+/** Every offset where RE2 finds a match beginning, trying from each offset in turn. */
+function matchStarts(source: string, text: Buffer): number[] {
+  const re = new RE2(source, 'g');
+  const starts = new Set<number>();
+  for (let from = 0; from <= text.length; from++) {
+    re.lastIndex = from;
+    const m = re.exec(text);
+    if (!m) break;
+    starts.add(m.index);
+  }
+  return [...starts];
+}
+
+describe('the literals a rule\'s matches begin with', () => {
+  it('are read off the pattern where it says them, and withheld where it does not', () => {
+    expect(leadingLiterals('(?:dotacj|grant)\\w* (?:\\w+ ){0,5}do')).toEqual(['grant', 'dotacj']);
+    expect(leadingLiterals('\\bnasz\\w*')).toEqual(['nasz']);
+    // an optional beginning: with it or without it
+    expect(leadingLiterals('\\b(?:wszystkich )?polakow\\b')).toEqual(['polakow', 'wszystki']);
+    // RE2's \d and \s, spelt out
+    const nip = leadingLiterals('nip:? ?\\d')!;
+    expect(nip).toHaveLength(40);
+    expect(nip.every((l) => /^nip:? ?\d$/.test(l))).toBe(true);
+    expect(leadingLiterals('o \\d{1,3}')).toHaveLength(10);
+    // could begin anywhere
+    expect(leadingLiterals('\\w+ gmin')).toBeNull();
+    expect(leadingLiterals('(?:ab)?\\w')).toBeNull();
+    expect(leadingLiterals('[a-z]{2,}@')).toBeNull();
+    expect(leadingLiterals('x|.')).toBeNull();
+    // escapes and classes that ECMAScript reads as letters but RE2 does not: nothing is claimed
+    expect(leadingLiterals('\\Afoo')).toBeNull();
+    expect(leadingLiterals('\\pLfoo')).toBeNull();
+    expect(leadingLiterals('[[:alpha:]]foo')).toBeNull();
+    expect(leadingLiterals('(?i)foo')).toBeNull();
+    expect(leadingLiterals('(?P<x>foo)')).toBeNull();
+  });
+
+  it('begin every match RE2 finds, for any pattern of groups, classes, repetition and boundaries', () => {
+    const atom: fc.Arbitrary<string> = fc.constantFrom('a', 'b', 'c', 'ab', 'abc', 'ca', ' ', '1', '[ab]', '[a-c]', '[^a]', '\\d', '\\s', '\\w', '\\b', '\\B', '^', '$', '.');
+    const pattern = fc.letrec<{ re: string; seq: string; piece: string }>((tie) => ({
+      re: fc.array(tie('seq'), { minLength: 1, maxLength: 3 }).map((alts) => alts.join('|')),
+      seq: fc.array(tie('piece'), { minLength: 1, maxLength: 5 }).map((p) => p.join('')),
+      piece: fc.oneof(
+        { weight: 4, arbitrary: atom },
+        { weight: 1, arbitrary: fc.tuple(tie('re'), fc.constantFrom('', '?', '*', '+', '{0,2}', '{1,3}', '{2}', '??')).map(([r, q]) => `(?:${r})${q}`) },
+      ),
+    })).re;
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', ' ', '1', '\n'), maxLength: 40 });
+    let checked = 0;
+    fc.assert(
+      fc.property(pattern, text, (source, t) => {
+        const literals = leadingLiterals(source);
+        if (!literals) return;
+        checked++;
+        const bytes = Buffer.from(t, 'latin1');
+        for (const at of matchStarts(source, bytes)) {
+          const rest = t.slice(at);
+          expect(literals.some((l) => rest.startsWith(l)), `${source} matched at ${at} of ${JSON.stringify(t)}, literals ${JSON.stringify(literals)}`).toBe(true);
+        }
+      }),
+      { numRuns: 4000 },
+    );
+    expect(checked).toBeGreaterThan(500);
+  });
+});
+
+describe('rules tried where their literals occur', () => {
+  const rules = loadRules();
+  const plain = searchingOnly(rules);
+  const same = (text: string) => {
+    const n = normalise(text);
+    const want = matchRules(plain, n);
+    expect(matchRules(rules, n)).toEqual(want);
+    expect(matchRules(rules, n, 'from-offsets')).toEqual(want);
+    expect(matchRules(rules, n, 'at-offsets')).toEqual(want);
+    return want;
+  };
+
+  it('most of the shipped rules are prefiltered, and a rule whose literals are absent is not tried', () => {
+    const prefiltered = rules.literalIndex.prefiltered.filter(Boolean).length;
+    expect(prefiltered).toBeGreaterThanOrEqual(30);
+    const n = normalise('Mieszkańcy ulicy Lipowej proszą o naprawę chodnika przy szkole.');
+    const starts = candidateStarts(rules.literalIndex, n.bytes);
+    const grant = rules.rules.findIndex((r) => r.id === 'grant_amount');
+    expect(rules.literalIndex.prefiltered[grant]).toBe(true);
+    expect(starts.starts[grant]).toEqual([]);
+    const withGrant = normalise('Oferujemy dotację w wysokości 50 000 zł dla gminy.');
+    expect(candidateStarts(rules.literalIndex, withGrant.bytes).starts[grant]).toEqual([withGrant.folded.indexOf('dotacj')]);
+  });
+
+  it('give the same hits, counts and evidence as searching, over every petition in data/', () => {
+    const rows = parse(readFileSync(`${repoRoot}/data/petitions.csv`), { columns: true }) as Array<{ text: string }>;
+    expect(rows.length).toBeGreaterThan(500);
+    let fired = 0;
+    for (const r of rows) fired += same(r.text).length;
+    expect(fired).toBeGreaterThan(rows.length);
+  });
+
+  it.skipIf(!hasShared)('and over both forms of the seed', () => {
+    expect(same(seedEmail()).length).toBeGreaterThan(20);
+    expect(same(seedBip()).length).toBeGreaterThan(10);
+  });
+
+  it('and over texts made of the rules\' own literals, overlapping, repeated and cut', () => {
+    const ix = rules.literalIndex;
+    const literals = Array.from({ length: ix.literalCount }, (_, i) => Buffer.from(ix.bytes.subarray(ix.starts[i]!, ix.starts[i + 1]!)).toString('latin1'));
+    const filler = ['gminy', 'urzędu', 'w wysokości', '50 000 zł', '30%', 'o 25 %', 'sp. z o.o.', 'NIP 123-456-78-90', 'www.example.pl/oferta', 'a@b.pl', '§ 3', 'art. 63', '\n', '\n\n', ', ', '. ', '/', 'Wójt', 'Burmistrz'];
+    const piece = fc.oneof(fc.constantFrom(...literals), fc.constantFrom(...filler), fc.string({ unit: fc.constantFrom('a', 'e', 'o', 'z', 'ł', ' ', '1'), maxLength: 6 }));
+    const text = fc.array(fc.tuple(piece, fc.constantFrom('', ' ', ' ', '\n', '-')), { maxLength: 120 }).map((p) => p.map(([a, b]) => a + b).join(''));
+    fc.assert(fc.property(text, (t) => void same(t)), { numRuns: 1500 });
+  });
+
+  it('and the same for rules with exclusions, a forbidden character before, skipped lines and absence', () => {
+    const file = RuleFileSchema.parse({
+      version: 1,
+      bias: -3,
+      rules: [
+        { id: 'exclusion', trait: 'vendor_promotion', weight: 1, description: 'oferta bez wyjątków', patterns: ['oferta \\w+'], exclude: ['oferta specjalna'] },
+        { id: 'preceded', trait: 'vendor_promotion', weight: 1, description: 'domena gminy', patterns: ['gmina\\.pl'], not_preceded_by: '[a-z0-9.-]' },
+        { id: 'skipping', trait: 'mass_mailing', weight: 1, description: 'wójt po nagłówku', patterns: ['wójt\\w*'], skip_lines: 2 },
+        { id: 'missing', trait: 'mass_mailing', weight: 1, description: 'brak nazwy ulicy', patterns: ['ulic\\w* \\w+'], absent: true, min_chars: 20 },
+        { id: 'counted', trait: 'mass_mailing', weight: 1, description: 'wiele ofert', patterns: ['ofert\\w*'], min_hits: 3 },
+      ],
+    });
+    const custom = compileRules(file);
+    expect(custom.literalIndex.prefiltered).toEqual([true, true, true, true, true]);
+    const plainCustom = searchingOnly(custom);
+    const piece = fc.constantFrom('oferta specjalna', 'oferta nowa', 'oferty', 'zagan.gmina.pl', 'gmina.pl', ' gmina.pl', 'Wójt', 'wójtowie', 'ulica Lipowa', 'ulicy', '\n', '\n\n', ' ', 'x');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        const n = normalise(parts.join(' '));
+        const want = matchRules(plainCustom, n);
+        expect(matchRules(custom, n)).toEqual(want);
+        expect(matchRules(custom, n, 'from-offsets')).toEqual(want);
+        expect(matchRules(custom, n, 'at-offsets')).toEqual(want);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
