@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalise } from '../src/normalise/normalise.js';
-import { tokens, wordHashes } from '../src/signals/fingerprint/minhash.js';
+import { shingleHashes, SHINGLE, tokens, wordHashes } from '../src/signals/fingerprint/minhash.js';
 import { fixture } from './helpers/paths.js';
 
 /** 32-bit FNV-1a of a string: the definition the word hashes must keep (stored fingerprints depend on it). */
@@ -31,6 +31,41 @@ describe("the fingerprint's word hashes", () => {
       const folded = normalise(fixture(name)).folded;
       expect(wordHashes(folded)).toEqual(byDefinition(folded));
       expect(wordHashes(folded).length).toBeGreaterThan(50);
+    }
+  });
+});
+
+/** The shingle hashes as first written: each run of SHINGLE word hashes mixed, kept distinct by a Set. */
+function shinglesByDefinition(folded: string, k = SHINGLE): number[] {
+  const mix = (h: number) => {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h >>> 0;
+  };
+  const words = wordHashes(folded);
+  const set = new Set<number>();
+  if (words.length > 0 && words.length < k) set.add(mix(words.reduce((a, w) => Math.imul(a ^ w, 0x01000193), 0)));
+  for (let i = 0; i + k <= words.length; i++) {
+    let h = 0x9747b28c;
+    for (let j = 0; j < k; j++) h = mix(h ^ words[i + j]!);
+    set.add(h);
+  }
+  return [...set];
+}
+
+describe("the fingerprint's shingle hashes", () => {
+  it('are the distinct mixed word pairs, in order of first occurrence: empty, one word, repeats, long texts', () => {
+    const word = fc.constantFrom('petycja', 'gmina', 'rada', 'ul', '2024', 'a', 'x9y', 'z', 'wniosek');
+    const text = fc.array(word, { maxLength: 400 }).map((w) => w.join(' '));
+    fc.assert(fc.property(text, (t) => {
+        expect(Array.from(shingleHashes(t))).toEqual(shinglesByDefinition(t));
+      }), { numRuns: 1000 });
+    for (const name of ['vendor/led-lighting.txt', `genuine/${GENUINE}`]) {
+      const folded = normalise(fixture(name)).folded;
+      expect(Array.from(shingleHashes(folded.repeat(3)))).toEqual(shinglesByDefinition(folded.repeat(3)));
     }
   });
 });

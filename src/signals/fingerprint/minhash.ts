@@ -91,17 +91,34 @@ export function wordHashes(folded: string): number[] {
   return out;
 }
 
-/** The distinct shingle hashes of folded text. */
+/**
+ * The distinct shingle hashes of folded text, in order of first occurrence. Kept distinct by an
+ * open-addressing table of typed arrays (a `Set` of numbers cost 0.2 ms over the 23 KB seed).
+ */
 export function shingleHashes(folded: string, k = SHINGLE): Uint32Array {
   const words = wordHashes(folded);
-  const set = new Set<number>();
-  if (words.length > 0 && words.length < k) set.add(mix(words.reduce((a, w) => Math.imul(a ^ w, 0x01000193), 0)));
-  for (let i = 0; i + k <= words.length; i++) {
+  if (words.length > 0 && words.length < k) return Uint32Array.of(mix(words.reduce((a, w) => Math.imul(a ^ w, 0x01000193), 0)));
+  const count = Math.max(0, words.length - k + 1);
+  const out = new Uint32Array(count);
+  if (count === 0) return out;
+  let size = 16;
+  while (size < count * 2) size <<= 1;
+  const mask = size - 1;
+  const table = new Uint32Array(size);
+  const used = new Uint8Array(size);
+  let n = 0;
+  for (let i = 0; i < count; i++) {
     let h = 0x9747b28c;
     for (let j = 0; j < k; j++) h = mix(h ^ words[i + j]!);
-    set.add(h);
+    // the hash is already mixed: its low bits choose the place, and the next free one follows
+    let at = h & mask;
+    while (used[at] && table[at] !== h) at = (at + 1) & mask;
+    if (used[at]) continue;
+    used[at] = 1;
+    table[at] = h;
+    out[n++] = h;
   }
-  return Uint32Array.from(set);
+  return out.subarray(0, n);
 }
 
 const EMPTY = 0xffffffff;
