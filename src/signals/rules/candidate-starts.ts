@@ -37,16 +37,17 @@ const KEY_BITS = 15;
 const KEY_MASK = (1 << KEY_BITS) - 1;
 const key3 = (b0: number, b1: number, b2: number) => ((b0 & 31) << 10) | ((b1 & 31) << 5) | (b2 & 31);
 
+/** Prefix sums: item k of `lengths` runs from at[k] to at[k+1]. */
+function offsets(lengths: readonly number[]): Int32Array {
+  const at = new Int32Array(lengths.length + 1);
+  for (let k = 0; k < lengths.length; k++) at[k + 1] = at[k]! + lengths[k]!;
+  return at;
+}
+
 /** Back to back: lists[k] is flat[at[k] .. at[k+1]). */
 function layout(lists: readonly (readonly number[])[]): { at: Int32Array; flat: Int32Array } {
-  const at = new Int32Array(lists.length + 1);
-  let total = 0;
-  lists.forEach((l, k) => {
-    at[k] = total;
-    total += l.length;
-  });
-  at[lists.length] = total;
-  const flat = new Int32Array(total);
+  const at = offsets(lists.map((l) => l.length));
+  const flat = new Int32Array(at[lists.length]!);
   lists.forEach((l, k) => flat.set(l, at[k]!));
   return { at, flat };
 }
@@ -71,14 +72,8 @@ export function buildLiteralIndex(ruleLiterals: readonly (readonly string[] | nu
     }
   });
   const literals = [...ids.keys()];
-  const starts = new Int32Array(literals.length + 1);
-  let total = 0;
-  literals.forEach((l, i) => {
-    starts[i] = total;
-    total += l.length;
-  });
-  starts[literals.length] = total;
-  const bytes = new Uint8Array(total);
+  const starts = offsets(literals.map((l) => l.length));
+  const bytes = new Uint8Array(starts[literals.length]!);
   literals.forEach((l, i) => {
     for (let k = 0; k < l.length; k++) bytes[starts[i]! + k] = l.charCodeAt(k);
   });

@@ -174,17 +174,21 @@ const add = (a: LengthBound, b: LengthBound): LengthBound => ({ fixed: a.fixed +
 const times = (a: LengthBound, n: number): LengthBound => ({ fixed: a.fixed * n, perRun: a.perRun * n });
 const most = (a: LengthBound, b: LengthBound): LengthBound => ({ fixed: Math.max(a.fixed, b.fixed), perRun: Math.max(a.perRun, b.perRun) });
 
+/** The nodes' bounds joined (`add`: one after another; `most`: one of them), or null. */
+function boundOfAll(nodes: readonly (AST.Element | AST.Alternative)[], join: (a: LengthBound, b: LengthBound) => LengthBound): LengthBound | null {
+  let acc: LengthBound = { fixed: 0, perRun: 0 };
+  for (const n of nodes) {
+    const b = boundOf(n);
+    if (!b) return null;
+    acc = join(acc, b);
+  }
+  return acc;
+}
+
 function boundOf(el: AST.Element | AST.Alternative): LengthBound | null {
   switch (el.type) {
-    case 'Alternative': {
-      let sum: LengthBound = { fixed: 0, perRun: 0 };
-      for (const e of el.elements) {
-        const b = boundOf(e);
-        if (!b) return null;
-        sum = add(sum, b);
-      }
-      return sum;
-    }
+    case 'Alternative':
+      return boundOfAll(el.elements, add);
     case 'Character':
       return plainEscape(el.raw) ? { fixed: 1, perRun: 0 } : null;
     case 'CharacterClass':
@@ -194,15 +198,8 @@ function boundOf(el: AST.Element | AST.Alternative): LengthBound | null {
     case 'Assertion':
       return el.kind === 'word' || el.kind === 'start' || el.kind === 'end' ? { fixed: 0, perRun: 0 } : null;
     case 'Group':
-    case 'CapturingGroup': {
-      let m: LengthBound = { fixed: 0, perRun: 0 };
-      for (const alt of el.alternatives) {
-        const b = boundOf(alt);
-        if (!b) return null;
-        m = most(m, b);
-      }
-      return m;
-    }
+    case 'CapturingGroup':
+      return boundOfAll(el.alternatives, most);
     case 'Quantifier': {
       if (el.max === Infinity) return oneWordChar(el.element) ? { fixed: 0, perRun: 1 } : null;
       const inner = boundOf(el.element);
@@ -213,20 +210,19 @@ function boundOf(el: AST.Element | AST.Alternative): LengthBound | null {
   }
 }
 
-export function lengthBound(source: string): LengthBound | null {
-  let pattern: AST.Pattern;
+/** The pattern as ECMAScript 2024 reads it without the `u` flag, or null when it cannot. */
+function parse(source: string): AST.Pattern | null {
   try {
-    pattern = new RegExpParser({ ecmaVersion: 2024 }).parsePattern(source, 0, source.length, { unicode: false, unicodeSets: false });
+    return new RegExpParser({ ecmaVersion: 2024 }).parsePattern(source, 0, source.length, { unicode: false, unicodeSets: false });
   } catch {
     return null;
   }
-  let m: LengthBound = { fixed: 0, perRun: 0 };
-  for (const alt of pattern.alternatives) {
-    const b = boundOf(alt);
-    if (!b) return null;
-    m = most(m, b);
-  }
-  return m;
+}
+
+/** The bound on the length of a match of `source` (LengthBound), or null when there is none. */
+export function lengthBound(source: string): LengthBound | null {
+  const pattern = parse(source);
+  return pattern ? boundOfAll(pattern.alternatives, most) : null;
 }
 
 /**
@@ -234,13 +230,8 @@ export function lengthBound(source: string): LengthBound | null {
  * ASCII, so a byte comparison decides), or null when the pattern does not let us say.
  */
 export function leadingLiterals(source: string): string[] | null {
-  let pattern: AST.Pattern;
-  try {
-    pattern = new RegExpParser({ ecmaVersion: 2024 }).parsePattern(source, 0, source.length, { unicode: false, unicodeSets: false });
-  } catch {
-    return null;
-  }
-  const p = ofAlternatives(pattern.alternatives);
+  const pattern = parse(source);
+  const p = pattern ? ofAlternatives(pattern.alternatives) : null;
   if (!p || p.length === 0) return null;
   const strings = p.map((x) => x.s);
   if (strings.some((s) => s.length === 0 || /[^\x00-\x7f]/.test(s))) return null;
