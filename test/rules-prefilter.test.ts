@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import RE2 from 're2';
@@ -7,6 +9,7 @@ import { normalise } from '../src/normalise/normalise.js';
 import { buildLiteralIndex, candidateStarts } from '../src/signals/rules/candidate-starts.js';
 import { leadingLiterals } from '../src/signals/rules/leading-literals.js';
 import { compileRules, loadRules, type RuleSet } from '../src/signals/rules/load-rules.js';
+import { loadOfficeProfile } from '../src/signals/rules/office-profile.js';
 import { matchRules } from '../src/signals/rules/match-rules.js';
 import { RuleFileSchema } from '../src/signals/rules/schema.js';
 import { hasShared, repoRoot, seedBip, seedEmail } from './helpers/paths.js';
@@ -124,6 +127,26 @@ describe('rules tried where their literals occur', () => {
     const piece = fc.oneof(fc.constantFrom(...literals), fc.constantFrom(...filler), fc.string({ unit: fc.constantFrom('a', 'e', 'o', 'z', 'ł', ' ', '1'), maxLength: 6 }));
     const text = fc.array(fc.tuple(piece, fc.constantFrom('', ' ', ' ', '\n', '-')), { maxLength: 120 }).map((p) => p.map(([a, b]) => a + b).join(''));
     fc.assert(fc.property(text, (t) => void same(t)), { numRuns: 1500 });
+  });
+
+  it('and with an office profile: its localities and postal codes become literals too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sito-prefilter-profile-'));
+    writeFileSync(join(dir, 'profile.yaml'), 'name: Gmina Brzozówka\nlocalities: [Dębowa Wola, Zagórze, Kolonia Zagórze]\npostal_codes: ["38-54", "38-543"]\n');
+    const withProfile = loadRules(undefined, loadOfficeProfile(join(dir, 'profile.yaml')));
+    const locality = withProfile.rules.findIndex((r) => r.id === 'office_locality_named');
+    expect(withProfile.literalIndex.prefiltered[locality]).toBe(true);
+    const plainProfile = searchingOnly(withProfile);
+    const piece = fc.constantFrom('Dębowej Woli', 'Dębowa Wola', 'Zagórzu', 'w Kolonii Zagórze', 'nadZagórze', '38-543 Brzozówka', '38-540', '38-5430', '00-950 Warszawa', 'ul. Lipowa 5', '\n', ' ');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const n = normalise(parts.join(' '));
+        const want = matchRules(plainProfile, n);
+        expect(matchRules(withProfile, n)).toEqual(want);
+        expect(matchRules(withProfile, n, 'from-offsets')).toEqual(want);
+        expect(matchRules(withProfile, n, 'at-offsets')).toEqual(want);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('and the same for rules with exclusions, a forbidden character before, skipped lines and absence', () => {
