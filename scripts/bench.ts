@@ -27,9 +27,9 @@
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { loadConfig } from '../src/config.js';
 import { Engine } from '../src/engine.js';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { loadRules, type RuleSet } from '../src/signals/rules/load-rules.js';
 import { buildLiteralIndex } from '../src/signals/rules/candidate-starts.js';
 import { matchRules } from '../src/signals/rules/match-rules.js';
