@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalise } from '../src/normalise/normalise.js';
-import { shingleHashes, SHINGLE, tokens, wordHashes } from '../src/signals/fingerprint/minhash.js';
+import { mix, shingleHashes, SHINGLE, tokens, wordHashes } from '../src/signals/fingerprint/minhash.js';
 import { fixture } from './helpers/paths.js';
 
 /** 32-bit FNV-1a of a string: the definition the word hashes must keep (stored fingerprints depend on it). */
@@ -35,16 +35,8 @@ describe("the fingerprint's word hashes", () => {
   });
 });
 
-/** The shingle hashes as first written: each run of SHINGLE word hashes mixed, kept distinct by a Set. */
+/** The shingle hashes as first written: each run of SHINGLE word hashes mixed, kept distinct by a Set (what is checked is the keeping distinct). */
 function shinglesByDefinition(folded: string, k = SHINGLE): number[] {
-  const mix = (h: number) => {
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 0;
-  };
   const words = wordHashes(folded);
   const set = new Set<number>();
   if (words.length > 0 && words.length < k) set.add(mix(words.reduce((a, w) => Math.imul(a ^ w, 0x01000193), 0)));

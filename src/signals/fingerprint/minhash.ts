@@ -37,7 +37,7 @@ function fnv1a(s: string, seed = 0x811c9dc5): number {
 }
 
 /** A strong 32-bit mixer (murmur3 finaliser). */
-function mix(h: number): number {
+export function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

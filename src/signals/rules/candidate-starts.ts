@@ -1,3 +1,5 @@
+import { IS_WORD } from './leading-literals.js';
+
 /**
  * Where the rules' matches can begin, found in one pass over the folded text.
  *
@@ -92,9 +94,6 @@ export function buildLiteralIndex(ruleLiterals: readonly (readonly string[] | nu
     bucketIds: b.flat,
   };
 }
-
-const IS_WORD = new Uint8Array(256);
-for (const c of '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_') IS_WORD[c.charCodeAt(0)] = 1;
 
 export interface Candidates {
   /** per rule, the ascending offsets where one of its literals begins; null: not prefiltered */

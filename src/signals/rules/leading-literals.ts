@@ -151,19 +151,22 @@ export interface LengthBound {
   perRun: number;
 }
 
-const WORD = new Set([...'0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_'].map((c) => c.charCodeAt(0)));
+/** RE2's word characters (`\w`, ASCII): a byte is one when `IS_WORD[byte]` is 1. */
+export const IS_WORD = new Uint8Array(256);
+for (const c of '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_') IS_WORD[c.charCodeAt(0)] = 1;
+const isWord = (code: number) => code < 256 && IS_WORD[code] === 1;
 
 /** The node matches one character, and only word characters. */
 function oneWordChar(el: AST.Node): boolean {
   if (el.type === 'CharacterSet') return (el.kind === 'word' || el.kind === 'digit') && !el.negate;
-  if (el.type === 'Character') return plainEscape(el.raw) && WORD.has(el.value);
+  if (el.type === 'Character') return plainEscape(el.raw) && isWord(el.value);
   if (el.type === 'CharacterClass') {
     if (el.negate || el.unicodeSets || el.raw.includes('[:')) return false;
     return el.elements.every((e) =>
       e.type === 'Character'
-        ? plainEscape(e.raw) && WORD.has(e.value)
+        ? plainEscape(e.raw) && isWord(e.value)
         : e.type === 'CharacterClassRange'
-          ? plainEscape(e.min.raw) && plainEscape(e.max.raw) && [...Array(e.max.value - e.min.value + 1)].every((_, k) => WORD.has(e.min.value + k))
+          ? plainEscape(e.min.raw) && plainEscape(e.max.raw) && [...Array(e.max.value - e.min.value + 1)].every((_, k) => isWord(e.min.value + k))
           : e.type === 'CharacterSet' && (e.kind === 'word' || e.kind === 'digit') && !e.negate,
     );
   }
