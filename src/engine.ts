@@ -15,6 +15,7 @@ import type { Campaign, Store } from './storage/store.js';
 import type { VectorIndex } from './signals/embedding/vector-index.js';
 import { clearinghouseReason } from './clearinghouse/signal.js';
 import type { Consultation } from './clearinghouse/consult.js';
+import { searchableText } from './storage/search-text.js';
 
 /** The semantic signal: the loaded embedding model's name, its index of stored vectors, and when a neighbour counts. */
 export interface Semantic {
@@ -210,6 +211,7 @@ export class Engine {
       const campaign = match?.candidate.campaign ?? null;
       return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false }, vector, consulted, prepared);
     }
+    const searchable = searchableText(petition.text, petition.subject ?? null, petition.sender?.email ?? null);
     return store.writeTransaction(async (tx) => {
       if (petition.id !== undefined && (await tx.hasPetition(id))) {
         const stored = (await tx.getPetition(id))!;
@@ -234,6 +236,7 @@ export class Engine {
           result,
           fingerprint: analysis.fingerprint,
           embedding: vector && sem ? { model: sem.model, vector } : null,
+          searchable,
         },
         campaign?.id ?? null,
         index ? keys : null,

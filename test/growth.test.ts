@@ -8,6 +8,7 @@ import { CsvError, readLabelledCsv } from '../src/ingest/labelled-csv.js';
 import { VectorIndex } from '../src/signals/embedding/vector-index.js';
 import { loadRules } from '../src/signals/rules/load-rules.js';
 import { COMMON_KEY_REFS, SqliteStore, SqliteStoreSync } from '../src/storage/sqlite-store.js';
+import { searchableText } from '../src/storage/search-text.js';
 import type { ScoreResult } from '../src/decision/result.js';
 import { fingerprint } from '../src/signals/fingerprint/minhash.js';
 import { foldText } from '../src/normalise/fold.js';
@@ -68,6 +69,30 @@ describe('full-text search (FTS5 over the folded text)', () => {
     db.close();
     const reopened = SqliteStore.open(dir);
     expect(await ids(reopened, 'ławki')).toEqual(['p2']);
+    await reopened.close();
+  });
+
+  it('an index that kept word positions (before migration 48) is made again without them, holding the same petitions', async () => {
+    const { dir, store } = await storeWith([...petitions, { id: 'p4', text: 'Wnosimy o nowe ławki przy szkole.' }]);
+    await store.writeTransaction((tx) => tx.erasePetitions({ id: 'p4' }, new Date().toISOString()));
+    const before = { lawki: await ids(store, 'ławki'), m: await ids(store, 'm'), two: await ids(store, 'żądamy drogi') };
+    await store.close();
+    // the database as migration 47 left it: the index of migration 12, with positions, holding the
+    // petitions not erased
+    const db = new Database(`${dir}/sito.db`);
+    db.exec(`DROP TABLE petitions_fts; DELETE FROM schema_migrations WHERE version = 48;
+      CREATE VIRTUAL TABLE petitions_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0');`);
+    const rows = db.prepare('SELECT seq, text, subject, sender_email FROM petitions WHERE deleted_at IS NULL').all() as Array<{ seq: number; text: string; subject: string | null; sender_email: string | null }>;
+    for (const r of rows) db.prepare('INSERT INTO petitions_fts (rowid, body) VALUES (?, ?)').run(r.seq, searchableText(r.text, r.subject, r.sender_email));
+    expect((db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'petitions_fts'").get() as { sql: string }).sql).not.toContain('detail=none');
+    db.close();
+    const reopened = SqliteStore.open(dir);
+    const check = new Database(`${dir}/sito.db`, { readonly: true });
+    expect((check.prepare("SELECT sql FROM sqlite_schema WHERE name = 'petitions_fts'").get() as { sql: string }).sql).toContain('detail=none');
+    expect(check.prepare("SELECT 1 FROM meta WHERE key = 'fts_filled'").get()).toBeTruthy();
+    check.close();
+    expect({ lawki: await ids(reopened, 'ławki'), m: await ids(reopened, 'm'), two: await ids(reopened, 'żądamy drogi') }).toEqual(before);
+    expect(before.lawki).toEqual(['p2']); // the erased p4 is not indexed again
     await reopened.close();
   });
 });

@@ -31,6 +31,20 @@ export interface BinaryCounts {
 
 export const pct = (n: number, d: number) => (d === 0 ? '—' : `${((100 * n) / d).toFixed(1)}%`);
 
+/**
+ * The 95 % Wilson score interval of a proportion k/n: what a count from a sample says about the
+ * rate, e.g. 2 false hits in 2 000 probes (0.10 %) is 0.03–0.36 %.
+ */
+export function wilson95(k: number, n: number): [number, number] {
+  if (n === 0) return [0, 1];
+  const z = 1.959964;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const mid = (p + (z * z) / (2 * n)) / d;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return [Math.max(0, mid - half), Math.min(1, mid + half)];
+}
+
 /** A fixed-width text table. */
 export function table(header: string[], rows: Array<Array<string | number>>): string {
   const all = [header, ...rows.map((r) => r.map(String))];

@@ -87,10 +87,23 @@ export function foldUnit(code: number): string {
   return out;
 }
 
+/** What folding does with each UTF-16 code unit: keep it (folded), a space, a line break, or drop it. */
+const KEEP = 0;
+const SPACE = 1;
+const NEWLINE = 2;
+const DROP = 3;
+const CLASS = new Uint8Array(0x10000);
+for (let code = 0; code < 0x10000; code++) {
+  CLASS[code] = isSpace(code) ? (isNewline(code) ? NEWLINE : SPACE) : isCombining(code) || isInvisible(code) ? DROP : KEEP;
+}
+/** The folded byte of each code unit kept, filled as units are first met (0: not yet). */
+const FOLDED = new Uint8Array(0x10000);
+for (let code = 0; code < 0x80; code++) FOLDED[code] = code >= 0x41 && code <= 0x5a ? code + 32 : code;
+
 /**
  * Folds `original`, leaving out every index inside `excluded` (sorted, non-overlapping ranges —
  * the e-mail wrapper). An excluded range reads as a line break, so text on either side of it never
- * joins into one word.
+ * joins into one word. One table look-up per code unit says what to do with it.
  */
 export function foldText(original: string, excluded: readonly Range[] = []): FoldedText {
   const n = original.length;
@@ -100,32 +113,28 @@ export function foldText(original: string, excluded: readonly Range[] = []): Fol
   let pendingSpace = 0; // 0 none, 1 space, 2 newline
   let pendingAt = 0;
   let ex = 0;
+  let nextExcluded = excluded.length ? excluded[0]!.start : n;
   let i = 0;
   while (i < n) {
-    if (ex < excluded.length && i >= excluded[ex]!.start) {
-      if (i < excluded[ex]!.end) {
+    if (i >= nextExcluded) {
+      const range = excluded[ex++]!;
+      if (i < range.end) {
         if (pendingSpace < 2) {
           pendingSpace = 2;
           pendingAt = i;
         }
-        i = excluded[ex]!.end;
-        ex++;
-        continue;
+        i = range.end;
       }
-      ex++;
+      nextExcluded = ex < excluded.length ? excluded[ex]!.start : n;
       continue;
     }
     const code = original.charCodeAt(i);
-    if (isSpace(code)) {
-      const kind = isNewline(code) ? 2 : 1;
-      if (kind > pendingSpace) {
+    const kind = CLASS[code]!;
+    if (kind !== KEEP) {
+      if (kind !== DROP && kind > pendingSpace) {
         if (pendingSpace === 0) pendingAt = i;
         pendingSpace = kind;
       }
-      i++;
-      continue;
-    }
-    if (isCombining(code) || isInvisible(code)) {
       i++;
       continue;
     }
@@ -137,9 +146,8 @@ export function foldText(original: string, excluded: readonly Range[] = []): Fol
       }
       pendingSpace = 0;
     }
-    let folded: number;
-    if (code < 0x80) folded = code >= 0x41 && code <= 0x5a ? code + 32 : code;
-    else folded = foldUnit(code).charCodeAt(0);
+    let folded = FOLDED[code]!;
+    if (folded === 0) folded = FOLDED[code] = foldUnit(code).charCodeAt(0);
     out[len] = folded;
     map[len] = i;
     len++;

@@ -8,6 +8,7 @@ import { SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/finge
 import { applyMigrations, MIGRATIONS } from './migrations.js';
 import { foldText } from '../normalise/fold.js';
 import { preparedStatements } from './prepared.js';
+import { searchableText } from './search-text.js';
 import { AsyncLock } from './async-lock.js';
 import { asyncTrack, SqliteTrackSync } from './track-store.js';
 import { asyncOutbox, SqliteOutboxSync } from './outbox-store.js';
@@ -56,14 +57,6 @@ const SUMMARY_SELECT = `
   FROM petitions p LEFT JOIN campaigns c ON c.seq = p.campaign_seq`;
 
 const publicCampaign = ({ seq: _seq, ...c }: CampaignRow): Campaign => c;
-
-/**
- * What full-text search reads: the text, subject and sender address folded as signals see them
- * (lower case, no diacritics: "Łódź" and "lodz" find each other).
- */
-export function searchableText(text: string, subject: string | null, senderEmail: string | null): string {
-  return foldText(`${subject ?? ''}\n${senderEmail ?? ''}\n${text}`).folded;
-}
 
 /**
  * A search box's words as an FTS5 query: each folded word (at most 16) as a prefix, all required.
@@ -327,7 +320,7 @@ export class SqliteStoreSync {
         embeddingModel: p.embedding?.model ?? null,
       });
     const seq = Number(info.lastInsertRowid);
-    this.sql('INSERT INTO petitions_fts (rowid, body) VALUES (?, ?)').run(seq, searchableText(p.text, p.subject, p.senderEmail));
+    this.sql('INSERT INTO petitions_fts (rowid, body) VALUES (?, ?)').run(seq, p.searchable ?? searchableText(p.text, p.subject, p.senderEmail));
     if (bandKeys) this.indexKeys(seq, bandKeys);
     if (campaign) this.touchCampaign(campaign.seq, p.senderEmail ?? p.senderName, p.receivedAt ?? p.storedAt);
   }

@@ -19,6 +19,12 @@ export interface NewPetition {
   result: ScoreResult;
   fingerprint: Fingerprint;
   embedding?: { model: string; vector: Float32Array } | null;
+  /**
+   * What full-text search indexes (`searchableText` of the text, subject and sender address), made
+   * before the write transaction so that folding a long text does not hold the database's write
+   * lock; the store makes it when absent.
+   */
+  searchable?: string;
 }
 
 export interface StoredPetition {

@@ -330,6 +330,12 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
           END $$;
           CREATE INDEX petitions_receipt_lag ON petitions (sito_receipt_lag(stored_at, received_at)) WHERE received_at IS NOT NULL;`,
   },
+  {
+    version: 48,
+    name: 'the full-text index keeps which petitions hold a word, not where (SQLite only)',
+    // SQLite's FTS5 index drops its positions; PostgreSQL's search (a GIN index over to_tsvector) is unchanged
+    sql: `SELECT 1;`,
+  },
 ];
 
 /** The two lists hold the same versions in the same order (checked at load: a migration added to one list only is a bug). */

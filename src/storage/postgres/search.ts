@@ -1,5 +1,5 @@
 import { foldText } from '../../normalise/fold.js';
-import { searchableText } from '../sqlite-store.js';
+import { searchableText } from '../search-text.js';
 
 /** A word longer than this is no word a clerk types (and PostgreSQL refuses lexemes over 2 KB). */
 const MAX_WORD = 100;
@@ -13,10 +13,10 @@ const MAX_CHARS = 400_000;
  * without positions (array_to_tsvector: no parser, so an e-mail address or a URL is split into
  * its words exactly as SQLite splits it).
  */
-export function searchWords(text: string, subject: string | null, senderEmail: string | null): string[] {
+export function searchWords(text: string, subject: string | null, senderEmail: string | null, searchable = searchableText(text, subject, senderEmail)): string[] {
   const seen = new Set<string>();
   let chars = 0;
-  for (const w of searchableText(text, subject, senderEmail).match(/[a-z0-9]+/g) ?? []) {
+  for (const w of searchable.match(/[a-z0-9]+/g) ?? []) {
     if (w.length > MAX_WORD || seen.has(w)) continue;
     if (chars + w.length > MAX_CHARS) break;
     seen.add(w);

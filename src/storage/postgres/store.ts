@@ -269,7 +269,7 @@ export class PostgresStore implements Store {
             p.fingerprint.shingles,
             p.embedding ? bytes(new Uint8Array(p.embedding.vector.buffer, p.embedding.vector.byteOffset, p.embedding.vector.byteLength)) : null,
             p.embedding?.model ?? null,
-            searchWords(p.text, p.subject, p.senderEmail),
+            searchWords(p.text, p.subject, p.senderEmail, p.searchable),
           ],
         )
       ).rows[0]!.seq;
