@@ -27,8 +27,12 @@ const CERTAIN_KEY = new RegExp(`^(?:${CERTAIN_KEYS})$`, 'iu');
 const EMAIL_ADDRESS = /[^\s@<>()]{1,64}@[^\s@<>()]{1,255}\.[a-z]{2,24}/iu;
 const DATE_TIME = /\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2}/u;
 
-/** [expression, kind, a literal the text (lower-cased) must contain for the expression to be tried] */
-const PATTERNS: ReadonlyArray<[RegExp, WrapperRange['kind'], string]> = [
+/**
+ * [expression, kind, a literal the text (lower-cased) must contain for the expression to be tried,
+ * whether the expression is anchored to a line (^ … $ in multiline mode, never across a line break)
+ * and its literal in every match: then it is tried only at the lines holding the literal]
+ */
+const PATTERNS: ReadonlyArray<[RegExp, WrapperRange['kind'], string, ('line' | undefined)?]> = [
   // "**** OSTRZEŻENIE ****" banners and their sentence
   // (a run of stars is tried from its first star only: from every star it would be quadratic)
   [/(?<!\*)\*{2,}[ \t]{0,3}(?:ostrze[żz]enie|uwaga|warning|caution)[ \t]{0,3}\*{2,}/giu, 'banner', '**'],
@@ -40,16 +44,76 @@ const PATTERNS: ReadonlyArray<[RegExp, WrapperRange['kind'], string]> = [
   [/pomy[śs]l o [śs]rodowisku[^\n]{0,200}/giu, 'footer', 'rodowisku'],
   [/please consider the environment[^\n]{0,200}/giu, 'footer', 'environment'],
   // forwarding separators
-  [/^[ \t]*-{2,}[ \t]*(?:tre[śs][ćc] przekazanej wiadomo[śs]ci|wiadomo[śs][ćc] (?:oryginalna|przekazana)|original message|forwarded message)[ \t]*-*[ \t]*$/gimu, 'separator', '--'],
+  [/^[ \t]*-{2,}[ \t]*(?:tre[śs][ćc] przekazanej wiadomo[śs]ci|wiadomo[śs][ćc] (?:oryginalna|przekazana)|original message|forwarded message)[ \t]*-*[ \t]*$/gimu, 'separator', '--', 'line'],
   // a sender line as Outlook prints it: "Name @ Firm <a@b.pl>"
-  [/^[^\n<>]{1,80}<[^\s@<>]{1,64}@[^\s<>]{1,255}>[ \t]*$/gmu, 'header', '@'],
+  [/^[^\n<>]{1,80}<[^\s@<>]{1,64}@[^\s<>]{1,255}>[ \t]*$/gmu, 'header', '@', 'line'],
   // a date line as Outlook prints it: "Pn, 06.05.2024 08:18"
-  [/^[ \t]*(?:pn|wt|[śs]r|cz|pt|so|nd|pon|wto|[śs]ro|czw|pi[ąa]|sob|nie|mon|tue|wed|thu|fri|sat|sun)[a-ząćęłńóśźż]{0,10},?[ \t]+\d{1,2}[./ ]\d{1,2}[./ ]\d{2,4},?[ \t]+\d{1,2}:\d{2}[^\n]{0,20}$/gimu, 'header', ':'],
+  [/^[ \t]*(?:pn|wt|[śs]r|cz|pt|so|nd|pon|wto|[śs]ro|czw|pi[ąa]|sob|nie|mon|tue|wed|thu|fri|sat|sun)[a-ząćęłńóśźż]{0,10},?[ \t]+\d{1,2}[./ ]\d{1,2}[./ ]\d{2,4},?[ \t]+\d{1,2}:\d{2}[^\n]{0,20}$/gimu, 'header', ':', 'line'],
   // attachment file names on their own line
-  [/^[ \t]*[^\s/\\]{1,200}\.(?:pdf|docx?|odt|rtf|jpe?g|png|zip|xml|xades|sig|p7s)[;,]?[ \t]*$/gimu, 'attachment', '.'],
+  [/^[ \t]*[^\s/\\]{1,200}\.(?:pdf|docx?|odt|rtf|jpe?g|png|zip|xml|xades|sig|p7s)[;,]?[ \t]*$/gimu, 'attachment', '.', 'line'],
 ];
 
 const QUOTE_LINE = /^[ \t]{0,3}>[^\n]{0,100000}$/gmu;
+
+/** The line-anchored expressions and the literal each match holds (tried by lineAnchored; exported for its test). */
+export const LINE_EXPRESSIONS: ReadonlyArray<[RegExp, string]> = [
+  [HEADER_LINE, ':'],
+  ...PATTERNS.filter((p) => p[3] === 'line').map(([re, , literal]): [RegExp, string] => [re, literal]),
+  [QUOTE_LINE, '>'],
+];
+
+const stickyCopies = new Map<RegExp, RegExp>();
+
+/** Where `^` matches in multiline mode: the start, and after each line terminator. */
+const startsLine = (text: string, i: number) => {
+  if (i === 0) return true;
+  const c = text.charCodeAt(i - 1);
+  return c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+};
+
+/** Whether a "\r", U+2028 or U+2029 begins a line inside a "\n"-line (a "\r" right before "\n" begins none there). */
+export const hasOtherBreaks = (text: string) => /[\r\u2028\u2029][^\n]/.test(text);
+
+/**
+ * What `text.matchAll(re)` gives, for an expression anchored to a line (`^` in multiline mode) that
+ * never matches across "\n" and whose every match holds `literal`: only the "\n"-lines holding the
+ * literal are tried, each at the positions where `^` can match (its start, and after a "\r",
+ * U+2028 or U+2029 inside it), anchored. A line without a match there is passed over whole. The
+ * same matches in the same order: a match begins where `^` does, holds the literal, and ends on
+ * its line (test/email-wrapper-lines.test.ts holds it to matchAll). Searching tried `^` at every
+ * character of the text.
+ */
+export function* lineAnchored(text: string, re: RegExp, literal: string, otherBreaks = hasOtherBreaks(text)): Generator<RegExpExecArray> {
+  let sticky = stickyCopies.get(re);
+  if (!sticky) stickyCopies.set(re, (sticky = new RegExp(re.source, re.flags.replace('g', '') + 'y')));
+  let from = 0; // matchAll's lastIndex
+  for (;;) {
+    const at = text.indexOf(literal, from);
+    if (at === -1) return;
+    const lineEnd = text.indexOf('\n', at);
+    const end = lineEnd === -1 ? text.length : lineEnd;
+    const start = at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
+    let m: RegExpExecArray | null = null;
+    if (!otherBreaks) {
+      if (start >= from) {
+        sticky.lastIndex = start;
+        m = sticky.exec(text);
+      }
+    } else {
+      for (let s = Math.max(from, start); s < end; s++) {
+        if (!startsLine(text, s)) continue;
+        sticky.lastIndex = s;
+        if ((m = sticky.exec(text))) break;
+      }
+    }
+    if (!m) {
+      from = end; // no match begins on this line at or after `from`
+      continue;
+    }
+    yield m;
+    from = m.index + Math.max(1, m[0].length);
+  }
+}
 
 function mergeRanges(ranges: WrapperRange[]): WrapperRange[] {
   ranges.sort((a, b) => a.start - b.start || b.end - a.end);
@@ -63,10 +127,10 @@ function mergeRanges(ranges: WrapperRange[]): WrapperRange[] {
   return out;
 }
 
-function headerRanges(text: string): WrapperRange[] {
+function headerRanges(text: string, otherBreaks: boolean): WrapperRange[] {
   const lines: Array<{ start: number; end: number; certain: boolean; line: number; value: string }> = [];
   const starts = lineStarts(text);
-  for (const m of text.matchAll(HEADER_LINE)) {
+  for (const m of lineAnchored(text, HEADER_LINE, ':', otherBreaks)) {
     const start = m.index;
     const key = m[1]!;
     const value = m[0].slice(m[0].indexOf(':') + 1);
@@ -107,16 +171,21 @@ function lineNumberAt(starts: readonly number[], index: number): number {
 
 /** The wrapper ranges of `text`, sorted and merged. */
 export function findWrapper(text: string): WrapperRange[] {
-  const found: WrapperRange[] = text.includes(':') ? headerRanges(text) : [];
+  const otherBreaks = hasOtherBreaks(text);
+  const found: WrapperRange[] = text.includes(':') ? headerRanges(text, otherBreaks) : [];
   const lower = text.toLowerCase();
-  for (const [re, kind, guard] of PATTERNS) {
+  for (const [re, kind, guard, anchored] of PATTERNS) {
+    if (anchored) {
+      for (const m of lineAnchored(text, re, guard, otherBreaks)) found.push({ start: m.index, end: m.index + m[0].length, kind });
+      continue;
+    }
     if (!lower.includes(guard)) continue;
     for (const m of text.matchAll(re)) found.push({ start: m.index, end: m.index + m[0].length, kind });
   }
   // Quoted lines are someone else's earlier message — unless they are all there is (a forwarded petition).
   const quotes: WrapperRange[] = [];
   let quoted = 0;
-  for (const m of text.includes('>') ? text.matchAll(QUOTE_LINE) : []) {
+  for (const m of lineAnchored(text, QUOTE_LINE, '>', otherBreaks)) {
     quotes.push({ start: m.index, end: m.index + m[0].length, kind: 'quote' });
     quoted += m[0].length;
   }
