@@ -4,6 +4,7 @@
  *                                [--profile DIR]  (the clearinghouse's CPU profile, node --cpu-prof)
  *                                [--pg name=value …]  (PostgreSQL server settings, e.g. --pg shared_buffers=2GB)
  *                                [--pg-statements]  (PostgreSQL: the statements that took the most time, per phase)
+ *                                [--explain-false]  (what each false "seen elsewhere" matched, and how alike the pair truly is)
  *
  * A clearinghouse as its own process (`sito clearinghouse serve`), fed through the HTTP API:
  * campaigns reaching 20–2 500 offices each (log-uniform sizes, scaled so that campaigns and
@@ -26,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { encodeSignature, keyFingerprint } from '../../src/clearinghouse/keyed-fingerprint.js';
 import { normalise } from '../../src/normalise/normalise.js';
-import { fingerprint } from '../../src/signals/fingerprint/minhash.js';
+import { compare, fingerprint, isNearDuplicateAtScale, shingleHashes } from '../../src/signals/fingerprint/minhash.js';
 import { table, wilson95 } from './corpus.js';
 import { EDITS, makeLocal, makeTemplate, makeVariant, rng } from './generate-petitions.js';
 import { freePort } from './serve.js';
@@ -53,6 +54,8 @@ export interface ClearinghouseBenchOptions {
   pgSettings: Record<string, string>;
   /** PostgreSQL: print the statements that took the most time while reporting and while looking up (pg_stat_statements) */
   pgStatements: boolean;
+  /** what each false "seen elsewhere" matched, as JSON lines on stderr */
+  explainFalse: boolean;
 }
 
 export function clearinghouseOptions(argv: string[]): ClearinghouseBenchOptions {
@@ -80,6 +83,7 @@ export function clearinghouseOptions(argv: string[]): ClearinghouseBenchOptions 
     concurrency: num('concurrency', 4),
     profile: get('profile', '') || null,
     pgStatements: argv.includes('--pg-statements'),
+    explainFalse: argv.includes('--explain-false'),
     pgSettings: Object.fromEntries(
       argv
         .flatMap((a, i) => (a === '--pg' ? [argv[i + 1] ?? ''] : a.startsWith('--pg=') ? [a.slice(5)] : []))
@@ -252,6 +256,49 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     return makeVariant(pr, templates[p.campaign]!, new Set(EDITS.filter(() => pr() < 0.35)), p.campaign);
   };
 
+  /**
+   * What each false "seen elsewhere" matched: every resident's petition at another office and every
+   * campaign's template compared with it as the clearinghouse compares (keyed signatures), the most
+   * similar kept, and that pair's true Jaccard of word-pair shingles — whether the generator made two
+   * truly alike texts or the estimate strayed. Printed as JSON lines on stderr.
+   */
+  const explainFalse = (hits: Array<{ office: number; text: string; kind: 'stored' | 'new'; offices: number }>) => {
+    if (!hits.length) return;
+    const keyed = (text: string) => keyFingerprint(fingerprint(normalise(text).folded), SECRET);
+    const targets = hits.map((h) => ({ ...h, fp: keyed(h.text), best: { similarity: -1, jaccard: 0, containment: 0, text: '', what: '' } }));
+    const consider = (text: string, office: number, what: string) => {
+      const fp = keyed(text);
+      for (const t of targets) {
+        if (office === t.office) continue;
+        const s = compare(t.fp, fp);
+        if (s.similarity > t.best.similarity) t.best = { ...s, text, what };
+      }
+    };
+    residentsPlanned.forEach((p, i) => consider(textOf(p), p.office, `resident ${i}`));
+    templates.forEach((t, c) => consider(t.join('\n\n'), -1, `campaign ${c} template`));
+    const shingles = (text: string) => new Set(shingleHashes(normalise(text).folded));
+    for (const t of targets) {
+      const a = shingles(t.text);
+      const b = shingles(t.best.text);
+      let both = 0;
+      for (const x of a) if (b.has(x)) both++;
+      process.stderr.write(
+        JSON.stringify({
+          false_hit: t.kind,
+          offices: t.offices,
+          shingles: t.fp.shingles,
+          nearest: t.best.what,
+          nearest_shingles: b.size,
+          estimated_jaccard: +t.best.jaccard.toFixed(3),
+          estimated_containment: +t.best.containment.toFixed(3),
+          true_jaccard: +(both / (a.size + b.size - both)).toFixed(3),
+          true_containment: +(both / Math.min(a.size, b.size)).toFixed(3),
+          matches_at_scale: isNearDuplicateAtScale(t.fp, keyed(t.best.text)),
+        }) + '\n',
+      );
+    }
+  };
+
   let pg: ThrowawayPostgres | null = null;
   const dataDir = mkdtempSync(join(tmpdir(), 'sito-bench-ch-'));
   const env: Record<string, string> = {
@@ -339,15 +386,22 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
         recallOthers.push([...campaignOffices[c]!].filter((x) => x !== office).length);
         probe(office, makeVariant(rng(9_000_000 + pass * 100_000 + i), templates[c]!, new Set(EDITS.filter(() => pr() < 0.35)), c));
       }
+      // residents' petitions, in the order of the false-hit half of `probes`
+      const residents: Array<{ office: number; text: string; kind: 'stored' | 'new' }> = [];
       for (let i = 0; i < o.probes; i++) {
         const p = residentsPlanned[Math.floor(pr() * residentsPlanned.length)]!;
-        probe(p.office, textOf(p));
-        probe(Math.floor(pr() * o.offices), makeLocal(rng(5_000_000 + pass * 100_000 + i)));
+        const text = textOf(p);
+        probe(p.office, text);
+        residents.push({ office: p.office, text, kind: 'stored' });
+        const office = Math.floor(pr() * o.offices);
+        const fresh = makeLocal(rng(5_000_000 + pass * 100_000 + i));
+        probe(office, fresh);
+        residents.push({ office, text: fresh, kind: 'new' });
       }
-      return { probes, recallOthers };
+      return { probes, recallOthers, residents };
     };
     const measure = async (pass: number) => {
-      const { probes, recallOthers } = makeProbes(pass);
+      const { probes, recallOthers, residents } = makeProbes(pass);
       const probePids = storePids(ch.child, pg?.dataDir ?? null);
       const probeCpu0 = cpuMs(probePids);
       const answers = await sendProbes(`${ch.url}/v1/lookup`, probes);
@@ -363,6 +417,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
       const falseN = 2 * o.probes;
       const falseHit = answers.slice(o.probes).filter((a) => a.offices > 0).length;
       const falseTwo = answers.slice(o.probes).filter((a) => a.offices >= 2).length;
+      if (o.explainFalse) explainFalse(answers.slice(o.probes).flatMap((a, i) => (a.offices > 0 ? [{ ...residents[i]!, offices: a.offices }] : [])));
       const rate = (k: number, n: number, digits: number, scale: number, unit: string) => {
         const [lo, hi] = wilson95(k, n);
         return `${((scale * k) / Math.max(1, n)).toFixed(digits)}${unit} (${k}/${n}; 95 %: ${(scale * lo).toFixed(digits)}–${(scale * hi).toFixed(digits)})`;

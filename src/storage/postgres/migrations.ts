@@ -333,7 +333,7 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; name: string;
   {
     version: 48,
     name: 'the full-text index keeps which petitions hold a word, not where (SQLite only)',
-    // SQLite's FTS5 index drops its positions; PostgreSQL's search (a GIN index over to_tsvector) is unchanged
+    // SQLite's FTS5 index drops its positions; PostgreSQL's (array_to_tsvector of the words) never held any
     sql: `SELECT 1;`,
   },
 ];
