@@ -257,21 +257,24 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
   };
 
   /**
-   * What each false "seen elsewhere" matched: every resident's petition at another office and every
-   * campaign's template compared with it as the clearinghouse compares (keyed signatures), the most
-   * similar kept, and that pair's true Jaccard of word-pair shingles — whether the generator made two
-   * truly alike texts or the estimate strayed. Printed as JSON lines on stderr.
+   * What each false "seen elsewhere" matched: every resident's petition and every campaign's
+   * template compared with it as the clearinghouse compares (keyed signatures), the most similar at
+   * another office kept, and that pair's true Jaccard of word-pair shingles — whether the generator
+   * made two truly alike texts or the estimate strayed; and the most similar at the asking office
+   * itself (a text matching its own office's petition joins that petition's cluster, which may
+   * hold another office's). Printed as JSON lines on stderr.
    */
   const explainFalse = (hits: Array<{ office: number; text: string; kind: 'stored' | 'new'; offices: number }>) => {
     if (!hits.length) return;
     const keyed = (text: string) => keyFingerprint(fingerprint(normalise(text).folded), SECRET);
-    const targets = hits.map((h) => ({ ...h, fp: keyed(h.text), best: { similarity: -1, jaccard: 0, containment: 0, text: '', what: '' } }));
+    const targets = hits.map((h) => ({ ...h, fp: keyed(h.text), best: { similarity: -1, jaccard: 0, containment: 0, text: '', what: '' }, own: { similarity: -1, matches: false, what: '' } }));
     const consider = (text: string, office: number, what: string) => {
       const fp = keyed(text);
       for (const t of targets) {
-        if (office === t.office) continue;
         const s = compare(t.fp, fp);
-        if (s.similarity > t.best.similarity) t.best = { ...s, text, what };
+        if (office !== t.office) {
+          if (s.similarity > t.best.similarity) t.best = { ...s, text, what };
+        } else if (text !== t.text && s.similarity > t.own.similarity) t.own = { similarity: s.similarity, matches: isNearDuplicateAtScale(t.fp, fp, s), what };
       }
     };
     residentsPlanned.forEach((p, i) => consider(textOf(p), p.office, `resident ${i}`));
@@ -294,6 +297,9 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
           true_jaccard: +(both / (a.size + b.size - both)).toFixed(3),
           true_containment: +(both / Math.min(a.size, b.size)).toFixed(3),
           matches_at_scale: isNearDuplicateAtScale(t.fp, keyed(t.best.text)),
+          nearest_at_own_office: t.own.what || null,
+          own_office_similarity: t.own.what ? +t.own.similarity.toFixed(3) : null,
+          own_office_matches_at_scale: t.own.matches,
         }) + '\n',
       );
     }
