@@ -414,13 +414,12 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
       const answers = await sendProbes(`${ch.url}/v1/lookup`, probes);
       const lookupCpu = cpuMs(probePids) - probeCpu0;
       const lat = answers.map((a) => a.ms);
-      let recallN = 0;
-      let recallHit = 0;
-      recallOthers.forEach((others, i) => {
-        if (others < 2) return;
-        recallN++;
-        if (answers[i]!.offices >= 2) recallHit++;
-      });
+      // copies of campaigns that two or more other offices received, and how many of them answered >= 2
+      const recalled = (others: number[], said: Array<{ offices: number }>) => {
+        const asked = others.flatMap((n, i) => (n >= 2 ? [i] : []));
+        return { n: asked.length, hit: asked.filter((i) => said[i]!.offices >= 2).length };
+      };
+      const recall = recalled(recallOthers, answers);
       const falseN = 2 * o.probes;
       const falseHit = answers.slice(o.probes).filter((a) => a.offices > 0).length;
       const falseTwo = answers.slice(o.probes).filter((a) => a.offices >= 2).length;
@@ -444,22 +443,15 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
         const w = wire(text.slice(0, Math.floor(text.length * (0.25 + 0.35 * er()))), '2024-05-06', uuidOf(0));
         excerpts.push({ key: keyOf(office), body: JSON.stringify({ signature: w.signature, shingles: w.shingles }) });
       }
-      const excerptAnswers = await sendProbes(`${ch.url}/v1/lookup`, excerpts);
-      let excerptN = 0;
-      let excerptHit = 0;
-      excerptOthers.forEach((others, i) => {
-        if (others < 2) return;
-        excerptN++;
-        if (excerptAnswers[i]!.offices >= 2) excerptHit++;
-      });
+      const excerptRecall = recalled(excerptOthers, await sendProbes(`${ch.url}/v1/lookup`, excerpts));
       return {
         p50: quantile(lat, 0.5).toFixed(2),
         p99: quantile(lat, 0.99).toFixed(2),
         cpu: lookupCpu >= 0 ? (lookupCpu / lat.length).toFixed(3) : '—',
-        recall: rate(recallHit, recallN, 4, 1, ''),
+        recall: rate(recall.hit, recall.n, 4, 1, ''),
         falseSeen: rate(falseHit, falseN, 2, 100, ' %'),
         falseTwo: rate(falseTwo, falseN, 2, 100, ' %'),
-        excerpts: rate(excerptHit, excerptN, 4, 1, ''),
+        excerpts: rate(excerptRecall.hit, excerptRecall.n, 4, 1, ''),
       };
     };
     if (pg && o.pgStatements) await pgStatements(pg.url, 'while reporting');
