@@ -30,7 +30,7 @@ import { encodeSignature, keyFingerprint } from '../../src/clearinghouse/keyed-f
 import { normalise } from '../../src/normalise/normalise.js';
 import { compare, fingerprint, isNearDuplicateAtScale, shingleHashes } from '../../src/signals/fingerprint/minhash.js';
 import { table, wilson95 } from './corpus.js';
-import { EDITS, makeLocal, makeTemplate, makeVariant, rng } from './generate-petitions.js';
+import { EDITS, makeLocal, makeTemplate, makeVariant, rng, type Rng } from './generate-petitions.js';
 import { freePort } from './serve.js';
 import { startPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
 
@@ -251,10 +251,14 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     residentsPlanned.push(p);
   }
   const total = byOffice.reduce((a, l) => a + l.length, 0);
+  /** An office's copy of campaign c: its edits drawn from `edits` (each with probability 0.35) first, then its text from `r`. */
+  const copyOf = (c: number, r: Rng, edits = r) => {
+    const chosen = new Set(EDITS.filter(() => edits() < 0.35));
+    return makeVariant(r, templates[c]!, chosen, c);
+  };
   const textOf = (p: Planned) => {
     const pr = rng(p.seed * 2654435761);
-    if (p.campaign < 0) return makeLocal(pr);
-    return makeVariant(pr, templates[p.campaign]!, new Set(EDITS.filter(() => pr() < 0.35)), p.campaign);
+    return p.campaign < 0 ? makeLocal(pr) : copyOf(p.campaign, pr);
   };
 
   /**
@@ -391,7 +395,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
         const c = Math.floor(pr() * o.campaigns);
         const office = Math.floor(pr() * o.offices);
         recallOthers.push([...campaignOffices[c]!].filter((x) => x !== office).length);
-        probe(office, makeVariant(rng(9_000_000 + pass * 100_000 + i), templates[c]!, new Set(EDITS.filter(() => pr() < 0.35)), c));
+        probe(office, copyOf(c, rng(9_000_000 + pass * 100_000 + i), pr));
       }
       // residents' petitions, in the order of the false-hit half of `probes`
       const residents: Array<{ office: number; text: string; kind: 'stored' | 'new' }> = [];
@@ -438,8 +442,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
         const c = Math.floor(er() * o.campaigns);
         const office = Math.floor(er() * o.offices);
         excerptOthers.push([...campaignOffices[c]!].filter((x) => x !== office).length);
-        const vr = rng(7_000_000 + pass * 100_000 + i);
-        const text = makeVariant(vr, templates[c]!, new Set(EDITS.filter(() => vr() < 0.35)), c);
+        const text = copyOf(c, rng(7_000_000 + pass * 100_000 + i));
         const w = wire(text.slice(0, Math.floor(text.length * (0.25 + 0.35 * er()))), '2024-05-06', uuidOf(0));
         excerpts.push({ key: keyOf(office), body: JSON.stringify({ signature: w.signature, shingles: w.shingles }) });
       }

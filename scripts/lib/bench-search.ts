@@ -95,7 +95,8 @@ export function pool(): PoolEntry[] {
   return Array.from({ length: POOL }, (_, i) => {
     const text = r() < 0.6 ? makeLocal(r) : makeVariant(r, pick(r, templates), new Set(EDITS.filter(() => r() < 0.4)), i % templates.length);
     const subject = pick(r, ['Petycja', 'Petycja w sprawie drogi', 'Wniosek mieszkańców', 'Prośba o interwencję', 'Oferta dla gminy']);
-    return { subject, text, folded: searchableText(text, subject, null), words: searchWords(text, subject, null) };
+    const folded = searchableText(text, subject, null);
+    return { subject, text, folded, words: searchWords(folded) };
   });
 }
 

@@ -55,11 +55,15 @@ const PATTERNS: ReadonlyArray<[RegExp, WrapperRange['kind'], string, ('line' | u
 
 const QUOTE_LINE = /^[ \t]{0,3}>[^\n]{0,100000}$/gmu;
 
-/** The line-anchored expressions and the literal each match holds (tried by lineAnchored; exported for its test). */
-export const LINE_EXPRESSIONS: ReadonlyArray<[RegExp, string]> = [
-  [HEADER_LINE, ':'],
+/** Header and quote lines, each with the literal every match holds (lineAnchored tries them where it occurs). */
+const HEADER: readonly [RegExp, string] = [HEADER_LINE, ':'];
+const QUOTE: readonly [RegExp, string] = [QUOTE_LINE, '>'];
+
+/** The line-anchored expressions and the literal each match holds, as findWrapper tries them (exported for its test). */
+export const LINE_EXPRESSIONS: ReadonlyArray<readonly [RegExp, string]> = [
+  HEADER,
   ...PATTERNS.filter((p) => p[3] === 'line').map(([re, , literal]): [RegExp, string] => [re, literal]),
-  [QUOTE_LINE, '>'],
+  QUOTE,
 ];
 
 const stickyCopies = new Map<RegExp, RegExp>();
@@ -72,7 +76,7 @@ const startsLine = (text: string, i: number) => {
 };
 
 /** Whether a "\r", U+2028 or U+2029 begins a line inside a "\n"-line (a "\r" right before "\n" begins none there). */
-export const hasOtherBreaks = (text: string) => /[\r\u2028\u2029][^\n]/.test(text);
+const hasOtherBreaks = (text: string) => /[\r\u2028\u2029][^\n]/.test(text);
 
 /**
  * What `text.matchAll(re)` gives, for an expression anchored to a line (`^` in multiline mode) that
@@ -130,7 +134,7 @@ function mergeRanges(ranges: WrapperRange[]): WrapperRange[] {
 function headerRanges(text: string, otherBreaks: boolean): WrapperRange[] {
   const lines: Array<{ start: number; end: number; certain: boolean; line: number; value: string }> = [];
   const starts = lineStarts(text);
-  for (const m of lineAnchored(text, HEADER_LINE, ':', otherBreaks)) {
+  for (const m of lineAnchored(text, ...HEADER, otherBreaks)) {
     const start = m.index;
     const key = m[1]!;
     const value = m[0].slice(m[0].indexOf(':') + 1);
@@ -185,7 +189,7 @@ export function findWrapper(text: string): WrapperRange[] {
   // Quoted lines are someone else's earlier message — unless they are all there is (a forwarded petition).
   const quotes: WrapperRange[] = [];
   let quoted = 0;
-  for (const m of lineAnchored(text, QUOTE_LINE, '>', otherBreaks)) {
+  for (const m of lineAnchored(text, ...QUOTE, otherBreaks)) {
     quotes.push({ start: m.index, end: m.index + m[0].length, kind: 'quote' });
     quoted += m[0].length;
   }

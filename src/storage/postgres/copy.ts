@@ -7,6 +7,7 @@ import { MIGRATIONS } from '../migrations.js';
 import { lockedTransaction, openPool, redactUrl, WRITE_LOCK } from './connection.js';
 import { migrate } from './migrate.js';
 import { searchWords } from './search.js';
+import { searchableText } from '../search-text.js';
 
 /**
  * The office's tables in the order they are copied (a table after those it refers to), with the
@@ -167,7 +168,7 @@ async function copyTable(src: Database.Database, c: pg.PoolClient, table: string
     });
     if (table === 'petitions') {
       // erased petitions have no search entry, as in SQLite
-      batch[columns.length]!.push(r.deleted_at ? null : searchWords(r.text as string, r.subject as string | null, r.sender_email as string | null).join(' '));
+      batch[columns.length]!.push(r.deleted_at ? null : searchWords(searchableText(r.text as string, r.subject as string | null, r.sender_email as string | null)).join(' '));
     } else if (table === 'models') {
       const path = r.path as string;
       batch[columns.length]!.push(r.source === 'trained' && existsSync(path) ? readFileSync(path, 'utf8') : null);

@@ -1,5 +1,4 @@
 import { foldText } from '../../normalise/fold.js';
-import { searchableText } from '../search-text.js';
 
 /** A word longer than this is no word a clerk types (and PostgreSQL refuses lexemes over 2 KB). */
 const MAX_WORD = 100;
@@ -7,13 +6,13 @@ const MAX_WORD = 100;
 const MAX_CHARS = 400_000;
 
 /**
- * The words full-text search finds a petition by: the text, subject and sender address folded as
- * for SQLite (lower case, no diacritics: "Łódź" and "lodz" find each other), split on everything
+ * The words full-text search finds a petition by: its searchable text (`searchableText`: the text,
+ * subject and sender address folded as for SQLite, so "Łódź" and "lodz" find each other), split on everything
  * that is not [a-z0-9] as SQLite's tokenizer splits them, each word once. Stored as a tsvector
  * without positions (array_to_tsvector: no parser, so an e-mail address or a URL is split into
  * its words exactly as SQLite splits it).
  */
-export function searchWords(text: string, subject: string | null, senderEmail: string | null, searchable = searchableText(text, subject, senderEmail)): string[] {
+export function searchWords(searchable: string): string[] {
   const seen = new Set<string>();
   let chars = 0;
   for (const w of searchable.match(/[a-z0-9]+/g) ?? []) {

@@ -34,6 +34,7 @@ import { lockedTransaction, openPool, pooledTransaction, params, redactUrl, whil
 import { migrate } from './migrate.js';
 import { PostgresOutboxStore } from './outbox.js';
 import { searchTsQuery, searchWords } from './search.js';
+import { searchableText } from '../search-text.js';
 import { PostgresTrackStore } from './track-store.js';
 import { header, summary, type HeaderRow, type SummaryRow } from '../petition-rows.js';
 import { cappedTotal, countLimit, totalCap } from '../listing-total.js';
@@ -269,7 +270,7 @@ export class PostgresStore implements Store {
             p.fingerprint.shingles,
             p.embedding ? bytes(new Uint8Array(p.embedding.vector.buffer, p.embedding.vector.byteOffset, p.embedding.vector.byteLength)) : null,
             p.embedding?.model ?? null,
-            searchWords(p.text, p.subject, p.senderEmail, p.searchable),
+            searchWords(p.searchable ?? searchableText(p.text, p.subject, p.senderEmail)),
           ],
         )
       ).rows[0]!.seq;
