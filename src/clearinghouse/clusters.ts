@@ -1,4 +1,4 @@
-import { compare, isNearDuplicateAtScale, type Fingerprint } from '../signals/fingerprint/minhash.js';
+import { compare, isContainedAtScale, isNearDuplicateAtScale, type Fingerprint } from '../signals/fingerprint/minhash.js';
 
 /**
  * How reports are grouped, whatever the store: a report joins the cluster ("text") of its most
@@ -8,10 +8,13 @@ import { compare, isNearDuplicateAtScale, type Fingerprint } from '../signals/fi
  * thousands of candidates.
  */
 export const INDEXED_PER_CLUSTER = 20;
-/** LSH hits read per report or look-up, most shared bands first… */
-export const HITS = 64;
-/** …of which at most this many per cluster, and this many in all, are verified. */
-export const PER_CLUSTER = 2;
+/**
+ * Of each candidate text (cluster) this many members are verified: the members sharing the most
+ * bands. A text counts when one member is a near-duplicate, or when two are found to contain the
+ * look-up's text (a shortened copy: verifiedClusters)…
+ */
+export const PER_CLUSTER = 3;
+/** …and this many members in all. */
 export const CANDIDATES = 32;
 /**
  * The index holds each band key once per cluster (the union of its first members' keys), so a
@@ -100,11 +103,14 @@ export class FullClusterRows {
 
 /**
  * The reports to verify a signature against, from the raw LSH rows of its band keys (cluster,
- * report per matching row): hits counted per indexed report, the HITS best, of which the best
- * PER_CLUSTER per cluster (members of one cluster say the same), at most CANDIDATES — most shared
- * bands first, then the oldest report. Counted in the process: the same choice made in SQL
- * (GROUP BY, a window, a join) was a third of the clearinghouse's CPU time on SQLite, and on
- * PostgreSQL half of a batch's database time.
+ * report per matching row). Texts (clusters) are ranked by the most bands one member shares, then
+ * by the bands all their members share, then the oldest report; of each, the PER_CLUSTER members
+ * sharing most, at most CANDIDATES in all. Ranking reports alone (most bands, then oldest) let the
+ * many texts sharing one common band with a short excerpt crowd out the second and third copies
+ * of the campaign it came from, each of which shares a band or two: the campaign's total is what
+ * sets it apart. Counted in the process: the same choice made in SQL (GROUP BY, a window, a join)
+ * was a third of the clearinghouse's CPU time on SQLite, and on PostgreSQL half of a batch's
+ * database time.
  */
 export function rankCandidates(clusters: ArrayLike<number>, reports: ArrayLike<number>): number[] {
   const hits = new Map<number, { report: number; cluster: number; hits: number }>();
@@ -113,15 +119,25 @@ export function rankCandidates(clusters: ArrayLike<number>, reports: ArrayLike<n
     if (h) h.hits++;
     else hits.set(reports[i]!, { report: reports[i]!, cluster: clusters[i]!, hits: 1 });
   }
-  const ordered = [...hits.values()].sort((a, b) => b.hits - a.hits || a.report - b.report).slice(0, HITS);
-  const perCluster = new Map<number, number>();
+  const byCluster = new Map<number, { best: number; total: number; first: number; members: Array<{ report: number; hits: number }> }>();
+  for (const h of hits.values()) {
+    const c = byCluster.get(h.cluster);
+    if (!c) byCluster.set(h.cluster, { best: h.hits, total: h.hits, first: h.report, members: [h] });
+    else {
+      c.best = Math.max(c.best, h.hits);
+      c.total += h.hits;
+      c.first = Math.min(c.first, h.report);
+      c.members.push(h);
+    }
+  }
+  const ordered = [...byCluster.values()].sort((a, b) => b.best - a.best || b.total - a.total || a.first - b.first);
   const out: number[] = [];
-  for (const h of ordered) {
-    const n = perCluster.get(h.cluster) ?? 0;
-    if (n >= PER_CLUSTER) continue;
-    perCluster.set(h.cluster, n + 1);
-    out.push(h.report);
-    if (out.length >= CANDIDATES) break;
+  for (const c of ordered) {
+    if (c.members.length > 1) c.members.sort((a, b) => b.hits - a.hits || a.report - b.report);
+    for (let i = 0; i < c.members.length && i < PER_CLUSTER; i++) {
+      out.push(c.members[i]!.report);
+      if (out.length >= CANDIDATES) return out;
+    }
   }
   return out;
 }
@@ -161,15 +177,32 @@ export interface ClusterCandidate {
 /**
  * The clusters whose candidates verify as near-duplicates, most similar first. The clearinghouse
  * compares each report with candidates from a store of a million, so a short text's noisier
- * estimate must clear a higher bar (isNearDuplicateAtScale).
+ * estimate must clear a higher bar (isNearDuplicateAtScale). A cluster also verifies when two of
+ * its members each contain the text by the weaker bar of isContainedAtScale: an office's published
+ * excerpt of a campaign is contained in every office's copy, though each copy's own edits may
+ * hold it under 0.7 in any one. Two copies of one text are asked, not one text: a resident's
+ * petition is a text of its own, so the weaker bar never lets one other petition match it. Such
+ * clusters come after the near-duplicates.
  */
 export function verifiedClusters(fp: Fingerprint, candidates: readonly ClusterCandidate[]): number[] {
   const best = new Map<number, number>();
+  const weak = new Map<number, { n: number; similarity: number }>();
   for (const c of candidates) {
     const other = { signature: c.signature, shingles: c.shingles };
     const s = compare(fp, other);
-    if (!isNearDuplicateAtScale(fp, other, s)) continue;
+    if (!isNearDuplicateAtScale(fp, other, s)) {
+      if (isContainedAtScale(fp, other, s)) {
+        const w = weak.get(c.cluster) ?? { n: 0, similarity: 0 };
+        w.n++;
+        w.similarity = Math.max(w.similarity, s.similarity);
+        weak.set(c.cluster, w);
+      }
+      continue;
+    }
     if ((best.get(c.cluster) ?? -1) < s.similarity) best.set(c.cluster, s.similarity);
   }
-  return [...best.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([cluster]) => cluster);
+  const order = (m: Iterable<[number, number]>) => [...m].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([cluster]) => cluster);
+  const contained = [...weak].flatMap(([cluster, w]): Array<[number, number]> => (w.n >= 2 && !best.has(cluster) ? [[cluster, w.similarity]] : []));
+  // near-duplicates first: a report joins the cluster of one of them before a text it is only contained in
+  return [...order(best), ...order(contained)];
 }
