@@ -30,7 +30,7 @@ import { encodeSignature, keyFingerprint } from '../../src/clearinghouse/keyed-f
 import { normalise } from '../../src/normalise/normalise.js';
 import { compare, fingerprint, isNearDuplicateAtScale, shingleHashes } from '../../src/signals/fingerprint/minhash.js';
 import { table, wilson95 } from './corpus.js';
-import { EDITS, makeLocal, makeTemplate, makeVariant, rng, type Rng } from './generate-petitions.js';
+import { EDITS, makeLocal, makeTemplate, makeVariant, rng, stream, townOf, type Rng } from './generate-petitions.js';
 import { freePort } from './serve.js';
 import { startPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
 
@@ -257,8 +257,8 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
     return makeVariant(r, templates[c]!, chosen, c);
   };
   const textOf = (p: Planned) => {
-    const pr = rng(p.seed * 2654435761);
-    return p.campaign < 0 ? makeLocal(pr) : copyOf(p.campaign, pr);
+    const pr = stream(p.seed);
+    return p.campaign < 0 ? makeLocal(pr, townOf(p.office)) : copyOf(p.campaign, pr);
   };
 
   /**
@@ -395,7 +395,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
         const c = Math.floor(pr() * o.campaigns);
         const office = Math.floor(pr() * o.offices);
         recallOthers.push([...campaignOffices[c]!].filter((x) => x !== office).length);
-        probe(office, copyOf(c, rng(9_000_000 + pass * 100_000 + i), pr));
+        probe(office, copyOf(c, stream(9_000_000 + pass * 100_000 + i), pr));
       }
       // residents' petitions, in the order of the false-hit half of `probes`
       const residents: Array<{ office: number; text: string; kind: 'stored' | 'new' }> = [];
@@ -405,7 +405,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
         probe(p.office, text);
         residents.push({ office: p.office, text, kind: 'stored' });
         const office = Math.floor(pr() * o.offices);
-        const fresh = makeLocal(rng(5_000_000 + pass * 100_000 + i));
+        const fresh = makeLocal(stream(5_000_000 + pass * 100_000 + i), townOf(office));
         probe(office, fresh);
         residents.push({ office, text: fresh, kind: 'new' });
       }
@@ -442,7 +442,7 @@ export async function benchClearinghouse(o: ClearinghouseBenchOptions) {
         const c = Math.floor(er() * o.campaigns);
         const office = Math.floor(er() * o.offices);
         excerptOthers.push([...campaignOffices[c]!].filter((x) => x !== office).length);
-        const text = copyOf(c, rng(7_000_000 + pass * 100_000 + i));
+        const text = copyOf(c, stream(7_000_000 + pass * 100_000 + i));
         const w = wire(text.slice(0, Math.floor(text.length * (0.25 + 0.35 * er()))), '2024-05-06', uuidOf(0));
         excerpts.push({ key: keyOf(office), body: JSON.stringify({ signature: w.signature, shingles: w.shingles }) });
       }

@@ -11,6 +11,41 @@ import { seededRandom } from '../../src/random.js';
 
 export const rng = seededRandom;
 export type Rng = ReturnType<typeof rng>;
+
+/**
+ * A stream of its own for each seed, for generating many texts (one per seed). `rng` is xorshift32:
+ * one cycle through 2³² − 1 states, so every seed starts somewhere on the same sequence, and of
+ * 200 000 seeds some thousands of pairs start within a few hundred draws of each other. Two
+ * residents' petitions drawn from such a pair share long runs of words (true Jaccard of word pairs
+ * 0.3–0.6 between 100–200-shingle texts), which a clearinghouse rightly calls near-duplicates. This
+ * is sfc32 (128 bits of state, a counter among them), seeded through splitmix32.
+ */
+export function stream(seed: number): Rng {
+  let m = (seed >>> 0) ^ Math.imul(Math.floor(seed / 0x100000000) >>> 0, 0x85ebca6b);
+  const split = () => {
+    m = (m + 0x9e3779b9) | 0;
+    let t = m ^ (m >>> 16);
+    t = Math.imul(t, 0x21f0aaad);
+    t ^= t >>> 15;
+    t = Math.imul(t, 0x735a2d97);
+    return (t ^ (t >>> 15)) | 0;
+  };
+  let a = split();
+  let b = split();
+  let c = split();
+  let d = split();
+  const next = () => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 0x100000000;
+  };
+  for (let i = 0; i < 12; i++) next();
+  return next;
+}
 export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 const TOWNS = ['Zalesie', 'Brzozówka', 'Dąbrowa', 'Stare Pole', 'Wolbórz', 'Kutno', 'Łask', 'Sieradz', 'Opatów', 'Żnin', 'Gniezno', 'Koło', 'Turek', 'Ełk', 'Pisz', 'Łomża', 'Sokółka', 'Hajnówka', 'Mielec', 'Dębica', 'Ropczyce', 'Bochnia', 'Wieliczka', 'Myślenice', 'Limanowa', 'Gorlice', 'Krosno', 'Sanok', 'Ustrzyki', 'Lesko'];
@@ -88,8 +123,9 @@ export function makeTemplate(r: Rng): string[] {
  * sentence alone, two unrelated residents' petitions shared far more word pairs than two real
  * regular petitions do (Jaccard of word-pair shingles, median 0.019 and p99 0.066, against 0.005
  * and 0.032 over the real corpus's 30 regular petitions; 3 of 4.5 million generated pairs at 0.2 or
- * more), and among 200 000 of them some pairs shared 36–40 %: texts the clearinghouse rightly calls
- * alike. Now: median 0.013, p99 0.053, none of 4.5 million pairs at 0.2.
+ * more). Now: median 0.013, p99 0.053, none of 4.5 million pairs at 0.2. (The pairs among 200 000
+ * that shared 30–60 % came mostly from `rng`'s overlapping streams: use `stream` for many texts.)
+ * The town is the office's own (`townOf`) where the office is known.
  */
 const SYLLABLES = ['ba', 'ce', 'dro', 'gi', 'ka', 'le', 'mi', 'no', 'pa', 'ra', 'se', 'to', 'wy', 'za', 'ży', 'ło', 'szcz', 'prze', 'krą', 'śnie', 'dzia', 'ję', 'chu', 'bór', 'nik', 'ska', 'wie', 'sło', 'rę', 'ty'];
 const TAIL = Array.from(new Set(Array.from({ length: 40_000 }, (_, i) => {
@@ -105,9 +141,18 @@ function localSentence(r: Rng): string {
   return `${words[0]![0]!.toUpperCase()}${words.join(' ').slice(1)}.`;
 }
 
-/** A one-off local petition. */
-export function makeLocal(r: Rng): string {
-  const town = pick(r, TOWNS);
+/**
+ * The town of office `i` (of thousands): each office is its own gmina, so residents of different
+ * offices name different towns, as they do (30 shared names for 2 500 offices made residents'
+ * headers and openings alike across offices).
+ */
+export function townOf(office: number): string {
+  const r = rng(700_000 + office);
+  return capital(Array.from({ length: 2 + Math.floor(r() * 2) }, () => pick(r, SYLLABLES)).join('')) + pick(r, ['', 'ów', 'ice', 'owo', 'no', 'in', ' Wielkie', ' Dolne']);
+}
+
+/** A one-off local petition, in `town` (drawn from a few dozen names when not given). */
+export function makeLocal(r: Rng, town = pick(r, TOWNS)): string {
   const street = pick(r, STREETS);
   const lines = [`${town}, ${1 + Math.floor(r() * 28)}.${1 + Math.floor(r() * 12)}.2024`, `Wójt Gminy ${town}`, ''];
   const paras = 2 + Math.floor(r() * 5);
