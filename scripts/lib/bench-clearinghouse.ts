@@ -10,8 +10,9 @@
  * campaigns reaching 20–2 500 offices each (log-uniform sizes, scaled so that campaigns and
  * residents make --reports in all), every copy with its own per-office edits; residents'
  * petitions at one office each, naming its town. Every text has a random stream of its own
- * (`stream`: per-report seeds of one xorshift32 cycle made alike texts). Reports go in per-office batches, several requests at once;
- * only the time spent sending counts (texts are generated and fingerprinted between rounds).
+ * (`stream`: per-report seeds of one xorshift32 cycle made alike texts). Reports go in per-office
+ * batches, several requests at once; only the time spent sending counts (texts are generated and
+ * fingerprinted between rounds).
  * Then, at the final size: look-up latency, recall (a new copy of a campaign that two or more
  * other offices received must answer >= 2; also for published excerpts, the first 25–60 % of a
  * copy, asked apart from the timed look-ups) and false "seen elsewhere" on residents' petitions

@@ -17,7 +17,7 @@ export type Rng = ReturnType<typeof rng>;
  * one cycle through 2³² − 1 states, so every seed starts somewhere on the same sequence, and of
  * 200 000 seeds some thousands of pairs start within a few hundred draws of each other. Two
  * residents' petitions drawn from such a pair share long runs of words (true Jaccard of word pairs
- * 0.3–0.6 between 100–200-shingle texts), which a clearinghouse rightly calls near-duplicates. This
+ * 0.29–0.57 between 100–200-shingle texts), which a clearinghouse rightly calls near-duplicates. This
  * is sfc32 (128 bits of state, a counter among them), seeded through splitmix32.
  */
 export function stream(seed: number): Rng {
@@ -143,8 +143,7 @@ function localSentence(r: Rng): string {
 
 /**
  * The town of office `i` (of thousands): each office is its own gmina, so residents of different
- * offices name different towns, as they do (30 shared names for 2 500 offices made residents'
- * headers and openings alike across offices).
+ * offices name different towns, as they do (the bench once gave 2 500 offices 30 names).
  */
 export function townOf(office: number): string {
   const r = rng(700_000 + office);
