@@ -33,10 +33,11 @@ const candidate = (cluster: number, fp: Fingerprint): ClusterCandidate => ({ clu
 
 describe('a published excerpt against the copies of a campaign', () => {
   it('is contained in each copy below the single-copy bar', () => {
-    const s = compare(excerpt, copy());
+    const one = copy();
+    const s = compare(excerpt, one);
     expect(s.containment).toBeGreaterThan(0.55);
     expect(s.containment).toBeLessThan(0.7);
-    expect(isNearDuplicateAtScale(excerpt, copy(), s)).toBe(false);
+    expect(isNearDuplicateAtScale(excerpt, one, s)).toBe(false);
   });
 
   it('matches a text when two of its copies contain it, not when one text does', () => {

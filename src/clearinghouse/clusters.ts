@@ -1,4 +1,4 @@
-import { compare, isContainedAtScale, isNearDuplicateAtScale, type Fingerprint } from '../signals/fingerprint/minhash.js';
+import { compare, isContained, isNearDuplicateAtScale, type Fingerprint } from '../signals/fingerprint/minhash.js';
 
 /**
  * How reports are grouped, whatever the store: a report joins the cluster ("text") of its most
@@ -178,7 +178,7 @@ export interface ClusterCandidate {
  * The clusters whose candidates verify as near-duplicates, most similar first. The clearinghouse
  * compares each report with candidates from a store of a million, so a short text's noisier
  * estimate must clear a higher bar (isNearDuplicateAtScale). A cluster also verifies when two of
- * its members each contain the text by the weaker bar of isContainedAtScale: an office's published
+ * its members each contain the text by the weaker bar of isContained: an office's published
  * excerpt of a campaign is contained in every office's copy, though each copy's own edits may
  * hold it under 0.7 in any one. Two copies of one text are asked, not one text: a resident's
  * petition is a text of its own, so the weaker bar never lets one other petition match it. Such
@@ -191,7 +191,7 @@ export function verifiedClusters(fp: Fingerprint, candidates: readonly ClusterCa
     const other = { signature: c.signature, shingles: c.shingles };
     const s = compare(fp, other);
     if (!isNearDuplicateAtScale(fp, other, s)) {
-      if (isContainedAtScale(fp, other, s)) {
+      if (isContained(fp, other, s)) {
         const w = weak.get(c.cluster) ?? { n: 0, similarity: 0 };
         w.n++;
         w.similarity = Math.max(w.similarity, s.similarity);

@@ -191,12 +191,14 @@ export function compare(a: Fingerprint, b: Fingerprint): Similarity {
 export const MIN_SHINGLES = 25;
 /** A verified near-duplicate: Jaccard at least this, or… */
 export const MATCH_JACCARD = 0.3;
-/** …containment at least this, with the smaller text of at least MIN_SHINGLES shingles. */
+/** …containment at least this, with the smaller text of at least MIN_SHINGLES shingles… */
 export const MATCH_CONTAINMENT = 0.7;
+/** …and a Jaccard estimate of at least this (a large text contains a few shingles of anything). */
+export const CONTAINED_MIN_JACCARD = 0.1;
 
 export function isNearDuplicate(a: Fingerprint, b: Fingerprint, s: Similarity = compare(a, b)): boolean {
   if (Math.min(a.shingles, b.shingles) < MIN_SHINGLES) return false;
-  return s.jaccard >= MATCH_JACCARD || (s.containment >= MATCH_CONTAINMENT && s.jaccard >= 0.1);
+  return s.jaccard >= MATCH_JACCARD || (s.containment >= MATCH_CONTAINMENT && s.jaccard >= CONTAINED_MIN_JACCARD);
 }
 
 /**
@@ -264,24 +266,24 @@ const LONG_TEXT_ERROR = estimateError(Number.MAX_SAFE_INTEGER);
 export function isNearDuplicateAtScale(a: Fingerprint, b: Fingerprint, s: Similarity = compare(a, b)): boolean {
   if (!isNearDuplicate(a, b, s)) return false;
   const margin = estimateError(Math.min(a.shingles, b.shingles)) - LONG_TEXT_ERROR;
-  return s.jaccard >= MATCH_JACCARD + margin || (s.containment >= MATCH_CONTAINMENT && s.jaccard >= 0.1 + margin);
+  return s.jaccard >= MATCH_JACCARD + margin || (s.containment >= MATCH_CONTAINMENT && s.jaccard >= CONTAINED_MIN_JACCARD + margin);
 }
 
 /**
  * The weaker bar a look-up's text must clear against each of two copies of one text to count as a
  * shortened copy of it (clusters.ts, verifiedClusters): at least CONTAINED_IN_TWO of its shingles
- * in the copy, by estimate, and a Jaccard estimate of at least 0.1, as isNearDuplicate asks of
- * containment (without isNearDuplicateAtScale's short-text margin: two copies of one text agreeing
- * is what stands in for it). An office's published excerpt of a campaign
- * lies inside every office's copy, but each office's own edits (a tenth of the words, its
- * addressee and date) leave it truly contained in any one copy at 0.56 (p1), 0.67 (p10), 0.82
- * (p50), in the bench's generated campaigns; one copy at 0.7 missed one excerpt in nine there.
+ * in the copy, by estimate, and a Jaccard estimate of CONTAINED_MIN_JACCARD, as isNearDuplicate
+ * asks of containment (without isNearDuplicateAtScale's short-text margin: two copies of one text
+ * agreeing is what stands in for it). An office's published excerpt of a campaign lies inside
+ * every office's copy, but each office's own edits (a tenth of the words, its addressee and date)
+ * leave it truly contained in any one copy at 0.56 (p1), 0.67 (p10), 0.82 (p50), in the bench's
+ * generated campaigns; one copy at 0.7 missed one excerpt in nine there.
  */
 export const CONTAINED_IN_TWO = 0.5;
 
-export function isContainedAtScale(a: Fingerprint, b: Fingerprint, s: Similarity = compare(a, b)): boolean {
+export function isContained(a: Fingerprint, b: Fingerprint, s: Similarity = compare(a, b)): boolean {
   if (Math.min(a.shingles, b.shingles) < MIN_SHINGLES) return false;
-  return s.containment >= CONTAINED_IN_TWO && s.jaccard >= 0.1;
+  return s.containment >= CONTAINED_IN_TWO && s.jaccard >= CONTAINED_MIN_JACCARD;
 }
 
 /** A band key is its band times BAND_SPAN plus the band's 32-bit hash, so keys of one band sort together. */
