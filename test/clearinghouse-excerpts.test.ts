@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CANDIDATES, PER_CLUSTER, rankCandidates, verifiedClusters, type ClusterCandidate } from '../src/clearinghouse/clusters.js';
+import { CANDIDATES, MORE_MEMBERS, moreMembersWanted, PER_CLUSTER, rankCandidates, verifiedClusters, verifyCandidates, type ClusterCandidate } from '../src/clearinghouse/clusters.js';
 import { PostgresClearinghouseStore } from '../src/clearinghouse/postgres-store.js';
 import { SqliteClearinghouseStore } from '../src/clearinghouse/sqlite-store.js';
 import type { ClearinghouseStore, IncomingReport } from '../src/clearinghouse/store.js';
@@ -47,6 +47,24 @@ describe('a published excerpt against the copies of a campaign', () => {
     expect(verifiedClusters(excerpt, [candidate(1, copy()), candidate(2, copy())])).toEqual([]);
   });
 
+  it('asks whether the copies contain the look-up, not whether the look-up contains them', () => {
+    // a long text holding two short ones (as a long resident's petition shares common wording with
+    // short ones) is no copy of their text
+    const short = (): Fingerprint => ({ signature: excerpt.signature.map((v, slot) => (slot < EQUAL && slot % 16 === 1 ? random() : v)), shingles: 60 });
+    const long = copy();
+    expect(compare(long, short()).containment).toBeGreaterThan(0.5);
+    expect(verifiedClusters(long, [candidate(1, short()), candidate(1, short())])).toEqual([]);
+  });
+
+  it('names the text of which one copy alone contains it, for more of its copies to be read', () => {
+    const one = { ...candidate(1, copy()), report: 10 };
+    const { clusters, grey } = verifyCandidates(excerpt, [one, candidate(2, copy()), candidate(2, copy())]);
+    expect(clusters).toEqual([2]);
+    expect(grey).toEqual([1]);
+    // the copy already verified is read again and skipped, so one more is asked for
+    expect(moreMembersWanted(grey, [one])).toEqual([{ cluster: 1, limit: MORE_MEMBERS + 1, known: new Set([10]) }]);
+  });
+
   it('a text whose copies each share a band or two is verified even among many single texts sharing one band', () => {
     // 40 single texts, older (lower report numbers), each sharing one band key with the look-up;
     // a campaign of five indexed copies, each sharing one band key too
@@ -60,6 +78,20 @@ describe('a published excerpt against the copies of a campaign', () => {
     // a text sharing more bands with one report still comes first
     const strong = rankCandidates([...clusters, 200, 200], [...reports, 50, 50]);
     expect(strong[0]).toBe(50);
+  });
+
+  it('a text sharing one band with each of five copies is verified among many texts sharing two bands with one report', () => {
+    // 40 single texts, older, each sharing two band keys with the look-up; a campaign of five
+    // indexed copies sharing one band key each (five in all)
+    const clusters: number[] = [];
+    const reports: number[] = [];
+    for (let i = 0; i < 40; i++) clusters.push(100 + i, 100 + i), reports.push(i + 1, i + 1);
+    for (let i = 0; i < 5; i++) clusters.push(7), reports.push(1000 + i);
+    const chosen = rankCandidates(clusters, reports);
+    expect(chosen.filter((r) => r >= 1000)).toHaveLength(PER_CLUSTER);
+    // the texts sharing most with one report still come first
+    expect(chosen[0]).toBe(1);
+    expect(chosen.length).toBe(CANDIDATES);
   });
 });
 
@@ -100,6 +132,20 @@ for (const backend of backends) {
       const otherExcerpt = { signature: other.map((v, slot) => (slot < EQUAL ? v : random())), shingles: 60 };
       expect(compare(otherExcerpt, { signature: other, shingles: 200 }).containment).toBeGreaterThan(0.55);
       expect((await store.lookup('asking', otherExcerpt)).offices).toBe(0);
+    }, 30_000);
+
+    it('reads more copies of a text when the band keys of an excerpt lead to one copy alone', async () => {
+      // copies equal in the excerpt's part: the index lists its band keys under the first copy only
+      const campaign = Uint32Array.from({ length: SLOTS }, random);
+      const edited = (k: number): Fingerprint => ({ signature: campaign.map((v, slot) => (slot >= EQUAL && slot % 7 === k ? random() : v)), shingles: 200 });
+      const shortened: Fingerprint = { signature: campaign.map((v, slot) => (slot < EQUAL && slot % 16 !== 0 ? v : random())), shingles: 60 };
+      const first = edited(0);
+      const s = compare(shortened, first);
+      expect(s.containment).toBeGreaterThan(0.5);
+      expect(isNearDuplicateAtScale(shortened, first, s)).toBe(false);
+      await store.addReports('wide-0', [report(first)]);
+      for (let k = 1; k < 5; k++) await store.addReports(`wide-${k}`, [report(edited(k))]);
+      expect((await store.lookup('asking', shortened)).offices).toBe(5);
     }, 30_000);
   });
 }

@@ -103,14 +103,18 @@ export class FullClusterRows {
 
 /**
  * The reports to verify a signature against, from the raw LSH rows of its band keys (cluster,
- * report per matching row). Texts (clusters) are ranked by the most bands one member shares, then
- * by the bands all their members share, then the oldest report; of each, the PER_CLUSTER members
- * sharing most, at most CANDIDATES in all. Ranking reports alone (most bands, then oldest) let the
- * many texts sharing one common band with a short excerpt crowd out the second and third copies
- * of the campaign it came from, each of which shares a band or two: the campaign's total is what
- * sets it apart. Counted in the process: the same choice made in SQL (GROUP BY, a window, a join)
- * was a third of the clearinghouse's CPU time on SQLite, and on PostgreSQL half of a batch's
- * database time.
+ * report per matching row). Texts (clusters) are taken in turn from two orders: by the most bands
+ * one member shares (a copy shares many with the member it was edited from), and by the bands all
+ * their members share (an excerpt shares a band or two with each of several copies of its
+ * campaign, and the index lists a band key under one member of a text only); ties go to the
+ * oldest report. Of each text the PER_CLUSTER members sharing most, at most CANDIDATES in all.
+ * One order alone lost a kind: ranking reports alone let the many texts sharing one common band
+ * with a short excerpt crowd out its campaign's second and third copies; ranking by one member's
+ * bands let texts sharing two bands with one member crowd out a campaign sharing five, one with
+ * each copy (in the bench at 300 000 reports, 33 of the 42 missed excerpts whose campaign could be
+ * told had it among the index's rows but not among the texts verified). Counted in
+ * the process: the same choice made in SQL (GROUP BY, a window, a join) was a third of the
+ * clearinghouse's CPU time on SQLite, and on PostgreSQL half of a batch's database time.
  */
 export function rankCandidates(clusters: ArrayLike<number>, reports: ArrayLike<number>): number[] {
   const hits = new Map<number, { report: number; cluster: number; hits: number }>();
@@ -119,10 +123,11 @@ export function rankCandidates(clusters: ArrayLike<number>, reports: ArrayLike<n
     if (h) h.hits++;
     else hits.set(reports[i]!, { report: reports[i]!, cluster: clusters[i]!, hits: 1 });
   }
-  const byCluster = new Map<number, { best: number; total: number; first: number; members: Array<{ report: number; hits: number }> }>();
+  type Text = { best: number; total: number; first: number; taken: boolean; members: Array<{ report: number; hits: number }> };
+  const byCluster = new Map<number, Text>();
   for (const h of hits.values()) {
     const c = byCluster.get(h.cluster);
-    if (!c) byCluster.set(h.cluster, { best: h.hits, total: h.hits, first: h.report, members: [h] });
+    if (!c) byCluster.set(h.cluster, { best: h.hits, total: h.hits, first: h.report, taken: false, members: [h] });
     else {
       c.best = Math.max(c.best, h.hits);
       c.total += h.hits;
@@ -130,14 +135,23 @@ export function rankCandidates(clusters: ArrayLike<number>, reports: ArrayLike<n
       c.members.push(h);
     }
   }
-  const ordered = [...byCluster.values()].sort((a, b) => b.best - a.best || b.total - a.total || a.first - b.first);
+  const texts = [...byCluster.values()];
+  const byBest = [...texts].sort((a, b) => b.best - a.best || b.total - a.total || a.first - b.first);
+  const byTotal = texts.sort((a, b) => b.total - a.total || b.best - a.best || a.first - b.first);
   const out: number[] = [];
-  for (const c of ordered) {
+  let i = 0;
+  let j = 0;
+  for (let turn = 0; out.length < CANDIDATES && (i < byBest.length || j < byTotal.length); turn++) {
+    const order = turn % 2 === 0 ? byBest : byTotal;
+    let k = turn % 2 === 0 ? i : j;
+    while (k < order.length && order[k]!.taken) k++;
+    const c = order[k];
+    if (turn % 2 === 0) i = k + 1;
+    else j = k + 1;
+    if (!c) continue;
+    c.taken = true;
     if (c.members.length > 1) c.members.sort((a, b) => b.hits - a.hits || a.report - b.report);
-    for (let i = 0; i < c.members.length && i < PER_CLUSTER; i++) {
-      out.push(c.members[i]!.report);
-      if (out.length >= CANDIDATES) return out;
-    }
+    for (let m = 0; m < c.members.length && m < PER_CLUSTER && out.length < CANDIDATES; m++) out.push(c.members[m]!.report);
   }
   return out;
 }
@@ -170,6 +184,8 @@ export class MemberCache {
 
 export interface ClusterCandidate {
   cluster: number;
+  /** The stored report (absent for a report of the batch being stored). */
+  report?: number;
   signature: Uint32Array;
   shingles: number;
 }
@@ -185,6 +201,26 @@ export interface ClusterCandidate {
  * clusters come after the near-duplicates.
  */
 export function verifiedClusters(fp: Fingerprint, candidates: readonly ClusterCandidate[]): number[] {
+  return verifyCandidates(fp, candidates).clusters;
+}
+
+/**
+ * Of a cluster with one member that contains the look-up's text (and none found to be a
+ * near-duplicate), this many more indexed members are read and verified (moreMembersWanted). The
+ * LSH index holds each band key once per cluster, from the first member that brought it, so an
+ * excerpt's band keys lead to that one member and seldom to a second: the campaign's other copies
+ * share those keys but are not listed under them.
+ */
+export const MORE_MEMBERS = 3;
+/** At most this many such clusters a look-up, the most similar first. */
+export const MORE_MEMBERS_CLUSTERS = 2;
+
+/**
+ * verifiedClusters, and the clusters whose other members are worth reading (moreMembersWanted):
+ * one member contains the text, no member is a near-duplicate, and no second member was a
+ * candidate. Verifying those members with the rest (verifiedClusters again) decides them.
+ */
+export function verifyCandidates(fp: Fingerprint, candidates: readonly ClusterCandidate[]): { clusters: number[]; grey: number[] } {
   const best = new Map<number, number>();
   const weak = new Map<number, { n: number; similarity: number }>();
   for (const c of candidates) {
@@ -203,6 +239,18 @@ export function verifiedClusters(fp: Fingerprint, candidates: readonly ClusterCa
   }
   const order = (m: Iterable<[number, number]>) => [...m].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([cluster]) => cluster);
   const contained = [...weak].flatMap(([cluster, w]): Array<[number, number]> => (w.n >= 2 && !best.has(cluster) ? [[cluster, w.similarity]] : []));
+  const grey = [...weak].flatMap(([cluster, w]): Array<[number, number]> => (w.n === 1 && !best.has(cluster) ? [[cluster, w.similarity]] : []));
   // near-duplicates first: a report joins the cluster of one of them before a text it is only contained in
-  return [...order(best), ...order(contained)];
+  return { clusters: [...order(best), ...order(contained)], grey: order(grey).slice(0, MORE_MEMBERS_CLUSTERS) };
+}
+
+/**
+ * For each grey cluster, how many of its first indexed members to read (ordered by report) so
+ * that MORE_MEMBERS of them are new: those already verified are read again and skipped.
+ */
+export function moreMembersWanted(grey: readonly number[], candidates: readonly ClusterCandidate[]): Array<{ cluster: number; limit: number; known: Set<number> }> {
+  return grey.map((cluster) => {
+    const known = new Set(candidates.flatMap((c) => (c.cluster === cluster && c.report !== undefined ? [c.report] : [])));
+    return { cluster, limit: MORE_MEMBERS + known.size, known };
+  });
 }

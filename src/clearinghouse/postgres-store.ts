@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { bandKeys, bandOf, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { FIRST_BANDS, FullClusterRows, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import { bandKeys, bandOf, SCHEME, signatureFromBuffer, signatureToBuffer, type Fingerprint } from '../signals/fingerprint/minhash.js';
+import { FIRST_BANDS, FullClusterRows, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MORE_MEMBERS, MemberCache, moreMembersWanted, rankCandidates, verifiedClusters, verifyCandidates, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
@@ -164,7 +164,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const missing = [...new Set(chosen.flat())].filter((seq) => this.members.get(seq) === undefined);
     if (missing.length) {
       const found = await c.query<[number, number, Buffer, number]>({ ...prepared('SELECT seq, cluster, signature, shingles FROM ch_reports WHERE seq = ANY($1::bigint[])'), values: [missing], rowMode: 'array' });
-      for (const [seq, cluster, signature, shingles] of found.rows) if (signature.length) this.members.set(seq, { cluster, signature: signatureFromBuffer(signature), shingles });
+      for (const [seq, cluster, signature, shingles] of found.rows) if (signature.length) this.members.set(seq, { cluster, report: seq, signature: signatureFromBuffer(signature), shingles });
     }
     return chosen.map((list) => list.map((seq) => this.members.get(seq)).filter((m): m is ClusterCandidate => m !== undefined));
   }
@@ -323,7 +323,12 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     });
     // read after the locks: every report that shares a band key with these is committed by now
     const rows = await this.lshRows(c, keys);
-    const stored = await this.candidatesOf(c, fresh.map((k) => k.keys), rows);
+    const stored = await this.withMoreMembers(
+      c,
+      fresh.map((k) => k.r.fingerprint),
+      await this.candidatesOf(c, fresh.map((k) => k.keys), rows),
+      'insert',
+    );
     const storedIds = [...new Set(stored.flat().map((m) => m.cluster))];
     const sizes = new Map(
       storedIds.length
@@ -436,10 +441,41 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     return (await this.pool.query<OwnReport>({ ...prepared('SELECT id, received_day, mark FROM ch_reports WHERE id = $1 AND office = $2'), values: [reportId, office] })).rows[0] ?? null;
   }
 
+  /**
+   * Each list of candidates with more members of the clusters where one member alone contains the
+   * list's text (verifyCandidates): their first indexed members, one query for every list. A
+   * look-up counts every matching text; a report joins the first, so it reads more members only
+   * when no text verified.
+   */
+  private async withMoreMembers(c: pg.ClientBase | pg.Pool, fps: readonly Fingerprint[], lists: ClusterCandidate[][], purpose: 'lookup' | 'insert'): Promise<ClusterCandidate[][]> {
+    const wanted = lists.map((list, i) => {
+      const { clusters, grey } = verifyCandidates(fps[i]!, list);
+      return purpose === 'insert' && clusters.length ? [] : moreMembersWanted(grey, list);
+    });
+    const limits = new Map<number, number>();
+    for (const w of wanted.flat()) limits.set(w.cluster, Math.max(limits.get(w.cluster) ?? 0, w.limit));
+    if (!limits.size) return lists;
+    const found = await c.query<[number, number, Buffer, number]>({
+      ...prepared(`SELECT m.seq, m.cluster, m.signature, m.shingles FROM unnest($1::bigint[], $2::int[]) AS g (cluster, lim)
+         CROSS JOIN LATERAL (SELECT seq, cluster, signature, shingles FROM ch_reports WHERE cluster = g.cluster AND length(signature) > 0 ORDER BY seq LIMIT g.lim) m`),
+      values: [[...limits.keys()], [...limits.values()]],
+      rowMode: 'array',
+    });
+    const byCluster = new Map<number, ClusterCandidate[]>();
+    for (const [seq, cluster, signature, shingles] of found.rows) {
+      let m = this.members.get(seq);
+      if (!m) this.members.set(seq, (m = { cluster, report: seq, signature: signatureFromBuffer(signature), shingles }));
+      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), m]);
+    }
+    return lists.map((list, i) =>
+      wanted[i]!.length ? [...list, ...wanted[i]!.flatMap((w) => (byCluster.get(w.cluster) ?? []).filter((m) => !w.known.has(m.report!)).slice(0, MORE_MEMBERS))] : list,
+    );
+  }
+
   async lookup(office: string, fp: KeyedFingerprint): Promise<LookupAnswer> {
     const keys = bandKeys(fp.signature);
     const [candidates] = await this.candidatesOf(this.pool, [keys], await this.lshRows(this.pool, keys));
-    const clusters = verifiedClusters(fp, candidates!);
+    const clusters = verifiedClusters(fp, (await this.withMoreMembers(this.pool, [fp], [candidates!], 'lookup'))[0]!);
     if (!clusters.length) return { offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } };
     const row = (
       await this.pool.query<{ offices: number; first_seen: string | null; mass: number; regular: number }>(

@@ -135,4 +135,13 @@ export const CLEARINGHOUSE_MIGRATIONS: ReadonlyArray<{ version: number; name: st
       CREATE INDEX ch_cluster_offices_marked ON ch_cluster_offices (cluster) INCLUDE (office, mark) WHERE mark IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'indexed members of each cluster',
+    // a look-up whose text one member of a cluster contains reads that cluster's other indexed
+    // members (clusters.ts, verifyCandidates); only members that brought band keys keep a
+    // signature, at most INDEXED_PER_CLUSTER a cluster, so the index is small
+    sqlite: `CREATE INDEX ch_reports_indexed ON ch_reports (cluster, seq) WHERE length(signature) > 0;`,
+    postgres: `CREATE INDEX ch_reports_indexed ON ch_reports (cluster, seq) WHERE length(signature) > 0;`,
+  },
 ];

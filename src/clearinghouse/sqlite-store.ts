@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BANDS, bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { FIRST_BANDS, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
+import { FIRST_BANDS, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, moreMembersWanted, rankCandidates, verifiedClusters, verifyCandidates, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
@@ -236,9 +236,31 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     const missing = chosen.filter((seq) => this.members.get(seq) === undefined);
     if (missing.length) {
       const found = this.sql('SELECT seq, cluster, signature, shingles FROM ch_reports WHERE seq IN (SELECT value FROM json_each(?))').raw(true).all(JSON.stringify(missing)) as Array<[number, number, Buffer, number]>;
-      for (const [seq, cluster, signature, shingles] of found) if (signature.length) this.members.set(seq, { cluster, signature: signatureFromBuffer(signature), shingles });
+      for (const [seq, cluster, signature, shingles] of found) if (signature.length) this.members.set(seq, { cluster, report: seq, signature: signatureFromBuffer(signature), shingles });
     }
     return chosen.map((seq) => this.members.get(seq)).filter((m): m is ClusterCandidate => m !== undefined);
+  }
+
+  /**
+   * verifiedClusters of the candidates, and of more members of a cluster where one member alone
+   * contains the text (verifyCandidates): its first indexed members, from the index of them. A
+   * look-up counts every matching text; a report joins the first, so it reads more members only
+   * when no text verified.
+   */
+  private verified(fp: KeyedFingerprint, candidates: ClusterCandidate[], purpose: 'lookup' | 'insert'): number[] {
+    const { clusters, grey } = verifyCandidates(fp, candidates);
+    if (!grey.length || (purpose === 'insert' && clusters.length)) return clusters;
+    const more: ClusterCandidate[] = [];
+    for (const { cluster, limit, known } of moreMembersWanted(grey, candidates)) {
+      const rows = this.sql('SELECT seq, signature, shingles FROM ch_reports WHERE cluster = ? AND length(signature) > 0 ORDER BY seq LIMIT ?').raw(true).all(cluster, limit) as Array<[number, Buffer, number]>;
+      for (const [seq, signature, shingles] of rows) {
+        if (known.has(seq)) continue;
+        let m = this.members.get(seq);
+        if (!m) this.members.set(seq, (m = { cluster, report: seq, signature: signatureFromBuffer(signature), shingles }));
+        more.push(m);
+      }
+    }
+    return more.length ? verifiedClusters(fp, [...candidates, ...more]) : clusters;
   }
 
   private insertOne(office: string, r: IncomingReport, now: string): void {
@@ -246,7 +268,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     const rows: LshRows = { key: [], cluster: [], report: [] };
     const settled = this.fullClusterByFirstBands(r, keys, rows);
     if (settled === undefined) this.lshRows(keys.slice(FIRST_BANDS), rows);
-    const joined = settled ?? verifiedClusters(r.fingerprint, this.candidates(rows))[0];
+    const joined = settled ?? this.verified(r.fingerprint, this.candidates(rows), 'insert')[0];
     let cluster: number;
     let indexed: boolean;
     if (joined === undefined) {
@@ -284,7 +306,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
       ).lastInsertRowid,
     );
     this.seen = seq;
-    if (brings.length) this.members.set(seq, { cluster, signature: r.fingerprint.signature, shingles: r.fingerprint.shingles });
+    if (brings.length) this.members.set(seq, { cluster, report: seq, signature: r.fingerprint.signature, shingles: r.fingerprint.shingles });
     this.sql(
       `INSERT INTO ch_cluster_offices (cluster, office, first_seen, mark, reports) VALUES (?, ?, ?, ?, 1)
        ON CONFLICT (cluster, office) DO UPDATE SET reports = reports + 1,
@@ -404,7 +426,7 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
 
   async lookup(office: string, fp: KeyedFingerprint): Promise<LookupAnswer> {
     this.refresh();
-    const clusters = verifiedClusters(fp, this.candidates(this.lshRows(bandKeys(fp.signature))));
+    const clusters = this.verified(fp, this.candidates(this.lshRows(bandKeys(fp.signature))), 'lookup');
     if (!clusters.length) return { offices: 0, first_seen: null, marks: { mass: 0, regular: 0 } };
     const row = this.sql(
       `SELECT COUNT(*) AS offices, MIN(f) AS first_seen, COALESCE(SUM(m), 0) AS mass, COALESCE(SUM(g), 0) AS regular FROM (

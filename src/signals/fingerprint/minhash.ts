@@ -281,8 +281,14 @@ export function isNearDuplicateAtScale(a: Fingerprint, b: Fingerprint, s: Simila
  */
 export const CONTAINED_IN_TWO = 0.5;
 
+/**
+ * Whether `b` contains `a` (the look-up's text) by that bar. The estimate is of the smaller text
+ * inside the larger, so `a` must be the smaller: an excerpt is shorter than the copies holding it.
+ * Asked both ways, a long resident's petition "matched" texts made of short residents' petitions
+ * it shares common wording with (in the bench at 1 M reports, 4 of 10 000 at two or more offices).
+ */
 export function isContained(a: Fingerprint, b: Fingerprint, s: Similarity = compare(a, b)): boolean {
-  if (Math.min(a.shingles, b.shingles) < MIN_SHINGLES) return false;
+  if (a.shingles < MIN_SHINGLES || a.shingles > b.shingles) return false;
   return s.containment >= CONTAINED_IN_TWO && s.jaccard >= CONTAINED_MIN_JACCARD;
 }
 
