@@ -138,17 +138,16 @@ export function rankCandidates(clusters: ArrayLike<number>, reports: ArrayLike<n
   const texts = [...byCluster.values()];
   const byBest = [...texts].sort((a, b) => b.best - a.best || b.total - a.total || a.first - b.first);
   const byTotal = texts.sort((a, b) => b.total - a.total || b.best - a.best || a.first - b.first);
+  // both orders hold every text, so while some text is untaken each order has one
+  const orders = [byBest, byTotal];
+  const next = [0, 0];
   const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  for (let turn = 0; out.length < CANDIDATES && (i < byBest.length || j < byTotal.length); turn++) {
-    const order = turn % 2 === 0 ? byBest : byTotal;
-    let k = turn % 2 === 0 ? i : j;
-    while (k < order.length && order[k]!.taken) k++;
-    const c = order[k];
-    if (turn % 2 === 0) i = k + 1;
-    else j = k + 1;
-    if (!c) continue;
+  for (let taken = 0; taken < texts.length && out.length < CANDIDATES; taken++) {
+    const o = taken % 2;
+    let k = next[o]!;
+    while (orders[o]![k]!.taken) k++;
+    next[o] = k + 1;
+    const c = orders[o]![k]!;
     c.taken = true;
     if (c.members.length > 1) c.members.sort((a, b) => b.hits - a.hits || a.report - b.report);
     for (let m = 0; m < c.members.length && m < PER_CLUSTER && out.length < CANDIDATES; m++) out.push(c.members[m]!.report);
