@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CANDIDATES, MORE_MEMBERS, moreMembersWanted, PER_CLUSTER, rankCandidates, verifiedClusters, verifyCandidates, type ClusterCandidate } from '../src/clearinghouse/clusters.js';
+import { CANDIDATES, MORE_MEMBERS, moreMembersWanted, newMembers, PER_CLUSTER, rankCandidates, verifiedClusters, verifyCandidates, type ClusterCandidate } from '../src/clearinghouse/clusters.js';
 import { PostgresClearinghouseStore } from '../src/clearinghouse/postgres-store.js';
 import { SqliteClearinghouseStore } from '../src/clearinghouse/sqlite-store.js';
 import type { ClearinghouseStore, IncomingReport } from '../src/clearinghouse/store.js';
@@ -58,11 +58,17 @@ describe('a published excerpt against the copies of a campaign', () => {
 
   it('names the text of which one copy alone contains it, for more of its copies to be read', () => {
     const one = { ...candidate(1, copy()), report: 10 };
-    const { clusters, grey } = verifyCandidates(excerpt, [one, candidate(2, copy()), candidate(2, copy())]);
-    expect(clusters).toEqual([2]);
-    expect(grey).toEqual([1]);
+    const others = [candidate(2, copy()), candidate(2, copy())];
+    expect(verifyCandidates(excerpt, [one, ...others])).toEqual({ clusters: [2], containedOnce: [1] });
     // the copy already verified is read again and skipped, so one more is asked for
-    expect(moreMembersWanted(grey, [one])).toEqual([{ cluster: 1, limit: MORE_MEMBERS + 1, known: new Set([10]) }]);
+    const wanted = [{ cluster: 1, limit: MORE_MEMBERS + 1, known: new Set([10]) }];
+    expect(moreMembersWanted(excerpt, [one, ...others], 'lookup')).toEqual({ clusters: [2], wanted });
+    // a report being stored joins the first text that verified, so it reads no more
+    expect(moreMembersWanted(excerpt, [one, ...others], 'insert').wanted).toEqual([]);
+    expect(moreMembersWanted(excerpt, [one], 'insert').wanted).toEqual(wanted);
+    // of the members read, those not verified yet, MORE_MEMBERS of them
+    const read = [10, 11, 12, 13, 14].map((report) => ({ ...candidate(1, copy()), report }));
+    expect(newMembers(wanted, read).map((m) => m.report)).toEqual([11, 12, 13]);
   });
 
   it('a text whose copies each share a band or two is verified even among many single texts sharing one band', () => {

@@ -1,4 +1,4 @@
-import { compare, isContained, isNearDuplicateAtScale, type Fingerprint } from '../signals/fingerprint/minhash.js';
+import { compare, isContained, isNearDuplicateAtScale, signatureFromBuffer, type Fingerprint } from '../signals/fingerprint/minhash.js';
 
 /**
  * How reports are grouped, whatever the store: a report joins the cluster ("text") of its most
@@ -179,6 +179,12 @@ export class MemberCache {
     this.map.set(report, m);
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
   }
+  /** A member read from the store (its signature as stored), from the cache or decoded and kept. */
+  fromRow(report: number, cluster: number, signature: Uint8Array, shingles: number): ClusterCandidate {
+    let m = this.get(report);
+    if (!m) this.set(report, (m = { cluster, report, signature: signatureFromBuffer(signature), shingles }));
+    return m;
+  }
 }
 
 export interface ClusterCandidate {
@@ -205,7 +211,8 @@ export function verifiedClusters(fp: Fingerprint, candidates: readonly ClusterCa
 
 /**
  * Of a cluster with one member that contains the look-up's text (and none found to be a
- * near-duplicate), this many more indexed members are read and verified (moreMembersWanted). The
+ * near-duplicate), this many more indexed members are read and verified (moreMembersWanted,
+ * newMembers). The
  * LSH index holds each band key once per cluster, from the first member that brought it, so an
  * excerpt's band keys lead to that one member and seldom to a second: the campaign's other copies
  * share those keys but are not listed under them.
@@ -215,11 +222,12 @@ export const MORE_MEMBERS = 3;
 export const MORE_MEMBERS_CLUSTERS = 2;
 
 /**
- * verifiedClusters, and the clusters whose other members are worth reading (moreMembersWanted):
- * one member contains the text, no member is a near-duplicate, and no second member was a
- * candidate. Verifying those members with the rest (verifiedClusters again) decides them.
+ * verifiedClusters, and the texts of which one member contains the look-up's text while no member
+ * is a near-duplicate and no second member was a candidate (containedOnce, the most similar
+ * first): reading more of their members (moreMembersWanted) and verifying them with the rest
+ * decides them.
  */
-export function verifyCandidates(fp: Fingerprint, candidates: readonly ClusterCandidate[]): { clusters: number[]; grey: number[] } {
+export function verifyCandidates(fp: Fingerprint, candidates: readonly ClusterCandidate[]): { clusters: number[]; containedOnce: number[] } {
   const best = new Map<number, number>();
   const weak = new Map<number, { n: number; similarity: number }>();
   for (const c of candidates) {
@@ -237,19 +245,35 @@ export function verifyCandidates(fp: Fingerprint, candidates: readonly ClusterCa
     if ((best.get(c.cluster) ?? -1) < s.similarity) best.set(c.cluster, s.similarity);
   }
   const order = (m: Iterable<[number, number]>) => [...m].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([cluster]) => cluster);
-  const contained = [...weak].flatMap(([cluster, w]): Array<[number, number]> => (w.n >= 2 && !best.has(cluster) ? [[cluster, w.similarity]] : []));
-  const grey = [...weak].flatMap(([cluster, w]): Array<[number, number]> => (w.n === 1 && !best.has(cluster) ? [[cluster, w.similarity]] : []));
+  const contained = (n: (k: number) => boolean) => [...weak].flatMap(([cluster, w]): Array<[number, number]> => (n(w.n) && !best.has(cluster) ? [[cluster, w.similarity]] : []));
   // near-duplicates first: a report joins the cluster of one of them before a text it is only contained in
-  return { clusters: [...order(best), ...order(contained)], grey: order(grey).slice(0, MORE_MEMBERS_CLUSTERS) };
+  return { clusters: [...order(best), ...order(contained((n) => n >= 2))], containedOnce: order(contained((n) => n === 1)).slice(0, MORE_MEMBERS_CLUSTERS) };
+}
+
+/** A text whose first `limit` indexed members (by report) are to be read; those in `known` were verified already. */
+export interface MoreMembers {
+  cluster: number;
+  limit: number;
+  known: Set<number>;
 }
 
 /**
- * For each grey cluster, how many of its first indexed members to read (ordered by report) so
- * that MORE_MEMBERS of them are new: those already verified are read again and skipped.
+ * The candidates verified (verifyCandidates), and the texts whose members to read next: those a
+ * member alone contains the text of. A look-up counts every matching text, so it asks whatever
+ * else matched; a report being stored joins the first, so it asks only when no text verified.
  */
-export function moreMembersWanted(grey: readonly number[], candidates: readonly ClusterCandidate[]): Array<{ cluster: number; limit: number; known: Set<number> }> {
-  return grey.map((cluster) => {
+export function moreMembersWanted(fp: Fingerprint, candidates: readonly ClusterCandidate[], purpose: 'lookup' | 'insert'): { clusters: number[]; wanted: MoreMembers[] } {
+  const { clusters, containedOnce } = verifyCandidates(fp, candidates);
+  if (purpose === 'insert' && clusters.length) return { clusters, wanted: [] };
+  const wanted = containedOnce.map((cluster) => {
     const known = new Set(candidates.flatMap((c) => (c.cluster === cluster && c.report !== undefined ? [c.report] : [])));
+    // the members already verified are read again and skipped, so MORE_MEMBERS of them are new
     return { cluster, limit: MORE_MEMBERS + known.size, known };
   });
+  return { clusters, wanted };
+}
+
+/** Of the members read for `wanted` (in report order), those not verified yet: MORE_MEMBERS of each text. */
+export function newMembers(wanted: readonly MoreMembers[], read: readonly ClusterCandidate[]): ClusterCandidate[] {
+  return wanted.flatMap((w) => read.filter((m) => m.cluster === w.cluster && !w.known.has(m.report!)).slice(0, MORE_MEMBERS));
 }

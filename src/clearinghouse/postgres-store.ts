@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { bandKeys, bandOf, SCHEME, signatureFromBuffer, signatureToBuffer, type Fingerprint } from '../signals/fingerprint/minhash.js';
-import { FIRST_BANDS, FullClusterRows, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MORE_MEMBERS, MemberCache, moreMembersWanted, rankCandidates, verifiedClusters, verifyCandidates, type ClusterCandidate } from './clusters.js';
+import { bandKeys, bandOf, SCHEME, signatureToBuffer, type Fingerprint } from '../signals/fingerprint/minhash.js';
+import { FIRST_BANDS, FullClusterRows, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, moreMembersWanted, newMembers, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
@@ -164,7 +164,7 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
     const missing = [...new Set(chosen.flat())].filter((seq) => this.members.get(seq) === undefined);
     if (missing.length) {
       const found = await c.query<[number, number, Buffer, number]>({ ...prepared('SELECT seq, cluster, signature, shingles FROM ch_reports WHERE seq = ANY($1::bigint[])'), values: [missing], rowMode: 'array' });
-      for (const [seq, cluster, signature, shingles] of found.rows) if (signature.length) this.members.set(seq, { cluster, report: seq, signature: signatureFromBuffer(signature), shingles });
+      for (const [seq, cluster, signature, shingles] of found.rows) if (signature.length) this.members.fromRow(seq, cluster, signature, shingles);
     }
     return chosen.map((list) => list.map((seq) => this.members.get(seq)).filter((m): m is ClusterCandidate => m !== undefined));
   }
@@ -442,16 +442,11 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
   }
 
   /**
-   * Each list of candidates with more members of the clusters where one member alone contains the
-   * list's text (verifyCandidates): their first indexed members, one query for every list. A
-   * look-up counts every matching text; a report joins the first, so it reads more members only
-   * when no text verified.
+   * Each list of candidates with more members of the texts that one member alone contains the
+   * list's text of (moreMembersWanted): their first indexed members, one query for every list.
    */
   private async withMoreMembers(c: pg.ClientBase | pg.Pool, fps: readonly Fingerprint[], lists: ClusterCandidate[][], purpose: 'lookup' | 'insert'): Promise<ClusterCandidate[][]> {
-    const wanted = lists.map((list, i) => {
-      const { clusters, grey } = verifyCandidates(fps[i]!, list);
-      return purpose === 'insert' && clusters.length ? [] : moreMembersWanted(grey, list);
-    });
+    const wanted = lists.map((list, i) => moreMembersWanted(fps[i]!, list, purpose).wanted);
     const limits = new Map<number, number>();
     for (const w of wanted.flat()) limits.set(w.cluster, Math.max(limits.get(w.cluster) ?? 0, w.limit));
     if (!limits.size) return lists;
@@ -461,15 +456,8 @@ export class PostgresClearinghouseStore implements ClearinghouseStore {
       values: [[...limits.keys()], [...limits.values()]],
       rowMode: 'array',
     });
-    const byCluster = new Map<number, ClusterCandidate[]>();
-    for (const [seq, cluster, signature, shingles] of found.rows) {
-      let m = this.members.get(seq);
-      if (!m) this.members.set(seq, (m = { cluster, report: seq, signature: signatureFromBuffer(signature), shingles }));
-      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), m]);
-    }
-    return lists.map((list, i) =>
-      wanted[i]!.length ? [...list, ...wanted[i]!.flatMap((w) => (byCluster.get(w.cluster) ?? []).filter((m) => !w.known.has(m.report!)).slice(0, MORE_MEMBERS))] : list,
-    );
+    const read = found.rows.map(([seq, cluster, signature, shingles]) => this.members.fromRow(seq, cluster, signature, shingles));
+    return lists.map((list, i) => (wanted[i]!.length ? [...list, ...newMembers(wanted[i]!, read)] : list));
   }
 
   async lookup(office: string, fp: KeyedFingerprint): Promise<LookupAnswer> {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { BANDS, bandKeys, SCHEME, signatureFromBuffer, signatureToBuffer } from '../signals/fingerprint/minhash.js';
-import { FIRST_BANDS, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, moreMembersWanted, rankCandidates, verifiedClusters, verifyCandidates, type ClusterCandidate } from './clusters.js';
+import { FIRST_BANDS, FullClusters, INDEXED_PER_CLUSTER, MAX_PER_KEY, MemberCache, moreMembersWanted, newMembers, rankCandidates, verifiedClusters, type ClusterCandidate } from './clusters.js';
 import type { KeyedFingerprint } from './keyed-fingerprint.js';
 import type { LookupAnswer, Mark, ReportBatchAnswer } from './protocol.js';
 import { CLEARINGHOUSE_MIGRATIONS } from './schema.js';
@@ -236,30 +236,24 @@ export class SqliteClearinghouseStore implements ClearinghouseStore {
     const missing = chosen.filter((seq) => this.members.get(seq) === undefined);
     if (missing.length) {
       const found = this.sql('SELECT seq, cluster, signature, shingles FROM ch_reports WHERE seq IN (SELECT value FROM json_each(?))').raw(true).all(JSON.stringify(missing)) as Array<[number, number, Buffer, number]>;
-      for (const [seq, cluster, signature, shingles] of found) if (signature.length) this.members.set(seq, { cluster, report: seq, signature: signatureFromBuffer(signature), shingles });
+      for (const [seq, cluster, signature, shingles] of found) if (signature.length) this.members.fromRow(seq, cluster, signature, shingles);
     }
     return chosen.map((seq) => this.members.get(seq)).filter((m): m is ClusterCandidate => m !== undefined);
   }
 
   /**
-   * verifiedClusters of the candidates, and of more members of a cluster where one member alone
-   * contains the text (verifyCandidates): its first indexed members, from the index of them. A
-   * look-up counts every matching text; a report joins the first, so it reads more members only
-   * when no text verified.
+   * verifiedClusters of the candidates, and of more members of a text that one member alone
+   * contains the text of (moreMembersWanted): its first indexed members, from the index of them.
    */
   private verified(fp: KeyedFingerprint, candidates: ClusterCandidate[], purpose: 'lookup' | 'insert'): number[] {
-    const { clusters, grey } = verifyCandidates(fp, candidates);
-    if (!grey.length || (purpose === 'insert' && clusters.length)) return clusters;
-    const more: ClusterCandidate[] = [];
-    for (const { cluster, limit, known } of moreMembersWanted(grey, candidates)) {
-      const rows = this.sql('SELECT seq, signature, shingles FROM ch_reports WHERE cluster = ? AND length(signature) > 0 ORDER BY seq LIMIT ?').raw(true).all(cluster, limit) as Array<[number, Buffer, number]>;
-      for (const [seq, signature, shingles] of rows) {
-        if (known.has(seq)) continue;
-        let m = this.members.get(seq);
-        if (!m) this.members.set(seq, (m = { cluster, report: seq, signature: signatureFromBuffer(signature), shingles }));
-        more.push(m);
-      }
-    }
+    const { clusters, wanted } = moreMembersWanted(fp, candidates, purpose);
+    if (!wanted.length) return clusters;
+    const read = wanted.flatMap(({ cluster, limit }) =>
+      (this.sql('SELECT seq, signature, shingles FROM ch_reports WHERE cluster = ? AND length(signature) > 0 ORDER BY seq LIMIT ?').raw(true).all(cluster, limit) as Array<[number, Buffer, number]>).map(
+        ([seq, signature, shingles]) => this.members.fromRow(seq, cluster, signature, shingles),
+      ),
+    );
+    const more = newMembers(wanted, read);
     return more.length ? verifiedClusters(fp, [...candidates, ...more]) : clusters;
   }
 
