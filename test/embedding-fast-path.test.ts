@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_NAME } from '../scripts/embedding/build-embedding.js';
 import { DEFAULT_MODELS_DIR, loadEmbedder, type Embedder } from '../src/signals/embedding/embedder.js';
-import { wordPieceTokenizer } from '../src/signals/embedding/wordpiece.js';
+import { preTokenize, preTokenizeByRegex, wordPieceTokenizer } from '../src/signals/embedding/wordpiece.js';
 import { repoRoot } from './helpers/paths.js';
 
 const dir = `${DEFAULT_MODELS_DIR}${MODEL_NAME}`;
@@ -52,6 +52,23 @@ describe('the static embedding run as a table look-up', () => {
         expect(t.encode(b)).toEqual(reference(b));
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('splits words by its tables exactly as the regular expressions do', () => {
+    const rows = parse(readFileSync(`${repoRoot}/data/petitions.csv`), { columns: true }) as Array<{ text: string }>;
+    for (const text of [...hostile, ...rows.map((r) => r.text)]) expect(preTokenize(text), JSON.stringify(text.slice(0, 80))).toEqual(preTokenizeByRegex(text));
+    // every code unit outside the surrogates, alone and between letters
+    for (let c = 0; c < 0x10000; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const ch = String.fromCharCode(c);
+      expect(preTokenize(`a${ch}b ${ch}`), `U+${c.toString(16)}`).toEqual(preTokenizeByRegex(`a${ch}b ${ch}`));
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ unit: 'binary-ascii', maxLength: 200 }), (a, b, c) => {
+        for (const x of [a, b, c]) expect(preTokenize(x)).toEqual(preTokenizeByRegex(x));
+      }),
+      { numRuns: 2000 },
     );
   });
 
