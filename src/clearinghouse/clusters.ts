@@ -112,9 +112,9 @@ export class FullClusterRows {
  * with a short excerpt crowd out its campaign's second and third copies; ranking by one member's
  * bands let texts sharing two bands with one member crowd out a campaign sharing five, one with
  * each copy (in the bench at 300 000 reports, 33 of the 42 missed excerpts whose campaign could be
- * told had it among the index's rows but not among the texts verified). Counted in
- * the process: the same choice made in SQL (GROUP BY, a window, a join) was a third of the
- * clearinghouse's CPU time on SQLite, and on PostgreSQL half of a batch's database time.
+ * told had it among the index's rows but not among the texts verified). Counted in the process:
+ * the same choice made in SQL (GROUP BY, a window, a join) was a third of the clearinghouse's CPU
+ * time on SQLite, and on PostgreSQL half of a batch's database time.
  */
 export function rankCandidates(clusters: ArrayLike<number>, reports: ArrayLike<number>): number[] {
   const hits = new Map<number, { report: number; cluster: number; hits: number }>();
@@ -212,10 +212,9 @@ export function verifiedClusters(fp: Fingerprint, candidates: readonly ClusterCa
 /**
  * Of a cluster with one member that contains the look-up's text (and none found to be a
  * near-duplicate), this many more indexed members are read and verified (moreMembersWanted,
- * newMembers). The
- * LSH index holds each band key once per cluster, from the first member that brought it, so an
- * excerpt's band keys lead to that one member and seldom to a second: the campaign's other copies
- * share those keys but are not listed under them.
+ * newMembers). The LSH index holds each band key once per cluster, from the first member that
+ * brought it, so an excerpt's band keys lead to that one member and seldom to a second: the
+ * campaign's other copies share those keys but are not listed under them.
  */
 export const MORE_MEMBERS = 3;
 /** At most this many such clusters a look-up, the most similar first. */
