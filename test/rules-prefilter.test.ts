@@ -19,15 +19,22 @@ const searchingOnly = (rules: RuleSet): RuleSet => ({ ...rules, literalIndex: bu
 
 const plainOf = new WeakMap<RuleSet, RuleSet>();
 
-/** The hits searching gives, checked against the literals first, by itself and each way forced. */
+/**
+ * The hits searching gives with every match read by `exec`, checked against searching with matches
+ * read by the cheaper calls, and against the literals first, by itself and each way forced, with
+ * either reading.
+ */
 function sameEveryWay(set: RuleSet, text: string) {
   let plain = plainOf.get(set);
   if (!plain) plainOf.set(set, (plain = searchingOnly(set)));
   const n = normalise(text);
-  const want = matchRules(plain, n);
+  const want = matchRules(plain, n, undefined, 'exact');
+  expect(matchRules(plain, n)).toEqual(want);
   expect(matchRules(set, n)).toEqual(want);
   expect(matchRules(set, n, 'from-offsets')).toEqual(want);
   expect(matchRules(set, n, 'at-offsets')).toEqual(want);
+  expect(matchRules(set, n, 'from-offsets', 'exact')).toEqual(want);
+  expect(matchRules(set, n, 'at-offsets', 'exact')).toEqual(want);
   return want;
 }
 
@@ -43,6 +50,19 @@ function matchStarts(source: string, text: Buffer): number[] {
   }
   return [...starts];
 }
+
+/** Random patterns of groups, classes, repetition, boundaries and anchors (the atoms the tests know). */
+const randomPattern = (): fc.Arbitrary<string> => {
+  const atom: fc.Arbitrary<string> = fc.constantFrom('a', 'b', 'c', 'ab', 'abc', 'ca', ' ', '1', '[ab]', '[a-c]', '[^a]', '\\d', '\\s', '\\w', '\\b', '\\B', '^', '$', '.');
+  return fc.letrec<{ re: string; seq: string; piece: string }>((tie) => ({
+    re: fc.array(tie('seq'), { minLength: 1, maxLength: 3 }).map((alts) => alts.join('|')),
+    seq: fc.array(tie('piece'), { minLength: 1, maxLength: 5 }).map((p) => p.join('')),
+    piece: fc.oneof(
+      { weight: 4, arbitrary: atom },
+      { weight: 1, arbitrary: fc.tuple(tie('re'), fc.constantFrom('', '?', '*', '+', '{0,2}', '{1,3}', '{2}', '??')).map(([r, q]) => `(?:${r})${q}`) },
+    ),
+  })).re;
+};
 
 describe('the literals a rule\'s matches begin with', () => {
   it('are read off the pattern where it says them, and withheld where it does not', () => {
@@ -69,15 +89,7 @@ describe('the literals a rule\'s matches begin with', () => {
   });
 
   it('begin every match RE2 finds, for any pattern of groups, classes, repetition and boundaries', () => {
-    const atom: fc.Arbitrary<string> = fc.constantFrom('a', 'b', 'c', 'ab', 'abc', 'ca', ' ', '1', '[ab]', '[a-c]', '[^a]', '\\d', '\\s', '\\w', '\\b', '\\B', '^', '$', '.');
-    const pattern = fc.letrec<{ re: string; seq: string; piece: string }>((tie) => ({
-      re: fc.array(tie('seq'), { minLength: 1, maxLength: 3 }).map((alts) => alts.join('|')),
-      seq: fc.array(tie('piece'), { minLength: 1, maxLength: 5 }).map((p) => p.join('')),
-      piece: fc.oneof(
-        { weight: 4, arbitrary: atom },
-        { weight: 1, arbitrary: fc.tuple(tie('re'), fc.constantFrom('', '?', '*', '+', '{0,2}', '{1,3}', '{2}', '??')).map(([r, q]) => `(?:${r})${q}`) },
-      ),
-    })).re;
+    const pattern = randomPattern();
     const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', ' ', '1', '\n'), maxLength: 40 });
     let checked = 0;
     fc.assert(
@@ -95,6 +107,30 @@ describe('the literals a rule\'s matches begin with', () => {
     );
     expect(checked).toBeGreaterThan(500);
   });
+});
+
+describe('matches read without exec', () => {
+  it('begin and end where exec says, for any pattern, wherever a search starts, with exclusions and a forbidden character before', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', ' ', '1', '\n'), maxLength: 60 });
+    let fired = 0;
+    fc.assert(
+      fc.property(randomPattern(), fc.option(randomPattern(), { nil: undefined }), fc.boolean(), fc.array(text, { minLength: 6, maxLength: 6 }), (source, exclude, preceded, texts) => {
+        const set = compileRules(
+          RuleFileSchema.parse({
+            version: 1,
+            bias: 0,
+            rules: [
+              { id: 'counted', trait: 'mass_mailing', weight: 1, description: 'dowolny wzorzec', patterns: [source], ...(exclude ? { exclude: [exclude] } : {}), ...(preceded ? { not_preceded_by: '[a1]' } : {}) },
+              { id: 'skipping', trait: 'mass_mailing', weight: 1, description: 'po dwóch liniach', patterns: [source], skip_lines: 2 },
+            ],
+          }),
+        );
+        for (const t of texts) fired += sameEveryWay(set, t).length;
+      }),
+      { numRuns: 300 },
+    );
+    expect(fired).toBeGreaterThan(300);
+  }, 60_000);
 });
 
 describe('rules tried where their literals occur', () => {

@@ -20,8 +20,9 @@ export interface CompiledRule extends Omit<RuleSpec, 'patterns' | 'exclude' | 'n
   /** What every match begins with, when the patterns say (leading-literals.ts); null otherwise. */
   literals: string[] | null;
   /**
-   * With `literals` and a bound on a match's length: the same expression, sticky (it matches only
-   * where `lastIndex` points), to try the offsets where the literals begin one by one.
+   * The same expression, sticky (it matches only where `lastIndex` points): it tries the offsets
+   * where the literals begin one by one (with `literals` and `reach`), and it reads where a match
+   * found by a search ends (match-rules.ts). Null when `regex` is.
    */
   anchored: RE2 | null;
   reach: LengthBound | null;
@@ -107,7 +108,7 @@ export function compileRules(file: RuleFile, profile: OfficeProfile | null = nul
       ...r,
       regex,
       literals,
-      anchored: reach ? new RE2(regex!.source, 'y') : null,
+      anchored: regex ? new RE2(regex.source, 'y') : null,
       reach,
       exclude: r.exclude.length && !off ? compile(r.exclude, lists, `${where} exclude`) : null,
       notPrecededBy: r.not_preceded_by ? compileClass(r.not_preceded_by, where) : null,
