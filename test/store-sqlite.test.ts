@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteMigrator, SqliteStore } from '../src/storage/sqlite-store.js';
 import { MIGRATIONS } from '../src/storage/migrations.js';
@@ -47,6 +48,31 @@ describe('SQLite store: one connection shared by concurrent requests', () => {
     await outside;
     expect(await store.loginFailures('account', 'in-tx')).toBeNull();
     expect(await store.loginFailures('account', 'outside')).not.toBeNull();
+    await store.close();
+  });
+
+  it("a write transaction waits for another connection's write lock without blocking the process, then goes on", async () => {
+    const store = SqliteStore.open(tempDir());
+    // another connection holds the write lock, as another process (serve --workers N) does
+    const other = new Database(store.path);
+    other.exec('BEGIN IMMEDIATE');
+    let ticks = 0;
+    const ticking = setInterval(() => ticks++, 5);
+    const started = Date.now();
+    const writing = store.writeTransaction(async (tx) => {
+      await tx.setLoginFailures('account', 'waited', '2026-01-01T00:00:00Z', 1);
+      return Date.now();
+    });
+    // let go after 200 ms, from a timer of this very process: it fires only if the wait leaves the
+    // event loop running (SQLite's own busy wait would hold it until its timeout, and then fail)
+    const ticksBefore = ticks;
+    setTimeout(() => other.exec('COMMIT'), 200);
+    const committedAt = await writing;
+    clearInterval(ticking);
+    expect(committedAt - started).toBeGreaterThanOrEqual(190);
+    expect(ticks - ticksBefore).toBeGreaterThan(10);
+    expect(await store.loginFailures('account', 'waited')).not.toBeNull();
+    other.close();
     await store.close();
   });
 });

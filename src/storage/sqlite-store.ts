@@ -41,6 +41,9 @@ import { header, summary, type SummaryRow } from './petition-rows.js';
 import { isBusy, retryWhileBusy } from './sqlite-busy.js';
 import { cappedTotal, countLimit, totalCap } from './listing-total.js';
 
+/** How long a write waits for another process's write lock before "database is locked". */
+const BUSY_TIMEOUT_MS = 5000;
+
 export class StoreError extends Error {}
 
 interface CampaignRow extends Campaign {
@@ -108,7 +111,7 @@ export class SqliteStoreSync {
   private constructor(path: string) {
     this.path = path;
     try {
-      this.db = new Database(path, { timeout: 5000 });
+      this.db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
       retryWhileBusy(() => {
         this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');
@@ -183,9 +186,25 @@ export class SqliteStoreSync {
     return this.db;
   }
 
-  /** BEGIN IMMEDIATE, COMMIT, ROLLBACK of a transaction run step by step (SqliteStore's, across awaits). */
-  begin(): void {
-    this.sql('BEGIN IMMEDIATE').run();
+  /**
+   * BEGIN IMMEDIATE, COMMIT and ROLLBACK of a transaction run step by step (SqliteStore's, across
+   * awaits). BEGIN IMMEDIATE goes without SQLite's busy wait: null when the transaction began, or
+   * at once the "database is locked" error when another connection (another process) holds the
+   * write lock. SQLite's own wait sleeps inside the call, and so blocks the whole process;
+   * `SqliteStore.writeTransaction` waits between tries instead, while the process goes on with
+   * other requests.
+   */
+  tryBegin(): Error | null {
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.sql('BEGIN IMMEDIATE').run();
+      return null;
+    } catch (e) {
+      if (isBusy(e)) return e as Error;
+      throw e;
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   commit(): void {
@@ -788,7 +807,7 @@ export class SqliteStore implements Store {
     const state: OpenTransaction = { open: true, savepoints: 0 };
     try {
       return await insideTransaction.run({ core: this.sync, tx: state }, async () => {
-        this.sync.begin();
+        await this.beginWaiting();
         try {
           const out = await fn(new SqliteStore(this.sync, this.lock, state));
           this.sync.commit();
@@ -802,6 +821,23 @@ export class SqliteStore implements Store {
       state.open = false;
       this.lock.release();
     }
+  }
+
+  /**
+   * BEGIN IMMEDIATE, waiting for another process's write transaction without blocking this one:
+   * tried again every millisecond or so (a timer) for as long as SQLite's busy timeout would wait,
+   * then failing with SQLite's "database is locked" as before. Meanwhile the event loop runs: this
+   * process reads and analyses other requests instead of sleeping inside SQLite (`serve --workers
+   * N`, storing).
+   */
+  private async beginWaiting(): Promise<void> {
+    let busy = this.sync.tryBegin();
+    const until = Date.now() + BUSY_TIMEOUT_MS;
+    while (busy && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      busy = this.sync.tryBegin();
+    }
+    if (busy) throw busy;
   }
 
   private async savepoint<T>(state: OpenTransaction, fn: (tx: Store) => Promise<T>): Promise<T> {
