@@ -195,7 +195,8 @@ export class SqliteStoreSync {
    * other requests.
    */
   tryBegin(): Error | null {
-    this.db.pragma('busy_timeout = 0');
+    // prepared once, like every statement here (db.pragma prepares its statement on every call)
+    this.sql('PRAGMA busy_timeout = 0').get();
     try {
       this.sql('BEGIN IMMEDIATE').run();
       return null;
@@ -203,7 +204,7 @@ export class SqliteStoreSync {
       if (isBusy(e)) return e as Error;
       throw e;
     } finally {
-      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      this.sql(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).get();
     }
   }
 

@@ -1,3 +1,4 @@
+import type RE2 from 're2';
 import { toOriginalSpan, type NormalisedText } from '../../normalise/normalise.js';
 import { candidateStarts } from './candidate-starts.js';
 import type { CompiledRule, RuleSet } from './load-rules.js';
@@ -63,7 +64,7 @@ interface Span {
 
 /**
  * An anchored try costs about what searching this many bytes does, besides what it reads: a try
- * that fails costs 0.2–0.25 µs, and RE2 searches the shipped rules at 1–1.5 ns a byte. Measured
+ * that fails costs 0.2–0.25 µs, and RE2 searches the shipped rules at about 1.5 ns a byte. Measured
  * over the seed and `data/` with 25, 50, 100, 200 and 400: 25–100 within a few per cent of each
  * other, 200 and 400 slower; the larger of the fast ones keeps the tries' worst case closest to
  * one search.
@@ -98,8 +99,8 @@ export type Way = 'search' | 'from-offsets' | 'at-offsets';
  */
 export type Reading = 'fast' | 'exact';
 
-function byExec(rule: CompiledRule, bytes: Buffer, from: number, out: Span): boolean {
-  const re = rule.regex!;
+/** The match `re` finds from `from` (at `from` when sticky), read by `exec`. */
+function byExec(re: RE2, bytes: Buffer, from: number, out: Span): boolean {
   re.lastIndex = from;
   const m = re.exec(bytes);
   if (!m) return false;
@@ -117,13 +118,13 @@ function endAt(rule: CompiledRule, bytes: Buffer, start: number): number {
 
 /** The leftmost match at or after `from`: what `exec` with `lastIndex` at `from` gives. */
 function searchFrom(rule: CompiledRule, bytes: Buffer, from: number, out: Span, reading: Reading): boolean {
-  if (reading === 'exact' || from > bytes.length) return byExec(rule, bytes, from, out);
+  if (reading === 'exact' || from > bytes.length) return byExec(rule.regex!, bytes, from, out);
   const at = rule.regex!.search(from === 0 ? bytes : bytes.subarray(from - 1));
   if (at === -1) return false;
-  if (from > 0 && at === 0) return byExec(rule, bytes, from, out);
+  if (from > 0 && at === 0) return byExec(rule.regex!, bytes, from, out);
   const start = from === 0 ? at : from - 1 + at;
   const end = endAt(rule, bytes, start);
-  if (end === -1) return byExec(rule, bytes, from, out); // never expected: RE2 found a match there
+  if (end === -1) return byExec(rule.regex!, bytes, from, out); // never expected: RE2 found a match there
   out.start = start;
   out.end = end;
   return true;
@@ -141,13 +142,10 @@ function nextMatch(rule: CompiledRule, bytes: Buffer, from: number, way: Way, st
   const re = rule.anchored!;
   for (; k < starts.length; k++) {
     const start = starts[k]!;
-    re.lastIndex = start;
     if (reading === 'exact') {
-      const m = re.exec(bytes);
-      if (!m) continue;
-      out.start = m.index;
-      out.end = m.index + (m[0] as unknown as Buffer).length;
+      if (!byExec(re, bytes, start, out)) continue;
     } else {
+      re.lastIndex = start;
       if (!re.test(bytes)) continue;
       out.start = start;
       out.end = re.lastIndex;
