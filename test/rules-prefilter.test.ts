@@ -7,7 +7,7 @@ import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import { normalise } from '../src/normalise/normalise.js';
 import { buildLiteralIndex, candidateStarts } from '../src/signals/rules/candidate-starts.js';
-import { leadingLiterals } from '../src/signals/rules/leading-literals.js';
+import { innerLiterals, leadingLiterals } from '../src/signals/rules/leading-literals.js';
 import { compileRules, loadRules, type RuleSet } from '../src/signals/rules/load-rules.js';
 import { loadOfficeProfile } from '../src/signals/rules/office-profile.js';
 import { matchRules } from '../src/signals/rules/match-rules.js';
@@ -106,6 +106,56 @@ describe('the literals a rule\'s matches begin with', () => {
       { numRuns: 4000 },
     );
     expect(checked).toBeGreaterThan(500);
+  });
+});
+
+describe('the literals a rule\'s matches contain, near their start', () => {
+  it('are read off the pattern past a beginning of bounded length, and withheld where it is not bounded', () => {
+    // an address or a link before the domain: at most 8 + 4 + 65 bytes before it
+    expect(innerLiterals('(?:https?:\\/\\/)?(?:www\\.)?(?:[a-z0-9._%+-]{1,64}@)?(?:domena\\.pl|sklep\\.com)\\b', 3)).toEqual({ literals: ['domena.p', 'sklep.co'], lead: { fixed: 77, perRun: 0 } });
+    expect(innerLiterals('\\b\\d{2,5} podpis\\w*', 3)).toEqual({ literals: [' podpis'], lead: { fixed: 5, perRun: 0 } });
+    expect(innerLiterals('(?:^|\\n)\\W{0,3}petycj\\w*', 3)).toEqual({ literals: ['petycj'], lead: { fixed: 4, perRun: 0 } });
+    // a run of word characters before: as long as the text's longest one
+    expect(innerLiterals('\\w+ gmin', 3)).toEqual({ literals: [' gmin'], lead: { fixed: 0, perRun: 1 } });
+    // every alternative says its own; the lead is the longest
+    expect(innerLiterals('\\d+ zl|\\b[a-z]{1,3} dotacj', 3)).toEqual({ literals: [' zl', ' dotacj'], lead: { fixed: 3, perRun: 1 } });
+    // unbounded before the literal, a literal too short, or an alternative without one
+    expect(innerLiterals('.*abc', 3)).toBeNull();
+    expect(innerLiterals('[a-z]{2,}@', 3)).toBeNull();
+    expect(innerLiterals('\\w+ gmin|\\d+', 3)).toBeNull();
+  });
+
+  it('occur in every match RE2 finds, within the lead of its start, for any pattern', () => {
+    // texts made of the pattern's own inner literals and the atoms' characters, so that matches occur
+    const patternAndText = randomPattern().chain((source) => {
+      const inner = innerLiterals(source, 2);
+      const pieces = [...(inner?.literals ?? []), 'a', 'b', 'c', ' ', '1', '\n'];
+      return fc.tuple(fc.constant(source), fc.array(fc.constantFrom(...pieces), { maxLength: 16 }).map((p) => p.join('')));
+    });
+    let checked = 0;
+    let matched = 0;
+    fc.assert(
+      fc.property(patternAndText, ([source, t]) => {
+        const inner = innerLiterals(source, 2);
+        if (!inner) return;
+        checked++;
+        const bytes = Buffer.from(t, 'latin1');
+        let longestRun = 0;
+        for (const run of t.match(/\w+/g) ?? []) longestRun = Math.max(longestRun, run.length);
+        const lead = inner.lead.fixed + inner.lead.perRun * longestRun;
+        for (const at of matchStarts(source, bytes)) {
+          matched++;
+          const found = inner.literals.some((l) => {
+            const k = t.indexOf(l, at);
+            return k >= 0 && k - at <= lead;
+          });
+          expect(found, `${source} matched at ${at} of ${JSON.stringify(t)}, literals ${JSON.stringify(inner.literals)} within ${lead}`).toBe(true);
+        }
+      }),
+      { numRuns: 4000 },
+    );
+    expect(checked).toBeGreaterThan(500);
+    expect(matched).toBeGreaterThan(500);
   });
 });
 

@@ -238,8 +238,67 @@ export function leadingLiterals(source: string): string[] | null {
   if (!p || p.length === 0) return null;
   const strings = p.map((x) => x.s);
   if (strings.some((s) => s.length === 0 || /[^\x00-\x7f]/.test(s))) return null;
-  // a literal that begins with another adds nothing: where it occurs, the shorter one does too
-  const sorted = [...strings].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+  return shortestFirst(strings);
+}
+
+/**
+ * Literals every match contains, each beginning at most `lead` bytes after the match begins, for a
+ * pattern whose matches do not begin with literals of their own: `(?:https?:\/\/)?(?:www\.)?
+ * (?:domena\.pl|sklep\.pl)` contains "domena.pl" or "sklep.pl" within 12 bytes of its start,
+ * `\b\d{2,5} podpis\w*` contains " podpis" within 5. A match then begins at most `lead` bytes
+ * before an offset where one of them occurs, so a search needs to start no earlier than that
+ * (match-rules.ts), and there is nothing to search past the last one. Only literals of at least
+ * `minLength` bytes are chosen (shorter ones are too common to be worth it).
+ */
+export interface InnerLiterals {
+  literals: string[];
+  lead: LengthBound;
+}
+
+/** The first place in `elements`, from the left, from which every match of the rest begins with long-enough literals. */
+function innerOfSequence(elements: readonly AST.Element[], minLength: number): InnerLiterals | null {
+  let lead: LengthBound = { fixed: 0, perRun: 0 };
+  for (let i = 0; i < elements.length; i++) {
+    const rest = ofSequence(elements.slice(i));
+    if (rest && rest.length && rest.every((p) => p.s.length >= minLength)) return { literals: rest.map((p) => p.s), lead };
+    const el = elements[i]!;
+    // a group every match passes through: the literals inside it, after what comes before it
+    if ((el.type === 'Group' || el.type === 'CapturingGroup') && el.alternatives.length) {
+      const inside = innerOfAlternatives(el.alternatives, minLength);
+      if (inside) return { literals: inside.literals, lead: add(lead, inside.lead) };
+    }
+    const b = boundOf(el);
+    if (!b) return null;
+    lead = add(lead, b);
+  }
+  return null;
+}
+
+/** One inner literal set for each alternative, joined: every match contains one of them, within the largest lead. */
+function innerOfAlternatives(alternatives: readonly AST.Alternative[], minLength: number): InnerLiterals | null {
+  const literals: string[] = [];
+  let lead: LengthBound = { fixed: 0, perRun: 0 };
+  for (const alt of alternatives) {
+    const inner = innerOfSequence(alt.elements, minLength);
+    if (!inner) return null;
+    literals.push(...inner.literals);
+    lead = most(lead, inner.lead);
+    if (literals.length > MAX_LITERALS) return null;
+  }
+  return { literals, lead };
+}
+
+/** The inner literals of `source` (InnerLiterals), ASCII and at least `minLength` bytes each, or null. */
+export function innerLiterals(source: string, minLength: number): InnerLiterals | null {
+  const pattern = parse(source);
+  const found = pattern ? innerOfAlternatives(pattern.alternatives, minLength) : null;
+  if (!found || found.literals.some((s) => /[^\x00-\x7f]/.test(s))) return null;
+  return { literals: shortestFirst(found.literals), lead: found.lead };
+}
+
+/** The literals, without any that begins with another (where it occurs, the shorter one does too). */
+function shortestFirst(strings: readonly string[]): string[] {
+  const sorted = [...new Set(strings)].sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
   const kept: string[] = [];
   for (const s of sorted) if (!kept.some((k) => s.startsWith(k))) kept.push(s);
   return kept;

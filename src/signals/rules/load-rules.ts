@@ -4,8 +4,8 @@ import RE2 from 're2';
 import { parse as parseYaml } from 'yaml';
 import { createHash } from 'node:crypto';
 import { foldUnit } from '../../normalise/normalise.js';
-import { buildLiteralIndex, type LiteralIndex } from './candidate-starts.js';
-import { leadingLiterals, lengthBound, type LengthBound } from './leading-literals.js';
+import { buildLiteralIndex, MIN_LITERAL, type LiteralIndex } from './candidate-starts.js';
+import { innerLiterals, leadingLiterals, lengthBound, type LengthBound } from './leading-literals.js';
 import { profileLists, type OfficeProfile } from './office-profile.js';
 import { RuleFileSchema, type RuleFile, type RuleSpec } from './schema.js';
 
@@ -17,8 +17,13 @@ export interface CompiledRule extends Omit<RuleSpec, 'patterns' | 'exclude' | 'n
    * names an empty list (an office-profile rule without a profile): the rule then never fires.
    */
   regex: RE2 | null;
-  /** What every match begins with, when the patterns say (leading-literals.ts); null otherwise. */
+  /**
+   * What every match begins with, when the patterns say (leading-literals.ts); else what every
+   * match contains within `lead` bytes of its start, when they say that; null otherwise.
+   */
   literals: string[] | null;
+  /** How far into a match its literal can begin: null when the literals begin every match. */
+  lead: LengthBound | null;
   /**
    * The same expression, sticky (it matches only where `lastIndex` points): it tries the offsets
    * where the literals begin one by one (with `literals` and `reach`), and it reads where a match
@@ -102,12 +107,16 @@ export function compileRules(file: RuleFile, profile: OfficeProfile | null = nul
     const where = `rule ${r.id}`;
     const off = namesEmptyList([...r.patterns, ...r.exclude], lists);
     const regex = off ? null : compile(r.patterns, lists, where);
-    const literals = regex ? leadingLiterals(regex.source) : null;
-    const reach = literals ? lengthBound(regex!.source) : null;
+    const leading = regex ? leadingLiterals(regex.source) : null;
+    // leading literals too short to look for (candidate-starts.ts) leave the inner ones to try
+    const inner = regex && !leading?.every((l) => l.length >= MIN_LITERAL) ? innerLiterals(regex.source, MIN_LITERAL) : null;
+    // the tries at offsets need the match to begin at a literal: a rule with inner literals searches from them
+    const reach = leading && !inner ? lengthBound(regex!.source) : null;
     return {
       ...r,
       regex,
-      literals,
+      literals: inner?.literals ?? leading,
+      lead: inner?.lead ?? null,
       anchored: regex ? new RE2(regex.source, 'y') : null,
       reach,
       exclude: r.exclude.length && !off ? compile(r.exclude, lists, `${where} exclude`) : null,

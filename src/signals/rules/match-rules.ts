@@ -77,7 +77,10 @@ export const BYTES_PER_TRY = 100;
  * - `from-offsets`: RE2 searches from the first offset at or after `from` where one of the rule's
  *   literals begins (every match begins at one, so none begins before it), and past the last one
  *   there is nothing to search. Each search starts where the previous match ended or later, so
- *   the text is read once at most, as by `search`;
+ *   the text is read once at most, as by `search`. A rule whose matches contain their literals
+ *   within `lead` bytes of their start, rather than begin with them, searches from `lead` bytes
+ *   before that offset (but not before `from`): a match at or after `from` contains a literal
+ *   at or after `from`, at most `lead` bytes into it;
  * - `at-offsets`: an anchored match is tried at each such offset in turn, and the first that
  *   matches is the leftmost match, the one RE2's search gives. A try reads at most the rule's
  *   longest match, so the matcher takes this way only when all the tries together cannot read more
@@ -130,14 +133,14 @@ function searchFrom(rule: CompiledRule, bytes: Buffer, from: number, out: Span, 
   return true;
 }
 
-function nextMatch(rule: CompiledRule, bytes: Buffer, from: number, way: Way, starts: number[], cursor: { at: number }, out: Span, reading: Reading): boolean {
+function nextMatch(rule: CompiledRule, bytes: Buffer, from: number, way: Way, starts: number[], lead: number, cursor: { at: number }, out: Span, reading: Reading): boolean {
   if (way === 'search') return searchFrom(rule, bytes, from, out, reading);
   let k = cursor.at;
   while (k < starts.length && starts[k]! < from) k++;
   if (way === 'from-offsets') {
     cursor.at = k;
     if (k === starts.length) return false;
-    return searchFrom(rule, bytes, starts[k]!, out, reading);
+    return searchFrom(rule, bytes, Math.max(from, starts[k]! - lead), out, reading);
   }
   const re = rule.anchored!;
   for (; k < starts.length; k++) {
@@ -172,11 +175,12 @@ function matchRule(rule: CompiledRule, text: NormalisedText, starts: number[] | 
   const enough = rule.absent ? 1 : enoughHits(rule, bytes.length);
   let from = rule.skip_lines ? afterLines(text.folded, rule.skip_lines) : 0;
   const way = wayFor(rule, starts, longestRun, from, bytes.length, force);
+  const lead = rule.lead ? rule.lead.fixed + rule.lead.perRun * longestRun : 0;
   const cursor = { at: 0 };
   const spans: Array<[number, number]> = [];
   let hits = 0;
   const m: Span = { start: 0, end: 0 };
-  while (hits < enough && nextMatch(rule, bytes, from, way, starts ?? [], cursor, m, reading)) {
+  while (hits < enough && nextMatch(rule, bytes, from, way, starts ?? [], lead, cursor, m, reading)) {
     const { start, end } = m;
     if (end === start) {
       from = end + 1;
