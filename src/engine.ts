@@ -211,7 +211,7 @@ export class Engine {
       const campaign = match?.candidate.campaign ?? null;
       return this.decide(id, analysis, match && { match, campaign, size: (campaign?.size ?? 1) + 1, joined: false }, vector, consulted, prepared);
     }
-    const searchable = searchableText(petition.text, petition.subject ?? null, petition.sender?.email ?? null);
+    const searchable = store.indexesAtInsert ? searchableText(petition.text, petition.subject ?? null, petition.sender?.email ?? null) : undefined;
     return store.writeTransaction(async (tx) => {
       if (petition.id !== undefined && (await tx.hasPetition(id))) {
         const stored = (await tx.getPetition(id))!;

@@ -63,10 +63,11 @@ describe('growth fill (workers analyse, one writer scores in batched transaction
     await fillThroughPipeline(fast.engine, fast.store, { count: all.length, at: (i) => all[i]! }, { rulesFile: undefined, workers: 2, batch: 100, progress: (n) => progress.push(n) });
     expect(progress.at(-1)).toBe(800);
 
-    const a = snapshot(one.store.path);
-    const b = snapshot(fast.store.path);
+    // closed first: closing indexes what still waits for the full-text index
     await one.store.close();
     await fast.store.close();
+    const a = snapshot(one.store.path);
+    const b = snapshot(fast.store.path);
     // the fill made campaigns worth comparing: several, of several members, some with senders
     expect(a.campaigns.length).toBeGreaterThan(5);
     expect(Math.max(...a.campaigns.map((c) => c.size as number))).toBeGreaterThan(20);

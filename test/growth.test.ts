@@ -97,6 +97,91 @@ describe('full-text search (FTS5 over the folded text)', () => {
   });
 });
 
+describe('the full-text index takes stored petitions in batches', () => {
+  const waiting = (store: SqliteStore) => (store.sync.connection.prepare('SELECT COUNT(*) AS n FROM fts_pending').get() as { n: number }).n;
+  const indexed = (store: SqliteStore) => (store.sync.connection.prepare('SELECT rowid FROM petitions_fts ORDER BY rowid').pluck().all() as number[]);
+  const until = async (done: () => boolean, ms = 5000) => {
+    for (const end = Date.now() + ms; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    return done();
+  };
+  const find = async (store: SqliteStore, q: string) => (await store.listPetitions({ q, limit: 50, offset: 0 })).items.map((i) => i.id);
+
+  it('a stored petition waits for the index, and the first search finds it all the same', async () => {
+    const { store } = await storeWith([{ id: 'w1', text: 'Wnosimy o naprawę chodnika przy ulicy Szkolnej.' }]);
+    expect(waiting(store)).toBe(1);
+    expect(indexed(store)).toEqual([]);
+    expect(await find(store, 'chodnika')).toEqual(['w1']);
+    expect(waiting(store)).toBe(0);
+    expect(indexed(store)).toHaveLength(1);
+    await store.close();
+  });
+
+  it('the store indexes what waits by itself, a batch at a time, and every petition once', async () => {
+    const many = Array.from({ length: 450 }, (_, i) => ({ id: `b${i}`, text: `Petycja numer ${i}: prosimy o ławkę w parku przy ulicy ${i}.` }));
+    const { store } = await storeWith(many);
+    expect(await until(() => waiting(store) === 0)).toBe(true);
+    const rows = indexed(store);
+    expect(rows).toHaveLength(450);
+    expect(new Set(rows).size).toBe(450);
+    expect((await store.listPetitions({ q: 'ławkę', limit: 1, offset: 0 })).total).toBe(450);
+    await store.close();
+  });
+
+  it('a petition erased while it waits is never indexed', async () => {
+    const { store } = await storeWith([
+      { id: 'e1', text: 'Prosimy o nowe oświetlenie boiska.' },
+      { id: 'e2', text: 'Prosimy o nowy przystanek autobusowy.' },
+    ]);
+    expect(waiting(store)).toBe(2);
+    await store.writeTransaction((tx) => tx.erasePetitions({ id: 'e1' }, new Date().toISOString()));
+    expect(waiting(store)).toBe(1);
+    expect(await find(store, 'prosimy')).toEqual(['e2']);
+    expect(indexed(store)).toHaveLength(1);
+    // and one erased once indexed leaves the index
+    await store.writeTransaction((tx) => tx.erasePetitions({ id: 'e2' }, new Date().toISOString()));
+    expect(indexed(store)).toEqual([]);
+    expect(await find(store, 'prosimy')).toEqual([]);
+    await store.close();
+  });
+
+  it('closing indexes the rest, and a store opened over petitions left waiting indexes them', async () => {
+    const { dir, store } = await storeWith([{ id: 'c1', text: 'Wnioskujemy o remont świetlicy wiejskiej.' }]);
+    await store.close();
+    let db = new Database(`${dir}/sito.db`);
+    expect(db.prepare('SELECT COUNT(*) FROM fts_pending').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM petitions_fts').pluck().get()).toBe(1);
+    // a process that ended without closing its store: its petitions still wait
+    const sync = SqliteStoreSync.open(dir);
+    const seq = db.prepare("SELECT seq FROM petitions WHERE id = 'c1'").pluck().get() as number;
+    db.prepare('DELETE FROM petitions_fts WHERE rowid = ?').run(seq);
+    db.prepare('INSERT INTO fts_pending (seq) VALUES (?)').run(seq);
+    db.close();
+    sync.connection.close();
+    const reopened = SqliteStore.open(dir);
+    expect(await until(() => waiting(reopened) === 0)).toBe(true);
+    expect(indexed(reopened)).toEqual([seq]);
+    await reopened.close();
+    db = new Database(`${dir}/sito.db`, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) FROM petitions_fts').pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('two stores on one file (two connections, as two processes have) index each petition once', async () => {
+    const dir = tempDir();
+    const a = SqliteStore.open(dir);
+    const b = SqliteStore.open(dir);
+    const ea = new Engine({ rules: loadRules(), thresholds, store: a });
+    const eb = new Engine({ rules: loadRules(), thresholds, store: b });
+    for (let i = 0; i < 120; i++) await (i % 2 ? ea : eb).score({ id: `t${i}`, text: `Mieszkańcy osiedla ${i} proszą o kosz na śmieci.`, store: true });
+    expect(await until(() => waiting(a) === 0)).toBe(true);
+    const rows = indexed(a);
+    expect(rows).toHaveLength(120);
+    expect(new Set(rows).size).toBe(120);
+    await a.close();
+    await b.close();
+  });
+});
+
 describe('LSH look-ups stay bounded as the store grows', () => {
   const result = (id: string): ScoreResult => ({ id, score: 0.1, level: 'low', track: 'standard', traits: { mass_mailing: 0, vendor_promotion: 0 }, reasons: [], campaign: null, model: { version: 't', embedding: null } });
   const fp = fingerprint(foldText('Wnoszę o naprawę chodnika przy ulicy Lipowej, bo dzieci chodzą tamtędy do szkoły.').folded);

@@ -6,6 +6,7 @@ import type { FoldedText, WrapperRange } from '../../src/normalise/normalise.js'
 import type { Fingerprint } from '../../src/signals/fingerprint/minhash.js';
 import type { RuleHit } from '../../src/signals/rules/match-rules.js';
 import type { SqliteStore } from '../../src/storage/sqlite-store.js';
+import { indexWaitingIn } from '../../src/storage/search-index.js';
 
 /** A batch of texts for a worker to analyse. */
 export interface AnalysisJob {
@@ -104,6 +105,8 @@ export async function fillThroughPipeline(engine: Engine, store: SqliteStore, pe
           };
           await writer.score({ ...p, store: true }, undefined, analysis);
         }
+        // the batch's words enter the full-text index in its own transaction, as one segment
+        indexWaitingIn(db, Number.MAX_SAFE_INTEGER);
       });
       stored += batch.length;
       opts.progress?.(stored);

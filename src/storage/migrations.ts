@@ -324,6 +324,12 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
           CREATE VIRTUAL TABLE petitions_fts USING fts5(body, content='', contentless_delete=1, detail=none, tokenize='unicode61 remove_diacritics 0');
           DELETE FROM meta WHERE key = 'fts_filled';`,
   },
+  {
+    version: 49,
+    name: 'stored petitions wait here for the full-text index, which takes them in batches',
+    // storing a petition no longer writes the index in its own transaction: search-index.ts
+    sql: `CREATE TABLE fts_pending (seq INTEGER PRIMARY KEY);`,
+  },
 ];
 
 /**

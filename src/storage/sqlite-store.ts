@@ -9,6 +9,7 @@ import { applyMigrations, MIGRATIONS } from './migrations.js';
 import { foldText } from '../normalise/fold.js';
 import { preparedStatements } from './prepared.js';
 import { searchableText } from './search-text.js';
+import { INDEX_BATCH, INDEX_EVERY_MS, indexWaiting, indexWaitingIn, waitingForIndex } from './search-index.js';
 import { AsyncLock } from './async-lock.js';
 import { asyncTrack, SqliteTrackSync } from './track-store.js';
 import { asyncOutbox, SqliteOutboxSync } from './outbox-store.js';
@@ -161,6 +162,8 @@ export class SqliteStoreSync {
         for (const r of rows) ins.run(r.seq, searchableText(r.text, r.subject, r.sender_email));
         after = rows[rows.length - 1]!.seq;
       }
+      // every petition is in the index now, those that waited for it too
+      this.db.prepare('DELETE FROM fts_pending').run();
       this.db.prepare("INSERT INTO meta (key, value) VALUES ('fts_filled', ?)").run(new Date().toISOString());
     }).immediate();
   }
@@ -340,7 +343,8 @@ export class SqliteStoreSync {
         embeddingModel: p.embedding?.model ?? null,
       });
     const seq = Number(info.lastInsertRowid);
-    this.sql('INSERT INTO petitions_fts (rowid, body) VALUES (?, ?)').run(seq, p.searchable ?? searchableText(p.text, p.subject, p.senderEmail));
+    // its words enter the full-text index later, with others (search-index.ts)
+    this.sql('INSERT INTO fts_pending (seq) VALUES (?)').run(seq);
     if (bandKeys) this.indexKeys(seq, bandKeys);
     if (campaign) this.touchCampaign(campaign.seq, p.senderEmail ?? p.senderName, p.receivedAt ?? p.storedAt);
   }
@@ -468,7 +472,11 @@ export class SqliteStoreSync {
     if (f.q) {
       // full-text search (FTS5) over the folded text, subject and sender: every word, as a prefix; or an exact id
       const match = searchQuery(f.q);
-      if (match) return this.search(match, where, params, f, cap);
+      if (match) {
+        // found from the moment its verdict was returned: what waits for the index enters it now
+        indexWaiting(this.db);
+        return this.search(match, where, params, f, cap);
+      }
       where.push('p.id = @qExact');
       params.qExact = f.q;
     }
@@ -586,11 +594,13 @@ export class SqliteStoreSync {
     );
     const representative = this.sql('UPDATE campaigns SET representative_text = NULL WHERE representative_petition = ?');
     const unindex = this.sql('DELETE FROM petitions_fts WHERE rowid = ?');
+    const unqueue = this.sql('DELETE FROM fts_pending WHERE seq = ?');
     // the original file it arrived as, and clerks' notes on its progress, carry the same personal data
     const original = this.sql('DELETE FROM petition_documents WHERE petition_id = ?');
     const notes = this.sql('UPDATE petition_status SET note = NULL WHERE petition_id = ?');
     for (const r of rows) {
-      unindex.run(r.seq);
+      // one still waiting for the index was never in it
+      if (unqueue.run(r.seq).changes === 0) unindex.run(r.seq);
       original.run(r.id);
       notes.run(r.id);
       const result = JSON.parse(r.result) as ScoreResult;
@@ -703,8 +713,34 @@ export class SqliteStoreSync {
     }));
   }
 
+  /**
+   * Indexes up to INDEX_BATCH petitions waiting for the full-text index, in a write transaction of
+   * its own begun without waiting (`tryBegin`). Returns whether some still wait, or the write lock
+   * was taken (by another process): then it is worth trying again later.
+   */
+  indexSomeWaiting(): boolean {
+    if (!waitingForIndex(this.db)) return false;
+    if (this.tryBegin()) return true;
+    try {
+      indexWaitingIn(this.db, INDEX_BATCH);
+      this.commit();
+    } catch (e) {
+      if (this.db.inTransaction) this.rollback();
+      throw e;
+    }
+    return waitingForIndex(this.db);
+  }
+
+  /** Closes the database, after indexing the petitions waiting for the full-text index (kept waiting, for the next open, if that fails). */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      if (!this.db.inTransaction) indexWaiting(this.db);
+    } catch {
+      // they stay in fts_pending: the next search, or the next SqliteStore over the file, indexes them
+    } finally {
+      this.db.close();
+    }
   }
 }
 
@@ -724,6 +760,51 @@ interface OpenTransaction {
 const insideTransaction = new AsyncLocalStorage<{ core: SqliteStoreSync; tx: OpenTransaction }>();
 
 /**
+ * Indexes the petitions waiting for the full-text index (search-index.ts) every INDEX_EVERY_MS while
+ * some wait: a batch at a time, between requests, under the store's in-process lock like any other
+ * call, and never waiting for another process's write lock (it tries again at the next tick).
+ */
+class WaitingIndexer {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly sync: SqliteStoreSync,
+    private readonly lock: AsyncLock,
+  ) {}
+
+  /** Indexes what waits within INDEX_EVERY_MS (once however often it is asked meanwhile). */
+  soon(): void {
+    if (this.timer || this.stopped) return;
+    // outside the transaction that may be asking: the timer must not run as a part of it
+    this.timer = insideTransaction.exit(() => setTimeout(() => void this.tick(), INDEX_EVERY_MS));
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    if (this.stopped) return;
+    await this.lock.acquire();
+    let again = false;
+    try {
+      if (!this.stopped && this.sync.connection.open) again = this.sync.indexSomeWaiting();
+    } catch {
+      // left waiting: the next search indexes them, or the next tick
+      again = true;
+    } finally {
+      this.lock.release();
+    }
+    if (again) this.soon();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/**
  * The office store on SQLite (the default backend): `SqliteStoreSync`'s calls, made asynchronous.
  *
  * One connection serves every request of a process, so the awaits inside an open transaction would
@@ -738,6 +819,7 @@ const insideTransaction = new AsyncLocalStorage<{ core: SqliteStoreSync; tx: Ope
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  readonly indexesAtInsert = false;
   private trackStore: TrackStore | undefined;
   private outboxStore: OutboxStore | undefined;
 
@@ -746,6 +828,7 @@ export class SqliteStore implements Store {
     readonly sync: SqliteStoreSync,
     private readonly lock: AsyncLock,
     private readonly tx: OpenTransaction | null,
+    private readonly indexer: WaitingIndexer,
   ) {}
 
   get where(): string {
@@ -767,7 +850,11 @@ export class SqliteStore implements Store {
 
   /** The asynchronous store over an open synchronous one; closing either closes both. */
   static over(sync: SqliteStoreSync): SqliteStore {
-    return new SqliteStore(sync, new AsyncLock(), null);
+    const lock = new AsyncLock();
+    const store = new SqliteStore(sync, lock, null, new WaitingIndexer(sync, lock));
+    // petitions a process stored and did not index before it ended
+    store.indexer.soon();
+    return store;
   }
 
   get path(): string {
@@ -810,7 +897,7 @@ export class SqliteStore implements Store {
       return await insideTransaction.run({ core: this.sync, tx: state }, async () => {
         await this.beginWaiting();
         try {
-          const out = await fn(new SqliteStore(this.sync, this.lock, state));
+          const out = await fn(new SqliteStore(this.sync, this.lock, state, this.indexer));
           this.sync.commit();
           return out;
         } catch (e) {
@@ -864,7 +951,10 @@ export class SqliteStore implements Store {
     return this.run(() => this.sync.hasPetition(id));
   }
   insertPetition(p: NewPetition, campaignId: string | null, bandKeys: number[] | null) {
-    return this.write(() => this.sync.insertPetition(p, campaignId, bandKeys));
+    return this.write(() => {
+      this.sync.insertPetition(p, campaignId, bandKeys);
+      this.indexer.soon();
+    });
   }
   createCampaign(id: string, representativePetitionId: string) {
     return this.write(() => this.sync.createCampaign(id, representativePetitionId));
@@ -972,6 +1062,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.tx) throw new StoreError('a write transaction cannot close its store');
+    this.indexer.stop();
     if (this.lock.busy) {
       await this.lock.acquire();
       this.lock.release();

@@ -22,7 +22,8 @@ export interface NewPetition {
   /**
    * What full-text search indexes (`searchableText` of the text, subject and sender address), made
    * before the write transaction so that folding a long text does not hold the database's write
-   * lock; the store makes it when absent.
+   * lock, for a store that indexes it as it inserts (`Store.indexesAtInsert`); the store makes it
+   * when absent.
    */
   searchable?: string;
 }
@@ -444,6 +445,12 @@ export interface RefusedRow extends OutboxRow {
 export interface Store {
   /** The backend, as /health names it (`storage.kind`). */
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Whether `insertPetition` writes the petition's words into the full-text index itself (PostgreSQL),
+   * so that `NewPetition.searchable` is worth making before the write transaction. SQLite indexes
+   * them later, in batches (search-index.ts), and makes the text then.
+   */
+  readonly indexesAtInsert: boolean;
   /** Where the data is, for messages ("database /data/sito.db"); never a password. */
   readonly where: string;
   /** The mass track's tables, in the same database. */

@@ -3,6 +3,7 @@ import type { ScoreResult } from '../decision/result.js';
 import { facade, type Run } from './async-lock.js';
 import type { CampaignName, DatedFilter, DatedRow, DatedWindow, Joint, JointMember, LevelCount, OpenFilter, PetitionSummary, StatusEntry, TrackRow, TrackStore } from './store.js';
 import { searchQuery } from './sqlite-store.js';
+import { indexWaiting } from './search-index.js';
 import { CLOSED_SQL } from '../track/status.js';
 import { summary, type SummaryRow } from './petition-rows.js';
 
@@ -162,6 +163,8 @@ export class SqliteTrackSync {
     if (f.q) {
       // as the inbox's search: the full-text words (FTS5), or the exact id
       const match = searchQuery(f.q);
+      // what waits for the full-text index enters it first (search-index.ts)
+      if (match) indexWaiting(this.db);
       where.push(match ? '(p.seq IN (SELECT rowid FROM petitions_fts WHERE petitions_fts MATCH @match) OR p.id = @qExact)' : 'p.id = @qExact');
       if (match) params.match = match;
       params.qExact = f.q;

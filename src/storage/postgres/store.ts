@@ -96,6 +96,7 @@ interface Shared {
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  readonly indexesAtInsert = true;
   readonly where: string;
   readonly track: TrackStore;
   readonly outbox: OutboxStore;
