@@ -45,6 +45,9 @@ describe('character n-grams, the unrolled pass', () => {
     const short = fc.string({ unit: fc.constantFrom('a', 'b', 'c', ' ', '1', 'ł', '.', 'z'), maxLength: 60 });
     fc.assert(fc.property(short, (t) => {
       expect(triples(collectNgrams(t))).toEqual(reference(t));
+      // as bytes, as folded text (ASCII) is given
+      const ascii = t.replace(/ł/g, '\x7f');
+      expect(triples(collectNgrams(Buffer.from(ascii, 'latin1')))).toEqual(reference(ascii));
     }), { numRuns: 2000 });
   });
 
@@ -54,6 +57,7 @@ describe('character n-grams, the unrolled pass', () => {
       fc.property(long, (t) => {
         const got = triples(collectNgrams(t));
         expect(got).toEqual(reference(t));
+        expect(triples(collectNgrams(Buffer.from(t, 'latin1')))).toEqual(got);
         expect(got.length).toBeLessThan(3 * MAX_NGRAMS);
       }),
       { numRuns: 30 },

@@ -34,7 +34,7 @@ export function pooledAnalysis(a: Analysis, full: boolean, vector: Float32Array 
   return {
     fingerprint: a.fingerprint,
     hits: full ? a.hits : a.hits.map((h) => ({ id: h.id })),
-    ngrams: full ? null : ngramBuckets(a.text.folded),
+    ngrams: full ? null : ngramBuckets(a.text.bytes),
     text: full ? text : null,
     vector,
   };

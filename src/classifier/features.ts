@@ -45,9 +45,9 @@ function bucketOf(h: number, len: number): number {
   return (h >>> 0) & (NGRAM_BUCKETS - 1);
 }
 
-const isAlnum = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
-
-/** N-grams read the folded text with every character other than [a-z0-9] as a space (positions hold). */
+/** N-grams read the folded text with every character other than [a-z0-9] as a space (positions hold): the code each byte reads as. */
+const CODE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) CODE[c] = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ? c : 0x20;
 
 function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
@@ -70,18 +70,22 @@ let scratch = { buckets: new Uint32Array(0), start: new Int32Array(0), length: n
 /**
  * Distinct hashed character n-grams of folded text, in one pass. A long text keeps a sample of
  * about MAX_NGRAMS of them, chosen by hash, not by position: the n-grams with the smallest hashes
- * are kept, so what a long text keeps, a shorter one keeps too.
+ * are kept, so what a long text keeps, a shorter one keeps too. `folded` may be given as its
+ * bytes (`FoldedText.bytes`: it is ASCII), which read three times faster than the string's
+ * characters (0.03 against 0.10 ms for the seed).
  */
-export function collectNgrams(folded: string): NgramOccurrences {
+export function collectNgrams(folded: string | Uint8Array): NgramOccurrences {
   const size = folded.length;
   const cap = size * NGRAM_SIZES.length;
   if (scratch.buckets.length < cap) scratch = { buckets: new Uint32Array(cap), start: new Int32Array(cap), length: new Uint8Array(cap), codes: new Uint8Array(size) };
   else if (scratch.codes.length < size) scratch.codes = new Uint8Array(size);
   const { buckets, start, length, codes } = scratch;
-  for (let i = 0; i < size; i++) {
-    const c = folded.charCodeAt(i);
-    codes[i] = isAlnum(c) ? c : 0x20;
-  }
+  if (typeof folded === 'string') {
+    for (let i = 0; i < size; i++) {
+      const c = folded.charCodeAt(i);
+      codes[i] = c < 0x100 ? CODE[c]! : 0x20;
+    }
+  } else for (let i = 0; i < size; i++) codes[i] = CODE[folded[i]!]!;
   let n = 0;
   // one FNV-1a pass from i gives the 3-, 4- and 5-gram starting at i (NGRAM_SIZES), unrolled: the
   // loop over lengths cost a third of this function, and a helper for the three repeated blocks
@@ -136,7 +140,7 @@ export function collectNgrams(folded: string): NgramOccurrences {
   return { buckets: buckets.slice(0, m), start: start.slice(0, m), length: length.slice(0, m) };
 }
 
-export function ngramBuckets(folded: string): Uint32Array {
+export function ngramBuckets(folded: string | Uint8Array): Uint32Array {
   return Uint32Array.from(collectNgrams(folded).buckets).sort();
 }
 

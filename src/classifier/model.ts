@@ -164,7 +164,7 @@ export function ngramReason(model: Model, text: NormalisedText): Reason {
   const { a } = model.artifact.calibration;
   const w = model.weights;
   // n-grams: one pass gives the sum and where the weightiest ones stand
-  const ng = collectNgrams(text.folded);
+  const ng = collectNgrams(text.bytes);
   const value = ng.buckets.length ? 1 / Math.sqrt(ng.buckets.length) : 0;
   let ngramSum = 0;
   // the NGRAM_EVIDENCE weightiest n-grams (by |weight|, the first occurrence first among equals),
