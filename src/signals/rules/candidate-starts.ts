@@ -29,6 +29,9 @@ export interface LiteralIndex {
   /** literal ids by the key of their first three bytes: bucketIds[bucketAt[k] .. bucketAt[k+1]) */
   readonly bucketAt: Int32Array;
   readonly bucketIds: Int32Array;
+  /** literal i's first four bytes (fewer for a shorter one) as a little-endian number, and which bytes of it count */
+  readonly head: Int32Array;
+  readonly headMask: Int32Array;
 }
 
 /**
@@ -83,6 +86,14 @@ export function buildLiteralIndex(ruleLiterals: readonly (readonly string[] | nu
   literals.forEach((l, i) => buckets[key3(l.charCodeAt(0), l.charCodeAt(1), l.charCodeAt(2))]!.push(i));
   const b = layout(buckets);
   const r = layout(rulesOf);
+  const head = new Int32Array(literals.length);
+  const headMask = new Int32Array(literals.length);
+  literals.forEach((l, i) => {
+    for (let k = 0; k < Math.min(4, l.length); k++) {
+      head[i]! |= l.charCodeAt(k) << (8 * k);
+      headMask[i]! |= 0xff << (8 * k);
+    }
+  });
   return {
     prefiltered: usable.map((l) => l !== null),
     literalCount: literals.length,
@@ -92,6 +103,8 @@ export function buildLiteralIndex(ruleLiterals: readonly (readonly string[] | nu
     ruleIds: r.flat,
     bucketAt: b.at,
     bucketIds: b.flat,
+    head,
+    headMask,
   };
 }
 
@@ -109,27 +122,31 @@ export function candidateStarts(index: LiteralIndex, text: Uint8Array): Candidat
   let longest = 0;
   let run = 0;
   for (let i = 0; i < Math.min(n, MIN_LITERAL - 1); i++) {
-    run = IS_WORD[text[i]!] ? run + 1 : 0;
-    if (run > longest) longest = run;
+    run = (run + 1) * IS_WORD[text[i]!]!;
+    longest = Math.max(longest, run);
   }
   if (n < MIN_LITERAL) return { starts: out, longestRun: longest };
-  const { bytes, starts, ruleAt, ruleIds, bucketAt, bucketIds } = index;
+  const { bytes, starts, ruleAt, ruleIds, bucketAt, bucketIds, head, headMask } = index;
   // the key of the three bytes at i, rolled along: five bits enter, the oldest five leave
   let key = ((text[0]! & 31) << 5) | (text[1]! & 31);
+  // the four bytes at i as a little-endian number (0 past the end), rolled along: a literal's
+  // first four bytes are compared in one go
+  let window = text[0]! | (text[1]! << 8) | (text[2]! << 16) | ((n > 3 ? text[3]! : 0) << 24);
   for (let i = 0; i + MIN_LITERAL <= n; i++) {
     const b2 = text[i + 2]!;
-    run = IS_WORD[b2] ? run + 1 : 0;
-    if (run > longest) longest = run;
+    // the run of word characters ending at i + 2, without a branch (a word's end is not predictable)
+    run = (run + 1) * IS_WORD[b2]!;
+    longest = Math.max(longest, run);
     key = ((key << 5) | (b2 & 31)) & KEY_MASK;
     const lo = bucketAt[key]!;
     const hi = bucketAt[key + 1]!;
-    if (lo === hi) continue;
     for (let k = lo; k < hi; k++) {
       const id = bucketIds[k]!;
+      if ((window & headMask[id]!) !== head[id]!) continue;
       const s = starts[id]!;
       const len = starts[id + 1]! - s;
       if (i + len > n) continue;
-      let j = 0;
+      let j = 4;
       while (j < len && text[i + j] === bytes[s + j]) j++;
       if (j < len) continue;
       for (let q = ruleAt[id]!; q < ruleAt[id + 1]!; q++) {
@@ -138,6 +155,7 @@ export function candidateStarts(index: LiteralIndex, text: Uint8Array): Candidat
         if (list.length === 0 || list[list.length - 1] !== i) list.push(i);
       }
     }
+    window = (window >>> 8) | ((i + 4 < n ? text[i + 4]! : 0) << 24);
   }
   return { starts: out, longestRun: longest };
 }
